@@ -1,0 +1,29 @@
+with source as (
+    select * from {{ source('erp', 'sales_order_lines') }}
+),
+
+latest as (
+    select * from source
+    {{ latest_extract(['order_id', 'line_no']) }}
+),
+
+final as (
+    select
+        nullif(trim(order_id), '') as order_id,
+        line_no,
+        nullif(trim(customer_id), '') as customer_id,
+        nullif(trim(material_id), '') as material_id,
+        order_qty,
+        unit_price,
+        upper(nullif(trim(currency), '')) as currency,
+        order_date,
+        requested_date,
+        promised_date,
+        upper(nullif(trim(status), '')) as status,
+        _load_id,
+        _source_file,
+        _source_row
+    from latest
+)
+
+select * from final

@@ -1,0 +1,29 @@
+with source as (
+    select * from {{ source('wms', 'inventory_movements') }}
+),
+
+latest as (
+    select * from source
+    {{ latest_extract(['movement_id']) }}
+),
+
+final as (
+    select
+        nullif(trim(movement_id), '') as movement_id,
+        movement_ts,
+        movement_ts_utc_offset_min,
+        nullif(trim(warehouse_id), '') as warehouse_id,
+        nullif(trim(material_id), '') as material_id,
+        upper(nullif(trim(movement_type), '')) as movement_type,
+        qty,
+        nullif(trim(lot_id), '') as lot_id,
+        upper(nullif(trim(reference_type), '')) as reference_type,
+        nullif(trim(reference_id), '') as reference_id,
+        reference_line,
+        _load_id,
+        _source_file,
+        _source_row
+    from latest
+)
+
+select * from final

@@ -1,0 +1,284 @@
+"""The `andon` command line: one entry point for the sample factory, ingest and status.
+
+Later commands (build, query, ask, report, app) join this same Typer app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from warehouse.location import ENV_VAR, warehouse_path
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+
+app = typer.Typer(
+    name="andon",
+    help="Andon: factory KPIs from MES, ERP, WMS and SCADA extracts, in one DuckDB warehouse.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+WarehouseOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        "-w",
+        help=f"Warehouse DuckDB file [default: ${ENV_VAR} or warehouse/andon.duckdb].",
+        show_default=False,
+    ),
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}", justify="left"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[detail]}", style="dim"),
+        console=console,
+        transient=False,
+    )
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+@app.command()
+def sample(
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the sample inbox into.")
+    ] = Path("sample_inbox"),
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
+    start: Annotated[
+        str | None, typer.Option(help="First day (YYYY-MM-DD) [default: 13 months before --end].")
+    ] = None,
+    end: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD) [default: yesterday].")] = None,
+    scale: Annotated[
+        float,
+        typer.Option(help="Size of the factory: 1 is the demo; 20 gives 50M+ rows for benchmarks."),
+    ] = 1.0,
+) -> None:
+    """Write a sample factory's MES/ERP/WMS/SCADA extracts (3 plants, 12 lines) into an inbox."""
+    from ingest.sample import generate_sample
+
+    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+    if scale <= 0:
+        raise typer.BadParameter("must be greater than 0", param_hint="--scale")
+    with _progress() as progress:
+        task = progress.add_task("Generating", total=None, detail="")
+
+        def report(label: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, detail=label)
+
+        result = generate_sample(
+            out_dir, seed=seed, start=first, end=last, scale=scale, progress=report
+        )
+    table = Table(title=f"Sample factory {result.start} → {result.end} in {result.out}")
+    table.add_column("entity")
+    table.add_column("rows", justify="right")
+    for entity, rows in sorted(result.rows.items()):
+        table.add_row(entity, f"{rows:,}")
+    table.add_row("[bold]total", f"[bold]{sum(result.rows.values()):,}")
+    out.print(table)
+    out.print(
+        f"{result.files:,} files, {result.bad_rows} deliberately bad rows "
+        f"(listed in _manifest/bad_rows.json), {result.seconds:.1f} s."
+    )
+
+
+@app.command()
+def ingest(
+    inbox: Annotated[
+        Path,
+        typer.Argument(help="Inbox folder: <inbox>/<mes|erp|wms|scada>/<entity>/<files>."),
+    ],
+    warehouse: WarehouseOption = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="Column mapping file [default: <inbox>/andon_mapping.yaml if present]."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Land every new or changed extract in the warehouse; bad rows go to quarantine.
+
+    Files already landed with the same content are skipped. Exits with code 1 when a file
+    was rejected whole (its message names the file and the problem).
+    """
+    from ingest import IngestError, ingest_inbox
+
+    if not inbox.is_dir():
+        console.print(f"[red]Inbox {inbox} is not a folder.")
+        raise typer.Exit(2)
+    target = warehouse_path(warehouse)
+    with _progress() as progress:
+        task = progress.add_task("Ingesting", total=None, detail="")
+
+        def on_file(event) -> None:  # noqa: ANN001 - ingest.FileEvent
+            if event.phase == "start":
+                progress.update(task, total=event.total, detail=event.file)
+            else:
+                progress.update(task, completed=event.index + 1)
+
+        try:
+            report = ingest_inbox(inbox, target, mapping=mapping, on_file=on_file)
+        except IngestError as error:
+            console.print(f"[red]{error}")
+            raise typer.Exit(2) from None
+    if as_json:
+        out.print_json(json.dumps(report.to_dict(), default=str))
+    else:
+        _print_ingest_summary(report, target)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+def _print_ingest_summary(report, target: Path) -> None:  # noqa: ANN001 - ingest.IngestReport
+    totals: dict[tuple[str, str], list[int]] = {}
+    for result in report.results:
+        row = totals.setdefault((result.system, result.entity), [0, 0, 0, 0, 0, 0])
+        row[{"landed": 0, "skipped": 1, "rejected": 2}[result.status]] += 1
+        row[3] += result.rows_read
+        row[4] += result.rows_landed
+        row[5] += result.rows_quarantined
+    table = Table(title=f"Ingest into {target}")
+    for name in ("source", "entity", "landed", "skipped", "rejected", "rows read", "landed rows",
+                 "quarantined"):
+        table.add_column(name, justify="left" if name in ("source", "entity") else "right")
+    for (system, entity), row in sorted(totals.items()):
+        table.add_row(system, entity, *(f"{value:,}" for value in row))
+    out.print(table)
+    for result in report.results:
+        if result.status == "rejected":
+            out.print(f"[red]rejected[/red] {result.file}: {result.message}")
+    quarantined = sum(r.rows_quarantined for r in report.results)
+    if quarantined:
+        out.print(
+            f"[yellow]{quarantined:,} rows quarantined[/yellow] — see ingest.quarantine "
+            "(file, row, column, reason, original text)."
+        )
+
+
+@app.command()
+def status(
+    warehouse: WarehouseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """Show what has landed, per source and entity: files, rows, newest time, quarantine."""
+    from ingest import landing_status
+
+    target = warehouse_path(warehouse)
+    if not target.exists():
+        console.print(f"[yellow]No warehouse at {target} yet: run `andon ingest INBOX` first.")
+        raise typer.Exit(1)
+    frame = landing_status(target)
+    if as_json:
+        out.print_json(json.dumps(frame.to_dicts(), default=str))
+        return
+    table = Table(title=f"Landed in {target}")
+    for column in frame.columns:
+        table.add_column(column.replace("_", " "), justify="right" if frame[column].dtype.is_numeric() else "left")
+    for row in frame.iter_rows():
+        table.add_row(*("—" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+    out.print(table)
+
+
+@app.command()
+def build(
+    inbox: Annotated[
+        Path | None,
+        typer.Option(help="Ingest new and changed files from this inbox before building."),
+    ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild every incremental mart from scratch.")
+    ] = False,
+    warehouse: WarehouseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Run the dbt models and tests, then put the new warehouse into service.
+
+    Readers (the app, reports) keep the previous complete version until this build has
+    passed every test; a failed build names the model or test that failed and exits 1.
+    """
+    from warehouse.build import build as run_build
+
+    target = warehouse_path(warehouse)
+    with _progress() as progress:
+        task = progress.add_task("Building", total=None, detail="")
+
+        def report(label: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total or None, detail=label)
+
+        def on_file(event) -> None:  # noqa: ANN001 - ingest.FileEvent
+            progress.update(task, description="Ingesting", completed=event.index,
+                            total=event.total, detail=event.file)
+
+        result = run_build(
+            target, inbox=inbox, full_refresh=full_refresh, progress=report,
+            on_ingest_file=on_file,
+        )
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), default=str))
+    else:
+        _print_build_summary(result)
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+def _print_build_summary(result) -> None:  # noqa: ANN001 - warehouse.build.BuildResult
+    if result.ingest is not None:
+        landed = sum(r.status == "landed" for r in result.ingest.results)
+        out.print(f"Ingest: {landed} new files, {len(result.ingest.rejected)} rejected.")
+    tests = result.count("test") + result.count("unit_test")
+    out.print(
+        f"dbt: {result.count('model')} models, {tests} tests, "
+        f"{len(result.warnings)} warnings, {len(result.failures)} failures "
+        f"in {result.seconds:.1f} s."
+    )
+    for node in result.warnings:
+        out.print(f"[yellow]warn[/yellow] {node.unique_id}: {node.failures} rows flagged")
+    for node in result.failures:
+        out.print(f"[red]{node.status}[/red] {node.unique_id}: {node.message}")
+    if result.error:
+        out.print(f"[red]{result.error}")
+    if result.passed:
+        out.print(f"[green]Published[/green] {result.published} — readers now see this build.")
+    else:
+        out.print("[red]Build failed[/red]: readers keep the last published build.")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

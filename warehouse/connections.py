@@ -1,0 +1,45 @@
+"""Opening the warehouse: one writer at a time, or many read-only readers.
+
+DuckDB allows a single writing process or several read-only ones on a file, never both,
+so every caller goes through these two functions and says which it needs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+WRITE_MEMORY_LIMIT = "1GB"
+
+
+def connect_write(path: Path, *, memory_limit: str = WRITE_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+    """A read-write connection for ingest and build; timestamps are rendered in UTC."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(f"set memory_limit = '{memory_limit}'")
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for status, queries and the app."""
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+class NotPublished(RuntimeError):
+    """No build has been published yet, so there is nothing for readers to open."""
+
+
+def connect_published(build_file: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the last complete build (what the app and reports read)."""
+    from warehouse.publish import current_published
+
+    target = current_published(build_file)
+    if target is None:
+        raise NotPublished(
+            f"No published build beside {build_file}: run `andon build` first."
+        )
+    return connect_read(target)
