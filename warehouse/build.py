@@ -130,10 +130,14 @@ def dbt_args(command: list[str], build_file: Path) -> list[str]:
     """dbt arguments that keep each warehouse's dbt artifacts beside it."""
     return [
         *command,
-        "--project-dir", str(PROJECT_ROOT),
-        "--profiles-dir", str(PROJECT_ROOT),
-        "--target-path", str(build_file.parent / "dbt_target"),
-        "--log-path", str(build_file.parent / "dbt_logs"),
+        "--project-dir",
+        str(PROJECT_ROOT),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--target-path",
+        str(build_file.parent / "dbt_target"),
+        "--log-path",
+        str(build_file.parent / "dbt_logs"),
     ]
 
 
@@ -257,9 +261,16 @@ def _record(build_file: Path, result: BuildResult, started: datetime, freshness)
         con.execute(
             "insert into andon_meta.build_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                result.build_id, started, finished, result.seconds, result.full_refresh, status,
-                result.count("model"), result.count("test") + result.count("unit_test"),
-                len(result.failures), message or None,
+                result.build_id,
+                started,
+                finished,
+                result.seconds,
+                result.full_refresh,
+                status,
+                result.count("model"),
+                result.count("test") + result.count("unit_test"),
+                len(result.failures),
+                message or None,
                 published_name(result.build_id) if result.passed else None,
             ],
         )
@@ -267,8 +278,16 @@ def _record(build_file: Path, result: BuildResult, started: datetime, freshness)
             con.executemany(
                 "insert into andon_meta.build_results values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (result.build_id, n.unique_id, n.resource_type, n.name, n.status,
-                     n.message or None, n.failures, n.seconds)
+                    (
+                        result.build_id,
+                        n.unique_id,
+                        n.resource_type,
+                        n.name,
+                        n.status,
+                        n.message or None,
+                        n.failures,
+                        n.seconds,
+                    )
                     for n in result.nodes
                 ],
             )
@@ -277,4 +296,3 @@ def _record(build_file: Path, result: BuildResult, started: datetime, freshness)
             con.executemany(
                 "insert into andon_meta.source_freshness values (?, ?, ?, ?, ?, ?, ?, ?)", rows
             )
-

@@ -69,7 +69,9 @@ def _parse_date(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 @app.command()
@@ -77,11 +79,15 @@ def sample(
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="Folder to write the sample inbox into.")
     ] = Path("sample_inbox"),
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same files.")
+    ] = 42,
     start: Annotated[
         str | None, typer.Option(help="First day (YYYY-MM-DD) [default: 13 months before --end].")
     ] = None,
-    end: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD) [default: yesterday].")] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last day (YYYY-MM-DD) [default: yesterday].")
+    ] = None,
     scale: Annotated[
         float,
         typer.Option(help="Size of the factory: 1 is the demo; 20 gives 50M+ rows for benchmarks."),
@@ -170,8 +176,16 @@ def _print_ingest_summary(report, target: Path) -> None:  # noqa: ANN001 - inges
         row[4] += result.rows_landed
         row[5] += result.rows_quarantined
     table = Table(title=f"Ingest into {target}")
-    for name in ("source", "entity", "landed", "skipped", "rejected", "rows read", "landed rows",
-                 "quarantined"):
+    for name in (
+        "source",
+        "entity",
+        "landed",
+        "skipped",
+        "rejected",
+        "rows read",
+        "landed rows",
+        "quarantined",
+    ):
         table.add_column(name, justify="left" if name in ("source", "entity") else "right")
     for (system, entity), row in sorted(totals.items()):
         table.add_row(system, entity, *(f"{value:,}" for value in row))
@@ -205,9 +219,14 @@ def status(
         return
     table = Table(title=f"Landed in {target}")
     for column in frame.columns:
-        table.add_column(column.replace("_", " "), justify="right" if frame[column].dtype.is_numeric() else "left")
+        table.add_column(
+            column.replace("_", " "),
+            justify="right" if frame[column].dtype.is_numeric() else "left",
+        )
     for row in frame.iter_rows():
-        table.add_row(*("—" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row))
+        table.add_row(
+            *("—" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row)
+        )
     out.print(table)
 
 
@@ -238,11 +257,19 @@ def build(
             progress.update(task, completed=done, total=total or None, detail=label)
 
         def on_file(event) -> None:  # noqa: ANN001 - ingest.FileEvent
-            progress.update(task, description="Ingesting", completed=event.index,
-                            total=event.total, detail=event.file)
+            progress.update(
+                task,
+                description="Ingesting",
+                completed=event.index,
+                total=event.total,
+                detail=event.file,
+            )
 
         result = run_build(
-            target, inbox=inbox, full_refresh=full_refresh, progress=report,
+            target,
+            inbox=inbox,
+            full_refresh=full_refresh,
+            progress=report,
             on_ingest_file=on_file,
         )
     if as_json:

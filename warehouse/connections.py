@@ -13,7 +13,9 @@ import duckdb
 WRITE_MEMORY_LIMIT = "1GB"
 
 
-def connect_write(path: Path, *, memory_limit: str = WRITE_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+def connect_write(
+    path: Path, *, memory_limit: str = WRITE_MEMORY_LIMIT
+) -> duckdb.DuckDBPyConnection:
     """A read-write connection for ingest and build; timestamps are rendered in UTC."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
@@ -39,7 +41,5 @@ def connect_published(build_file: Path) -> duckdb.DuckDBPyConnection:
 
     target = current_published(build_file)
     if target is None:
-        raise NotPublished(
-            f"No published build beside {build_file}: run `andon build` first."
-        )
+        raise NotPublished(f"No published build beside {build_file}: run `andon build` first.")
     return connect_read(target)

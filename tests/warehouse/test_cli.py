@@ -41,15 +41,26 @@ def test_every_command_has_help(command: str) -> None:
 def test_sample_ingest_status_round_trip(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     warehouse = tmp_path / "wh.duckdb"
-    made = andon("sample", "--out", str(inbox), "--start", "2026-10-05", "--end", "2026-10-06",
-                 "--scale", "0.3", "--seed", "3")
+    made = andon(
+        "sample",
+        "--out",
+        str(inbox),
+        "--start",
+        "2026-10-05",
+        "--end",
+        "2026-10-06",
+        "--scale",
+        "0.3",
+        "--seed",
+        "3",
+    )
     assert made.returncode == 0, made.stderr
     assert (inbox / "mes" / "equipment_states").is_dir()
 
     landed = andon("ingest", str(inbox), "--json", env={"ANDON_WAREHOUSE": str(warehouse)})
     assert landed.returncode == 0, landed.stderr
     report = json.loads(landed.stdout)
-    statuses = {r["status"] for r in report["results"]}
+    statuses = {r["status"] for r in report["files"]}
     assert statuses == {"landed"}
     assert warehouse.exists()
 
