@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from warehouse.cli_query import query
 from warehouse.location import ENV_VAR, warehouse_path
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -300,6 +301,9 @@ def _print_build_summary(result) -> None:  # noqa: ANN001 - warehouse.build.Buil
         out.print(f"[green]Published[/green] {result.published} — readers now see this build.")
     else:
         out.print("[red]Build failed[/red]: readers keep the last published build.")
+
+
+app.command("query")(query)
 
 
 def main() -> None:

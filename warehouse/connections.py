@@ -32,14 +32,19 @@ def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 class NotPublished(RuntimeError):
-    """No build has been published yet, so there is nothing for readers to open."""
+    """Neither a published build nor a warehouse file exists, so there is nothing to read."""
 
 
 def connect_published(build_file: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the last complete build (what the app and reports read)."""
+    """A read-only connection to the last complete build (what the app and reports read).
+
+    A warehouse that was never published (built by hand, or by dbt alone) is read as is.
+    """
     from warehouse.publish import current_published
 
-    target = current_published(build_file)
-    if target is None:
-        raise NotPublished(f"No published build beside {build_file}: run `andon build` first.")
+    target = current_published(build_file) or build_file
+    if not target.exists():
+        raise NotPublished(
+            f"No warehouse at {build_file}: run `andon build --inbox INBOX` first."
+        )
     return connect_read(target)

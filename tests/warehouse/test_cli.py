@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = ["sample", "ingest", "status"]
+COMMANDS = ["sample", "ingest", "status", "build", "query"]
 
 
 def andon(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -18,11 +18,13 @@ def _build_file(tmp_path: Path, value: int) -> Path:
     return path
 
 
-def test_nothing_published_before_the_first_build(tmp_path: Path) -> None:
+def test_before_the_first_publish_readers_read_the_warehouse_itself(tmp_path: Path) -> None:
+    with pytest.raises(NotPublished, match="andon build"):
+        connect_published(tmp_path / "andon.duckdb")
     build_file = _build_file(tmp_path, 1)
     assert current_published(build_file) is None
-    with pytest.raises(NotPublished, match="andon build"):
-        connect_published(build_file)
+    with connect_published(build_file) as con:
+        assert con.execute("select value from answer").fetchone() == (1,)
 
 
 def test_publish_puts_a_copy_in_service(tmp_path: Path) -> None:

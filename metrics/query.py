@@ -1,0 +1,106 @@
+"""The public face of the semantic layer: compile a metric request to SQL, or answer it.
+
+import metrics
+frame = metrics.query(["oee", "availability"], by=["line"], where={"plant": ["SZ"]},
+                      start="2026-10-01", end="2026-11-01", grain="week")
+sql = metrics.compile(["oee"], by=["line"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from metrics.compiler import compile_sql
+from metrics.errors import MetricError
+from metrics.registry import Registry, load_registry
+from metrics.request import MetricQuery
+
+
+def make_query(
+    metrics: str | Iterable[str] | MetricQuery,
+    by: str | Iterable[str] | None = None,
+    where: Mapping[str, str | Iterable[str]] | None = None,
+    start: object = None,
+    end: object = None,
+    grain: str | None = None,
+    compare: str | None = None,
+    lang: str = "en",
+) -> MetricQuery:
+    """A MetricQuery from the loose arguments of `query`/`compile` (or the one given)."""
+    if isinstance(metrics, MetricQuery):
+        return metrics
+    return MetricQuery.build(metrics, by, where, start, end, grain, compare, lang)
+
+
+def compile(  # noqa: A001 - the public name callers expect: metrics.compile(...)
+    metrics: str | Iterable[str] | MetricQuery,
+    by: str | Iterable[str] | None = None,
+    where: Mapping[str, str | Iterable[str]] | None = None,
+    start: object = None,
+    end: object = None,
+    grain: str | None = None,
+    compare: str | None = None,
+    lang: str = "en",
+    registry: Registry | None = None,
+) -> str:
+    """The DuckDB SQL statement answering the request (see `query` for the arguments)."""
+    request = make_query(metrics, by, where, start, end, grain, compare, lang)
+    return compile_sql(request, registry or load_registry())
+
+
+def query(
+    metrics: str | Iterable[str] | MetricQuery,
+    by: str | Iterable[str] | None = None,
+    where: Mapping[str, str | Iterable[str]] | None = None,
+    start: object = None,
+    end: object = None,
+    grain: str | None = None,
+    compare: str | None = None,
+    lang: str = "en",
+    warehouse: str | Path | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    registry: Registry | None = None,
+) -> pl.DataFrame:
+    """Answer a metric request as a Polars DataFrame.
+
+    metrics  names from the registry (a list, or one comma-separated string)
+    by       dimensions to group by (plant, line, …); a grain name here sets `grain`
+    where    {dimension: [key values]}: rows whose key is in the list
+    start    first date included (YYYY-MM-DD or date); end: first date excluded
+    grain    day | week (ISO, Monday) | month | quarter | year → a `period` column
+    compare  previous_period | same_period_last_year → <metric>_previous / _last_year and
+             <metric>_delta (current − compared) columns
+    lang     en | zh for the <dimension>_label columns
+    warehouse / con  the DuckDB file to open read-only, or an open connection to use
+
+    Columns: period, then <key>, <dimension>_label per dimension, then one per metric.
+    """
+    request = make_query(metrics, by, where, start, end, grain, compare, lang)
+    sql = compile_sql(request, registry or load_registry())
+    if con is not None:
+        return _run(con, sql)
+    from warehouse.connections import NotPublished, connect_published
+    from warehouse.location import warehouse_path
+
+    try:
+        connection = connect_published(warehouse_path(warehouse))
+    except NotPublished as error:
+        raise MetricError(f"{error} Or pass --warehouse / warehouse=PATH.") from None
+    try:
+        return _run(connection, sql)
+    finally:
+        connection.close()
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+    try:
+        return con.sql(sql).pl()
+    except duckdb.CatalogException as error:
+        raise MetricError(
+            f"The warehouse lacks a mart this query reads ({error}). Build the marts "
+            "(dbt) before querying metrics."
+        ) from None
