@@ -34,3 +34,18 @@ def landed_warehouse(sample_inbox: Path, tmp_path_factory: pytest.TempPathFactor
     target = tmp_path_factory.mktemp("warehouse") / "andon.duckdb"
     report = ingest_inbox(sample_inbox, target)
     return target, report
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(sample_inbox: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample inbox ingested, built by dbt and published: the build file's path.
+
+    Readers open it with `warehouse.connections.connect_published(path)`; pass
+    `warehouse=path` to `metrics.query`. Shared by the whole session: never write to it.
+    """
+    from warehouse.build import build
+
+    target = tmp_path_factory.mktemp("built") / "andon.duckdb"
+    result = build(target, inbox=sample_inbox)
+    assert result.passed, [f"{n.unique_id}: {n.message}" for n in result.failures] or result.error
+    return target
