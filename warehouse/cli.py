@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -39,6 +40,8 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 out = Console()
+if not out.is_terminal:  # piped or captured: don't squeeze tables into 80 columns
+    out.width = max(out.width, 132)
 
 WarehouseOption = Annotated[
     Path | None,
@@ -153,7 +156,7 @@ def ingest(
             if event.phase == "start":
                 progress.update(task, total=event.total, detail=event.file)
             else:
-                progress.update(task, completed=event.index + 1)
+                progress.update(task, completed=event.index)
 
         try:
             report = ingest_inbox(inbox, target, mapping=mapping, on_file=on_file)
@@ -169,27 +172,19 @@ def ingest(
 
 
 def _print_ingest_summary(report, target: Path) -> None:  # noqa: ANN001 - ingest.IngestReport
-    totals: dict[tuple[str, str], list[int]] = {}
+    totals: dict[str, list[int]] = {}
     for result in report.results:
-        row = totals.setdefault((result.system, result.entity), [0, 0, 0, 0, 0, 0])
+        row = totals.setdefault(f"{result.system}/{result.entity}", [0, 0, 0, 0, 0, 0])
         row[{"landed": 0, "skipped": 1, "rejected": 2}[result.status]] += 1
         row[3] += result.rows_read
         row[4] += result.rows_landed
         row[5] += result.rows_quarantined
-    table = Table(title=f"Ingest into {target}")
-    for name in (
-        "source",
-        "entity",
-        "landed",
-        "skipped",
-        "rejected",
-        "rows read",
-        "landed rows",
-        "quarantined",
-    ):
-        table.add_column(name, justify="left" if name in ("source", "entity") else "right")
-    for (system, entity), row in sorted(totals.items()):
-        table.add_row(system, entity, *(f"{value:,}" for value in row))
+    table = Table(title=f"Ingest into {target}", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("entity", no_wrap=True)
+    for name in ("files", "skipped", "rejected", "rows read", "landed", "quarantined"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for entity, row in sorted(totals.items()):
+        table.add_row(entity, *(f"{value:,}" for value in row))
     out.print(table)
     for result in report.results:
         if result.status == "rejected":
@@ -218,15 +213,20 @@ def status(
     if as_json:
         out.print_json(json.dumps(frame.to_dicts(), default=str))
         return
-    table = Table(title=f"Landed in {target}")
-    for column in frame.columns:
-        table.add_column(
-            column.replace("_", " "),
-            justify="right" if frame[column].dtype.is_numeric() else "left",
-        )
-    for row in frame.iter_rows():
+    table = Table(title=f"Landed in {target}", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("entity", no_wrap=True)
+    for name in ("files", "rows", "quarantined", "rejected"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("newest data", no_wrap=True)
+    table.add_column("loaded (UTC)", no_wrap=True)
+    for row in frame.iter_rows(named=True):
+        newest = (row["newest_event_time"] or "—")[:16]
+        loaded = row["last_loaded_at"].strftime("%Y-%m-%d %H:%M") if row["last_loaded_at"] else "—"
         table.add_row(
-            *("—" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row)
+            f"{row['system']}/{row['entity']}",
+            *(f"{row[c]:,}" for c in ("files", "rows", "quarantined_rows", "rejected_files")),
+            newest,
+            loaded,
         )
     out.print(table)
 

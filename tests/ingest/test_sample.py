@@ -28,8 +28,14 @@ HP_NAMES = {"EQUIP_NO": "equipment_id", "STATE_START": "start_ts", "STATE_END": 
 def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "inbox"
     seen: list[tuple[str, int, int]] = []
-    result = generate_sample(out, seed=11, start=START, end=END, scale=SCALE,
-                             progress=lambda label, done, total: seen.append((label, done, total)))
+    result = generate_sample(
+        out,
+        seed=11,
+        start=START,
+        end=END,
+        scale=SCALE,
+        progress=lambda label, done, total: seen.append((label, done, total)),
+    )
     assert result.files > 0 and result.bad_rows >= 15
     assert ("Simulating days", 14, 14) in seen
     return out
@@ -63,17 +69,27 @@ def _jsonl(inbox: Path, entity: str, manifest: list[dict], pattern: str = "*") -
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def _csv(inbox: Path, system: str, entity: str, manifest: list[dict], sep: str = ",",
-         encoding: str = "utf-8") -> pl.DataFrame:
+def _csv(
+    inbox: Path,
+    system: str,
+    entity: str,
+    manifest: list[dict],
+    sep: str = ",",
+    encoding: str = "utf-8",
+) -> pl.DataFrame:
     bad = _bad_rows(manifest, f"{system}/{entity}/")
     frames = []
     for path in sorted((inbox / system / entity).glob("*.csv")):
         rel = path.relative_to(inbox).as_posix()
         text = path.read_bytes().decode(encoding).lstrip("\ufeff")
-        lines = [line for number, line in enumerate(text.splitlines(), start=1)
-                 if (rel, number) not in bad]
-        frames.append(pl.read_csv(io.StringIO("\n".join(lines)), separator=sep,
-                                  infer_schema_length=0))
+        lines = [
+            line
+            for number, line in enumerate(text.splitlines(), start=1)
+            if (rel, number) not in bad
+        ]
+        frames.append(
+            pl.read_csv(io.StringIO("\n".join(lines)), separator=sep, infer_schema_length=0)
+        )
     return pl.concat(frames)
 
 
@@ -81,12 +97,15 @@ def test_same_seed_same_bytes_other_seed_differs(inbox: Path, tmp_path: Path) ->
     again = generate_sample(tmp_path / "again", seed=11, start=START, end=END, scale=SCALE)
     files = sorted(p.relative_to(inbox).as_posix() for p in inbox.rglob("*") if p.is_file())
     assert files == sorted(
-        p.relative_to(again.out).as_posix() for p in again.out.rglob("*") if p.is_file())
-    for rel in ("mes/equipment_states/equipment_states_2026-10-05.jsonl",
-                "erp/sales_order_lines/sales_order_lines_2026-10-05.csv",
-                "wms/warehouses/warehouses.xlsx",
-                "scada/meter_readings/meter_readings_2026-10-05.parquet",
-                "_manifest/bad_rows.json"):
+        p.relative_to(again.out).as_posix() for p in again.out.rglob("*") if p.is_file()
+    )
+    for rel in (
+        "mes/equipment_states/equipment_states_2026-10-05.jsonl",
+        "erp/sales_order_lines/sales_order_lines_2026-10-05.csv",
+        "wms/warehouses/warehouses.xlsx",
+        "scada/meter_readings/meter_readings_2026-10-05.parquet",
+        "_manifest/bad_rows.json",
+    ):
         assert (inbox / rel).read_bytes() == (again.out / rel).read_bytes(), rel
     other = generate_sample(tmp_path / "other", seed=12, start=START, end=END, scale=SCALE)
     rel = "mes/equipment_states/equipment_states_2026-10-05.jsonl"
@@ -94,13 +113,20 @@ def test_same_seed_same_bytes_other_seed_differs(inbox: Path, tmp_path: Path) ->
 
 
 def test_layout_and_formats(inbox: Path) -> None:
-    for rel in ("mes/plants/plants.json", "mes/equipment/equipment.jsonl",
-                "mes/routings/routings.jsonl", "mes/shifts/shifts.csv",
-                "mes/defect_codes/defect_codes.csv", "erp/materials/materials.csv",
-                "erp/customers/customers.csv", "erp/suppliers/suppliers.csv",
-                "wms/warehouses/warehouses.xlsx", "andon_mapping.yaml",
-                "mes/equipment_states/HP_equipment_states_2026-10-05.jsonl",
-                "mes/work_orders/work_orders_2026-10-05.jsonl"):
+    for rel in (
+        "mes/plants/plants.json",
+        "mes/equipment/equipment.jsonl",
+        "mes/routings/routings.jsonl",
+        "mes/shifts/shifts.csv",
+        "mes/defect_codes/defect_codes.csv",
+        "erp/materials/materials.csv",
+        "erp/customers/customers.csv",
+        "erp/suppliers/suppliers.csv",
+        "wms/warehouses/warehouses.xlsx",
+        "andon_mapping.yaml",
+        "mes/equipment_states/HP_equipment_states_2026-10-05.jsonl",
+        "mes/work_orders/work_orders_2026-10-05.jsonl",
+    ):
         assert (inbox / rel).is_file(), rel
     raw = (inbox / "erp/customers/customers.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -128,10 +154,25 @@ def _value_is_bad(kind: str, column: str, row: dict, inbox: Path) -> bool:
     if kind == "missing_required":
         return value in (None, "")
     if kind == "bad_enum":
-        return value not in {"RUNNING", "SETUP", "UNPLANNED_STOP", "MINOR_STOP", "STARVED",
-                             "BLOCKED", "PLANNED_STOP", "NOT_SCHEDULED", "PASS", "FAIL",
-                             "RELEASED", "IN_PROGRESS", "COMPLETED", "CANCELLED",
-                             "GOODS_RECEIPT", "ADJUSTMENT", "SHIPMENT"}
+        return value not in {
+            "RUNNING",
+            "SETUP",
+            "UNPLANNED_STOP",
+            "MINOR_STOP",
+            "STARVED",
+            "BLOCKED",
+            "PLANNED_STOP",
+            "NOT_SCHEDULED",
+            "PASS",
+            "FAIL",
+            "RELEASED",
+            "IN_PROGRESS",
+            "COMPLETED",
+            "CANCELLED",
+            "GOODS_RECEIPT",
+            "ADJUSTMENT",
+            "SHIPMENT",
+        }
     if kind in ("bad_number", "bad_timestamp"):
         parse = float if kind == "bad_number" else datetime.fromisoformat
         try:
@@ -143,7 +184,8 @@ def _value_is_bad(kind: str, column: str, row: dict, inbox: Path) -> bool:
         return float(value) < 0
     if kind == "quantity_mismatch":
         return float(row["produced_qty"]) != sum(
-            float(row[c]) for c in ("good_qty", "scrap_qty", "rework_qty"))
+            float(row[c]) for c in ("good_qty", "scrap_qty", "rework_qty")
+        )
     if kind == "end_before_start":
         return str(row["end_ts"]) < str(row["start_ts"])
     if kind == "unknown_reference":
@@ -155,9 +197,16 @@ def _value_is_bad(kind: str, column: str, row: dict, inbox: Path) -> bool:
 
 def test_every_manifest_row_is_where_it_says(inbox: Path, manifest: list[dict]) -> None:
     kinds = {m["kind"] for m in manifest}
-    assert kinds == {"missing_required", "bad_number", "bad_timestamp", "bad_enum",
-                     "quantity_mismatch", "end_before_start", "negative_quantity",
-                     "unknown_reference"}
+    assert kinds == {
+        "missing_required",
+        "bad_number",
+        "bad_timestamp",
+        "bad_enum",
+        "quantity_mismatch",
+        "end_before_start",
+        "negative_quantity",
+        "unknown_reference",
+    }
     assert 15 <= len(manifest) <= 30 and any(m["lands"] for m in manifest)
     assert len({(m["file"], m["row"]) for m in manifest}) == len(manifest)
     for m in manifest:
@@ -208,37 +257,58 @@ def test_hand_worked_shift_seconds(truth: pl.DataFrame) -> None:
     assert (saturday["produced_qty"] == 0).all()
 
 
-def test_state_records_are_contiguous(inbox: Path, manifest: list[dict],
-                                      truth: pl.DataFrame) -> None:
+def test_state_records_are_contiguous(
+    inbox: Path, manifest: list[dict], truth: pl.DataFrame
+) -> None:
     states = _jsonl(inbox, "equipment_states", manifest)
-    equipment = {json.loads(line)["equipment_id"] for line in
-                 (inbox / "mes/equipment/equipment.jsonl").read_text("utf-8").splitlines()}
+    equipment = {
+        json.loads(line)["equipment_id"]
+        for line in (inbox / "mes/equipment/equipment.jsonl").read_text("utf-8").splitlines()
+    }
     states = states.filter(pl.col("equipment_id").is_in(list(equipment)))
     states = states.sort("equipment_id", "start_ts").with_columns(
-        next_start=pl.col("start_ts").shift(-1).over("equipment_id"))
+        next_start=pl.col("start_ts").shift(-1).over("equipment_id")
+    )
     closed = states.filter(pl.col("next_start").is_not_null())
     assert (closed["end_ts"] <= closed["next_start"]).all(), "overlapping state records"
     gaps = closed.filter(pl.col("end_ts") != pl.col("next_start")).with_columns(
-        seconds=(pl.col("next_start").str.to_datetime() - pl.col("end_ts").str.to_datetime())
-        .dt.total_seconds())
+        seconds=(
+            pl.col("next_start").str.to_datetime() - pl.col("end_ts").str.to_datetime()
+        ).dt.total_seconds()
+    )
     assert gaps["seconds"].sum() == truth["unknown_s"].sum()
     last = states.filter(pl.col("next_start").is_null())
     assert last.height == len(equipment)
     assert last["end_ts"].is_null().all() and (last["state"] == "NOT_SCHEDULED").all()
     assert states["end_ts"].null_count() == len(equipment)
-    first = states.group_by("equipment_id").agg(pl.col("start_ts").min()).with_columns(
-        plant=pl.col("equipment_id").str.slice(0, 2))
-    expected = {"SZ": "2026-09-28 06:00:00", "DG": "2026-09-28 08:00:00",
-                "HP": "2026-09-28 07:00:00"}
+    first = (
+        states.group_by("equipment_id")
+        .agg(pl.col("start_ts").min())
+        .with_columns(plant=pl.col("equipment_id").str.slice(0, 2))
+    )
+    expected = {
+        "SZ": "2026-09-28 06:00:00",
+        "DG": "2026-09-28 08:00:00",
+        "HP": "2026-09-28 07:00:00",
+    }
     assert all(expected[p] == s for p, s in first.select("plant", "start_ts").iter_rows())
-    ends = {p: s for p, s in last.with_columns(plant=pl.col("equipment_id").str.slice(0, 2))
-            .select("plant", "start_ts").unique().iter_rows()}
-    assert ends == {"SZ": "2026-10-12 06:00:00", "DG": "2026-10-12 08:00:00",
-                    "HP": "2026-10-12 00:00:00"}
+    ends = {
+        p: s
+        for p, s in last.with_columns(plant=pl.col("equipment_id").str.slice(0, 2))
+        .select("plant", "start_ts")
+        .unique()
+        .iter_rows()
+    }
+    assert ends == {
+        "SZ": "2026-10-12 06:00:00",
+        "DG": "2026-10-12 08:00:00",
+        "HP": "2026-10-12 00:00:00",
+    }
 
 
-def test_truth_recomputed_from_the_files(inbox: Path, manifest: list[dict],
-                                         truth: pl.DataFrame) -> None:
+def test_truth_recomputed_from_the_files(
+    inbox: Path, manifest: list[dict], truth: pl.DataFrame
+) -> None:
     states = _jsonl(inbox, "equipment_states", manifest)  # noqa: F841 (used by duckdb)
     reports = _jsonl(inbox, "production_reports", manifest)  # noqa: F841
     equipment = pl.read_ndjson(inbox / "mes/equipment/equipment.jsonl")  # noqa: F841
@@ -262,24 +332,42 @@ def test_truth_recomputed_from_the_files(inbox: Path, manifest: list[dict],
     group by all
     """
     con = duckdb.connect()
-    for name, frame in (("states", states), ("equipment", equipment), ("shifts", shifts),
-                        ("days", days), ("reports", reports)):
+    for name, frame in (
+        ("states", states),
+        ("equipment", equipment),
+        ("shifts", shifts),
+        ("days", days),
+        ("reports", reports),
+    ):
         con.register(name, frame.to_arrow())
     got = con.sql(sql).pl()
-    names = {"RUNNING": "running_s", "SETUP": "setup_s", "UNPLANNED_STOP": "unplanned_stop_s",
-             "MINOR_STOP": "minor_stop_s", "STARVED": "starved_s", "BLOCKED": "blocked_s",
-             "PLANNED_STOP": "planned_stop_s", "NOT_SCHEDULED": "not_scheduled_s"}
-    long = truth.unpivot(index=["equipment_id", "production_date"], on=list(names.values()),
-                         variable_name="column", value_name="seconds").filter(
-        pl.col("seconds") > 0)
+    names = {
+        "RUNNING": "running_s",
+        "SETUP": "setup_s",
+        "UNPLANNED_STOP": "unplanned_stop_s",
+        "MINOR_STOP": "minor_stop_s",
+        "STARVED": "starved_s",
+        "BLOCKED": "blocked_s",
+        "PLANNED_STOP": "planned_stop_s",
+        "NOT_SCHEDULED": "not_scheduled_s",
+    }
+    long = truth.unpivot(
+        index=["equipment_id", "production_date"],
+        on=list(names.values()),
+        variable_name="column",
+        value_name="seconds",
+    ).filter(pl.col("seconds") > 0)
     got = got.with_columns(column=pl.col("state").replace_strict(names)).filter(
-        pl.col("production_date").is_between(START, END))
-    joined = long.join(got, on=["equipment_id", "production_date", "column"], how="full",
-                       coalesce=True)
+        pl.col("production_date").is_between(START, END)
+    )
+    joined = long.join(
+        got, on=["equipment_id", "production_date", "column"], how="full", coalesce=True
+    )
     assert joined.filter(pl.col("seconds") != pl.col("seconds_right")).is_empty()
     assert joined["seconds"].null_count() == 0 and joined["seconds_right"].null_count() == 0
 
-    qty = con.sql("""
+    qty = con.sql(
+        """
         with w as (
             select e.equipment_id, d.production_date,
                    d.production_date + sh.start_time::time as ws,
@@ -294,12 +382,13 @@ def test_truth_recomputed_from_the_files(inbox: Path, manifest: list[dict],
             and r.end_ts::timestamp > w.ws and r.end_ts::timestamp <= w.we
         where w.production_date between $start and $end
         group by all
-    """.replace("$start", f"date '{START}'").replace("$end", f"date '{END}'")).pl()
+    """.replace("$start", f"date '{START}'").replace("$end", f"date '{END}'")
+    ).pl()
     columns = ["produced_qty", "good_qty", "scrap_qty", "rework_qty"]
     expected = truth.filter(pl.col("produced_qty") > 0).select(
-        "equipment_id", "production_date", *columns)
-    joined = expected.join(qty, on=["equipment_id", "production_date"], how="full",
-                           coalesce=True)
+        "equipment_id", "production_date", *columns
+    )
+    joined = expected.join(qty, on=["equipment_id", "production_date"], how="full", coalesce=True)
     assert joined.height == expected.height == qty.height
     for column in columns:
         assert (joined[column] == joined[f"{column}_right"]).all(), column
@@ -308,17 +397,21 @@ def test_truth_recomputed_from_the_files(inbox: Path, manifest: list[dict],
 def test_production_reports_add_up(inbox: Path, manifest: list[dict]) -> None:
     reports = _jsonl(inbox, "production_reports", manifest)
     assert reports.height > 100
-    assert (reports["produced_qty"] == reports["good_qty"] + reports["scrap_qty"]
-            + reports["rework_qty"]).all()
+    assert (
+        reports["produced_qty"]
+        == reports["good_qty"] + reports["scrap_qty"] + reports["rework_qty"]
+    ).all()
     assert (reports["start_ts"] < reports["end_ts"]).all()
     assert (reports["produced_qty"] >= 0).all()
 
 
 def test_snapshots_equal_cumulative_movements(inbox: Path, manifest: list[dict]) -> None:
     moves = _csv(inbox, "wms", "inventory_movements", manifest).with_columns(
-        day=pl.col("movement_ts").str.slice(0, 10), qty=pl.col("qty").cast(pl.Float64))
+        day=pl.col("movement_ts").str.slice(0, 10), qty=pl.col("qty").cast(pl.Float64)
+    )
     snaps = _csv(inbox, "wms", "stock_snapshots", manifest, sep=";").with_columns(
-        on_hand_qty=pl.col("on_hand_qty").cast(pl.Float64))
+        on_hand_qty=pl.col("on_hand_qty").cast(pl.Float64)
+    )
     assert snaps.height > 0 and (snaps["on_hand_qty"] >= 0).all()
     daily = moves.group_by("warehouse_id", "material_id", "day").agg(pl.col("qty").sum())
     for (wh, mat), group in snaps.group_by("warehouse_id", "material_id"):
@@ -327,8 +420,15 @@ def test_snapshots_equal_cumulative_movements(inbox: Path, manifest: list[dict])
             cumulative = flows.filter(pl.col("day") <= snap_day)["qty"].sum()
             assert abs(cumulative - on_hand) < 1e-6, (wh, mat, snap_day)
     types = set(moves["movement_type"])
-    assert {"ADJUSTMENT", "PRODUCTION_RECEIPT", "ISSUE_TO_PRODUCTION", "SHIPMENT",
-            "GOODS_RECEIPT", "TRANSFER_IN", "TRANSFER_OUT"} <= types
+    assert {
+        "ADJUSTMENT",
+        "PRODUCTION_RECEIPT",
+        "ISSUE_TO_PRODUCTION",
+        "SHIPMENT",
+        "GOODS_RECEIPT",
+        "TRANSFER_IN",
+        "TRANSFER_OUT",
+    } <= types
     shipments = _csv(inbox, "wms", "shipments", manifest)
     shipped = shipments["shipped_qty"].cast(pl.Float64).sum()
     assert shipped == -moves.filter(pl.col("movement_type") == "SHIPMENT")["qty"].sum()

@@ -189,7 +189,9 @@ def test_every_file_landed_and_every_row_accounted_for(landed_warehouse) -> None
         assert (merged["rows_quarantined"] == merged["n"]).all()
 
 
-def test_quarantine_holds_exactly_the_manifest_bad_rows(sample_inbox: Path, landed_warehouse) -> None:
+def test_quarantine_holds_exactly_the_manifest_bad_rows(
+    sample_inbox: Path, landed_warehouse
+) -> None:
     warehouse, _ = landed_warehouse
     manifest = json.loads((sample_inbox / "_manifest" / "bad_rows.json").read_text())
     bad = {(m["file"], m["row"]): m for m in manifest if not m["lands"]}
@@ -218,8 +220,12 @@ def test_state_seconds_match_ground_truth(landed_warehouse, truth: pl.DataFrame)
     long = _read(warehouse, TIME_MODEL_SQL)
     wide = (
         long.filter(pl.col("state").is_not_null())
-        .pivot(on="state", index=["equipment_id", "production_date", "shift_seconds"],
-               values="seconds", aggregate_function="sum")
+        .pivot(
+            on="state",
+            index=["equipment_id", "production_date", "shift_seconds"],
+            values="seconds",
+            aggregate_function="sum",
+        )
         .join(
             long.select("equipment_id", "production_date", "shift_seconds").unique(),
             on=["equipment_id", "production_date", "shift_seconds"],
@@ -240,8 +246,9 @@ def test_state_seconds_match_ground_truth(landed_warehouse, truth: pl.DataFrame)
     actual = wide.filter(pl.col("shift_seconds") > 0).select(
         "equipment_id", "production_date", *columns
     )
-    joined = expected.join(actual, on=["equipment_id", "production_date"], how="full",
-                           suffix="_landed", coalesce=True)
+    joined = expected.join(
+        actual, on=["equipment_id", "production_date"], how="full", suffix="_landed", coalesce=True
+    )
     assert joined.height == expected.height == actual.height
     for column in columns:
         diff = joined.filter(
@@ -259,8 +266,9 @@ def test_quantities_match_ground_truth(landed_warehouse, truth: pl.DataFrame) ->
     expected = truth.filter(pl.col("produced_qty") > 0).select(
         "equipment_id", "production_date", *columns
     )
-    joined = expected.join(actual, on=["equipment_id", "production_date"], how="full",
-                           suffix="_landed", coalesce=True).fill_null(0)
+    joined = expected.join(
+        actual, on=["equipment_id", "production_date"], how="full", suffix="_landed", coalesce=True
+    ).fill_null(0)
     assert joined.height == expected.height
     for column in columns:
         diff = joined.filter(
@@ -273,7 +281,7 @@ def test_quantities_match_ground_truth(landed_warehouse, truth: pl.DataFrame) ->
 def test_site_mapping_lands_haiphong_states(landed_warehouse) -> None:
     warehouse, _ = landed_warehouse
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        hp = con.sql(
+        hp = con.execute(
             "select count(*), count(equipment_id) from raw.equipment_states "
             "where _source_file like 'mes/equipment_states/HP_%'"
         ).fetchone()
@@ -288,7 +296,7 @@ def test_second_run_skips_everything(landed_warehouse, tmp_path: Path, sample_in
     assert {r.status for r in again.results} == {"skipped"}
     assert len(again.results) == len(first.results)
     with duckdb.connect(str(copy), read_only=True) as con:
-        landed = con.sql("select count(*) from raw.production_reports").fetchone()[0]
-        logged = con.sql("select count(*) from ingest.load_log").fetchone()[0]
+        landed = con.execute("select count(*) from raw.production_reports").fetchone()[0]
+        logged = con.execute("select count(*) from ingest.load_log").fetchone()[0]
     assert landed == sum(r.rows_landed for r in first.results if r.entity == "production_reports")
     assert logged == len(first.results)
