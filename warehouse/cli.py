@@ -25,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from warehouse.cli_ask import ask
 from warehouse.cli_query import query
 from warehouse.location import ENV_VAR, warehouse_path
 
@@ -304,6 +305,7 @@ def _print_build_summary(result) -> None:  # noqa: ANN001 - warehouse.build.Buil
 
 
 app.command("query")(query)
+app.command("ask")(ask)
 
 
 def main() -> None:

@@ -1,0 +1,130 @@
+"""The Answer of the query box: interpretation, SQL, data, a suggested chart, confidence.
+
+The chart is a plain spec (kind + encodings) so the CLI, the app and tests can read it
+without Altair: a line over `period` for trends, bars for a breakdown by dimension, a
+single value for a scalar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from metrics.nlq.parser_types import Interpretation
+from metrics.nlq.vocabulary import Vocabulary
+from metrics.registry import Registry
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: str  # line | bar | single_value
+    y: tuple[str, ...]
+    x: str | None = None
+    color: str | None = None
+    title: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "x": self.x, "y": list(self.y), "color": self.color,
+                "title": self.title}
+
+
+@dataclass
+class Answer:
+    question: str
+    lang: str
+    as_of: date | None
+    interpretation: Interpretation | None = None
+    summary: str = ""
+    sql: str | None = None
+    data: pl.DataFrame | None = None
+    chart: Chart | None = None
+    confidence: float = 0.0
+    clarification: str | None = None
+    candidates: tuple[str, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def needs_clarification(self) -> bool:
+        return self.clarification is not None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "question": self.question, "lang": self.lang,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "interpretation": self.interpretation.to_dict() if self.interpretation else None,
+            "summary": self.summary, "sql": self.sql, "confidence": self.confidence,
+            "clarification": self.clarification, "candidates": list(self.candidates),
+            "chart": self.chart.to_dict() if self.chart else None,
+            "data": self.data.to_dicts() if self.data is not None else None,
+            "timings_ms": self.timings_ms,
+        }
+
+
+def dimension_column(registry: Registry, dim: str, columns: list[str] | None) -> str:
+    """The column that shows a dimension: its label column when the result has one."""
+    label, key = f"{dim}_label", registry.dimensions[dim].key
+    if columns is None:
+        return label if registry.dimensions[dim].table else key
+    return label if label in columns else key
+
+
+def suggest_chart(
+    interp: Interpretation, registry: Registry, columns: list[str] | None, lang: str
+) -> Chart:
+    labels = [registry.metrics[m].label(lang) for m in interp.metrics]
+    title = " · ".join(labels)
+    y = tuple(interp.metrics)
+    dims = [dimension_column(registry, d, columns) for d in interp.by]
+    if interp.grain:
+        return Chart("line", y, "period", dims[0] if dims else None, title)
+    if dims:
+        return Chart("bar", y, dims[0], dims[1] if len(dims) > 1 else None, title)
+    return Chart("single_value", y, None, None, title)
+
+
+def order_rows(frame: pl.DataFrame, interp: Interpretation) -> pl.DataFrame:
+    """Sort by the first metric and keep the top/bottom N the question asked for."""
+    if interp.order is None:
+        return frame
+    metric = interp.metrics[0]
+    if metric in frame.columns:
+        frame = frame.sort(metric, descending=interp.order == "desc", nulls_last=True)
+    return frame.head(interp.limit) if interp.limit else frame
+
+
+def describe(interp: Interpretation, vocab: Vocabulary, lang: str) -> str:
+    """One line saying how the question was read, in the asker's language."""
+    registry = vocab.registry
+    zh = lang == "zh"
+    parts = [("、" if zh else ", ").join(registry.metrics[m].label(lang) for m in interp.metrics)]
+    if interp.by:
+        dims = [registry.dimensions[d].label(lang) for d in interp.by]
+        parts.append(("按" + "、".join(dims)) if zh else "by " + ", ".join(d.lower() for d in dims))
+    for dim, keys in interp.where.items():
+        name = registry.dimensions[dim].label(lang)
+        shown = ", ".join(vocab.label(dim, k, lang) for k in keys)
+        parts.append(f"{name}：{shown}" if zh else f"{name.lower()}: {shown}")
+    for dim, keys in interp.excluded.items():
+        shown = ", ".join(vocab.label(dim, k, lang) for k in keys)
+        parts.append(f"不含 {shown}" if zh else f"excluding {shown}")
+    if interp.start and interp.end:
+        last = date.fromordinal(interp.end.toordinal() - 1)
+        parts.append(f"{interp.start} – {last}")
+    if interp.grain:
+        grain = registry.grains.get(interp.grain, {})
+        parts.append(f"按{grain.get('label_zh', interp.grain)}" if zh else f"per {interp.grain}")
+    if interp.compare:
+        text = {"previous_period": ("环比", "vs previous period"),
+                "same_period_last_year": ("同比", "vs same period last year")}[interp.compare]
+        parts.append(text[0] if zh else text[1])
+    if interp.order:
+        high = interp.order == "desc"
+        if interp.limit:
+            parts.append((f"前{interp.limit}" if high else f"后{interp.limit}") if zh else
+                         (f"top {interp.limit}" if high else f"bottom {interp.limit}"))
+        else:
+            parts.append(("从高到低" if high else "从低到高") if zh else
+                         ("highest first" if high else "lowest first"))
+    return " · ".join(parts)

@@ -1,0 +1,333 @@
+"""From a question to an Interpretation (what metrics.query will be asked) or a Clarification.
+
+Order of work: time phrases and comparisons (timephrases), top/bottom N, then the tokens
+(lexer) are read for metrics, dimensions, values, exclusions and ranking words. Anything
+unclear - no metric, a word naming two metrics, an unknown plant, a dimension a metric
+cannot be split by - becomes a clarifying question with candidates, and nothing runs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from metrics.nlq import clarify
+from metrics.nlq.lexer import BARRIER, Token, fuzzy, scan
+from metrics.nlq.normalize import CN_NUMBER, EN_NUMBER, has_cjk, keep_dates, normalize, to_int
+from metrics.nlq.parser_types import Clarification, Interpretation
+from metrics.nlq.timephrases import TimeFacts, TimeWindow, extract, period_start, step
+from metrics.nlq.vocabulary import PARENTS, Vocabulary
+
+DEFAULT_DAYS = 30
+DEFAULT_SPAN = {"day": (30, "day"), "week": (12, "week"), "month": (12, "month"),
+                "quarter": (4, "quarter"), "year": (3, "year")}
+_TOP_RE = re.compile(
+    rf"(?<![a-z0-9])(?P<w>top|best|highest|bottom|worst|lowest|first|largest|biggest)"
+    rf" (?P<n>{EN_NUMBER})(?![a-z0-9])|(?<![a-z0-9])(?P<n2>{EN_NUMBER}) "
+    r"(?P<w2>best|worst|highest|lowest|largest|biggest|smallest)(?![a-z0-9])|"
+    rf"(?P<w3>排名前|前|后|倒数|最好的|最差的|最高的|最低的|最多的|最少的)(?P<n3>{CN_NUMBER})"
+    r"(?:名|个|条|家|台|位|款|种|大|项)?"
+)
+_TOP_DIRECTION = {"top": "high", "best": "best", "highest": "high", "bottom": "low",
+                  "worst": "worst", "lowest": "low", "first": "high", "largest": "high",
+                  "biggest": "high", "smallest": "low", "排名前": "high", "前": "high",
+                  "后": "low", "倒数": "low", "最好的": "best", "最差的": "worst",
+                  "最高的": "high", "最低的": "low", "最多的": "high", "最少的": "low"}
+_RATE_CUES = re.compile(r"rate|ratio|percent|%|率|比例|百分比")
+_QTY_CUES = re.compile(r"how many|how much|quantity|qty|count|units|pieces|pcs|数量|件数|多少件|"
+                       r"多少个|个数|数目")
+
+
+@dataclass
+class _State:
+    metrics: list[str] = field(default_factory=list)
+    ambiguous: list[tuple[str, ...]] = field(default_factory=list)
+    by: list[str] = field(default_factory=list)
+    plural: set[str] = field(default_factory=set)
+    values: dict[str, list[str]] = field(default_factory=dict)
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+    direction: str | None = None
+    limit: int | None = None
+    which: bool = False
+    which_many: bool = False
+    rank_only: bool = False
+    unknown: list[str] = field(default_factory=list)
+    unknown_entity: list[str] = field(default_factory=list)
+    unknown_values: list[tuple[str, str]] = field(default_factory=list)
+    fuzzy: int = 0
+
+
+def parse(
+    question: str, vocab: Vocabulary, as_of: date, lang: str
+) -> Interpretation | Clarification:
+    """Read one question against the vocabulary and an as-of date."""
+    facts, rest = extract(keep_dates(question), as_of)
+    rest = normalize(rest.replace(";", f" {BARRIER} "))
+    state = _State()
+    rest = _top_n(rest, state)
+    tokens = fuzzy(scan(rest, vocab), vocab)
+    _read(tokens, vocab, state)
+    return _resolve(state, facts, vocab, as_of, lang, question)
+
+
+def _top_n(text: str, state: _State) -> str:
+    match = _TOP_RE.search(text)
+    if not match:
+        return text
+    word = match["w"] or match["w2"] or match["w3"]
+    count = to_int(match["n"] or match["n2"] or match["n3"])
+    if count and 0 < count <= 1000:
+        state.direction, state.limit = _TOP_DIRECTION[word], count
+        return text[: match.start()] + f" {BARRIER} " + text[match.end():]
+    return text
+
+
+def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
+    excluding = False
+    for i, token in enumerate(tokens):
+        prev = _neighbour(tokens, i, -1)
+        nxt = _neighbour(tokens, i, 1)
+        if token.kind == "marker":
+            kind = token.marker
+            if kind == "exclude":
+                excluding = True
+            elif kind == "close":
+                excluding = False
+            elif kind in ("which", "which_many"):
+                if nxt is not None and _is_dim(nxt):
+                    state.which = state.which or kind == "which"
+                    state.which_many = state.which_many or kind == "which_many"
+            elif kind in ("high", "low", "best", "worst"):
+                state.direction = state.direction or kind
+            elif kind in ("rank", "rank_low"):
+                state.direction = state.direction or ("low" if kind == "rank_low" else "best")
+                state.rank_only = True
+            continue
+        if token.kind == "barrier":
+            excluding = False
+            continue
+        if token.kind in ("stop", "number"):
+            continue
+        if token.kind == "unknown":
+            excluding = False
+            if _is_dim(prev) or _is_dim(nxt):
+                dim = (prev if _is_dim(prev) else nxt).terms[0].dim  # type: ignore[union-attr]
+                state.unknown_values.append((dim, token.text))
+            elif _entity_like(token.text):
+                state.unknown_entity.append(token.text)
+            elif len(token.text) > 1:
+                state.unknown.append(token.text)
+            continue
+        state.fuzzy += token.fuzzy
+        for term in token.terms[:1] if len(token.terms) == 1 else _prefer(token.terms):
+            if term.kind == "metric":
+                excluding = False
+                if term.every or len(term.names) == 1:
+                    state.metrics.extend(n for n in term.names if n not in state.metrics)
+                else:
+                    state.ambiguous.append(term.names)
+            elif term.kind == "dimension":
+                excluding = False
+                plural = token.text.endswith("s") and not term.dim.endswith("s")
+                if _absorbed(term.dim, prev, nxt) or (
+                        not plural and _value_before(tokens, i)):
+                    continue
+                if term.dim not in state.by:
+                    state.by.append(term.dim)
+                if plural:
+                    state.plural.add(term.dim)
+            elif term.kind == "value":
+                target = state.excluded if excluding else state.values
+                target.setdefault(term.dim, []).append("|".join(term.names))
+
+
+def _entity_like(word: str) -> bool:
+    """A word we do not know that looks like a name or code: guessing around it would be
+    answering a different question (a machine type, a part number)."""
+    if has_cjk(word):
+        return len(word) >= 3
+    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
+
+
+def _prefer(terms: tuple) -> tuple:
+    """A phrase that is both a metric and something else reads as the metric."""
+    metric = [t for t in terms if t.kind == "metric"]
+    return tuple(metric[:1]) if metric else terms[:1]
+
+
+def _neighbour(tokens: list[Token], i: int, step_: int) -> Token | None:
+    j = i + step_
+    while 0 <= j < len(tokens):
+        token = tokens[j]
+        if token.kind == "stop" and token.text in ("的", "the", "of", "at", "in", "for", "="):
+            j += step_
+            continue
+        return token
+    return None
+
+
+def _is_dim(token: Token | None) -> bool:
+    return token is not None and token.kind == "term" and any(
+        t.kind == "dimension" for t in token.terms)
+
+
+def _value_before(tokens: list[Token], i: int) -> bool:
+    """'北美客户', 'DG line': a value right before a dimension word says which ones."""
+    if i == 0:
+        return False
+    prev, token = tokens[i - 1], tokens[i]
+    adjacent = prev.start + len(prev.text) >= token.start - 1
+    return adjacent and prev.kind == "term" and any(t.kind == "value" for t in prev.terms)
+
+
+def _absorbed(dim: str, prev: Token | None, nxt: Token | None) -> bool:
+    """'SZ plant', 'plant SZ', '华东地区': the dimension word only repeats a value's kind."""
+    for token in (prev, nxt):
+        if token is not None and token.kind == "term" and any(
+                t.kind == "value" and t.dim == dim for t in token.terms):
+            return True
+    return False
+
+
+def _resolve(
+    state: _State, facts: TimeFacts, vocab: Vocabulary, as_of: date, lang: str, question: str
+) -> Interpretation | Clarification:
+    if state.unknown_values:
+        dim, word = state.unknown_values[0]
+        return clarify.unknown_value(vocab, dim, word, lang)
+    metrics = list(state.metrics)
+    for names in state.ambiguous:
+        chosen = _disambiguate(names, vocab, question)
+        if chosen is None:
+            if any(n in metrics for n in names):
+                continue
+            return clarify.ambiguous_metric(vocab, names, lang)
+        if chosen not in metrics:
+            metrics.append(chosen)
+    if not metrics:
+        return clarify.no_metric(vocab, state.unknown, lang)
+    if state.unknown_entity or len(state.unknown) >= 2:
+        words = state.unknown_entity + state.unknown
+        return clarify.not_understood(vocab, words, metrics, lang)
+    where, excluded = _filters(state, vocab)
+    by = list(state.by)
+    for dim in where:
+        mentioned = len(set(state.values.get(dim, []))) >= 2
+        if mentioned and dim not in by and not excluded.get(dim):
+            by.append(dim)
+    registry = vocab.registry
+    for name in metrics:
+        for dim in registry.metrics[name].required_dimensions:
+            if dim not in by:
+                by.append(dim)
+    problem = clarify.check_dimensions(vocab, metrics, by, list(where), lang)
+    if problem is not None:
+        return problem
+    grain = facts.grain or facts.rank_period
+    window, defaulted = _window(facts, grain, as_of)
+    if grain is None and facts.trend:
+        days = (window.end - window.start).days
+        grain = "day" if days <= 45 else "week" if days <= 200 else "month"
+    order, limit = _order(state, facts, metrics[0], vocab)
+    if order is not None and not by and grain is None:
+        return clarify.rank_what(vocab, metrics[0], lang)
+    confidence = max(0.0, 1.0 - 0.1 * state.fuzzy - 0.25 * len(state.unknown))
+    return Interpretation(
+        metrics=tuple(metrics), by=tuple(by), where=where, start=window.start, end=window.end,
+        grain=grain, compare=facts.compare, order=order, limit=limit, excluded=excluded,
+        period=window.label, defaulted_period=defaulted, confidence=round(confidence, 2),
+        notes=[f"ignored: {w}" for w in state.unknown],
+    )
+
+
+def _disambiguate(names: tuple[str, ...], vocab: Vocabulary, question: str) -> str | None:
+    text = normalize(question)
+    metrics = [vocab.registry.metrics[n] for n in names]
+    if _RATE_CUES.search(text):
+        ratios = [m.name for m in metrics if m.kind == "ratio"]
+        if len(ratios) == 1:
+            return ratios[0]
+    if _QTY_CUES.search(text):
+        sums = [m.name for m in metrics if m.kind == "sum"]
+        if len(sums) == 1:
+            return sums[0]
+    return None
+
+
+def _filters(
+    state: _State, vocab: Vocabulary
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Included keys per dimension (exclusions subtracted), a child refining its parent."""
+    keys: dict[str, set[str]] = {}
+    for dim, listed in state.values.items():
+        keys[dim] = {k for item in listed for k in item.split("|")}
+    _refine(keys, vocab)
+    excluded: dict[str, tuple[str, ...]] = {}
+    for dim, listed in state.excluded.items():
+        drop = {k for item in listed for k in item.split("|")}
+        base = keys.get(dim) or _children(vocab, dim, keys)
+        keys[dim] = base - drop
+        excluded[dim] = tuple(sorted(drop))
+    _refine(keys, vocab)
+    return {d: tuple(sorted(v)) for d, v in keys.items()}, excluded
+
+
+def _children(vocab: Vocabulary, dim: str, keys: dict[str, set[str]]) -> set[str]:
+    """All keys of `dim` inside the parents already chosen (all of them without any)."""
+    values = vocab.values.get(dim, {})
+    chosen = set(values)
+    for parent in PARENTS.get(dim, {}):
+        if parent in keys:
+            chosen = {k for k in chosen if values[k].parents.get(parent) in keys[parent]}
+    return chosen
+
+
+def _refine(keys: dict[str, set[str]], vocab: Vocabulary) -> None:
+    """'苏州工厂的贴片线1': keep the SMT Line 1 of Suzhou, and drop the implied plant filter."""
+    for dim in ("equipment", "line", "warehouse", "product"):
+        if dim not in keys:
+            continue
+        values = vocab.values.get(dim, {})
+        for parent in PARENTS.get(dim, {}):
+            if parent not in keys:
+                continue
+            inside = {k for k in keys[dim] if values.get(k) and
+                      values[k].parents.get(parent) in keys[parent]}
+            if inside:
+                keys[dim] = inside
+                del keys[parent]
+
+
+def _window(facts: TimeFacts, grain: str | None, as_of: date) -> tuple[TimeWindow, bool]:
+    if facts.window is not None:
+        return facts.window, False
+    after = as_of + timedelta(days=1)
+    if facts.compare_unit in ("week", "month", "quarter", "year") and facts.compare:
+        unit = facts.compare_unit
+        return TimeWindow(period_start(as_of, unit), after, f"this {unit}"), False
+    count, unit = DEFAULT_SPAN.get(grain or "", (DEFAULT_DAYS, "day"))
+    return TimeWindow(step(after, unit, -count), after, f"last {count} {unit}s"), True
+
+
+def _order(
+    state: _State, facts: TimeFacts, metric: str, vocab: Vocabulary
+) -> tuple[str | None, int | None]:
+    direction = state.direction
+    if direction is None:
+        return None, None
+    higher = vocab.registry.metrics[metric].direction == "higher_is_better"
+    if direction == "best":
+        order = "desc" if higher else "asc"
+    elif direction == "worst":
+        order = "asc" if higher else "desc"
+    else:
+        order = "desc" if direction == "high" else "asc"
+    if state.limit is not None:
+        return order, state.limit
+    if state.rank_only or state.which_many:
+        return order, None
+    if state.which or facts.rank_period:
+        return order, 1
+    singular = [d for d in state.by if d not in state.plural]
+    return order, 1 if singular else None

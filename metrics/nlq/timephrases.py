@@ -1,0 +1,375 @@
+"""Time expressions in English and Chinese, resolved against an as-of date.
+
+Each pattern turns a span of the question into a half-open window [start, end), a
+comparison or a grain; the parser removes the span so its words are not read twice.
+Current periods (this month, last 7 days, MTD, since …) end after the as-of date (the
+newest data); named periods and explicit ranges are taken as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from metrics.nlq.normalize import CN_NUMBER, EN_NUMBER, to_int
+from metrics.timeexpr import add_months
+
+DAY = timedelta(days=1)
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+           "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_MONTH_WORD = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+               r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_ORD = r"(?:st|nd|rd|th)?"
+_UNIT_EN = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
+_UNIT_ZH = {"天": "day", "日": "day", "周": "week", "星期": "week", "个星期": "week",
+            "礼拜": "week", "月": "month", "个月": "month", "季度": "quarter", "个季度": "quarter",
+            "季": "quarter", "年": "year"}
+_GRAIN_WORDS = {"day": "day", "daily": "day", "week": "week", "weekly": "week", "month": "month",
+                "monthly": "month", "quarter": "quarter", "quarterly": "quarter", "year": "year",
+                "yearly": "year", "annually": "year", "天": "day", "日": "day", "周": "week",
+                "星期": "week", "月": "month", "季度": "quarter", "季": "quarter", "年": "year"}
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    start: date
+    end: date
+    label: str
+
+
+@dataclass
+class TimeFacts:
+    """What the time phrases of one question said."""
+
+    window: TimeWindow | None = None
+    compare: str | None = None
+    compare_unit: str | None = None
+    grain: str | None = None
+    trend: bool = False
+    rank_period: str | None = None
+
+
+def _month_of(word: str) -> int:
+    return _MONTHS[word[:4] if word.startswith("sept") else word[:3]]
+
+
+def period_start(day: date, unit: str) -> date:
+    if unit == "day":
+        return day
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    if unit == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def step(day: date, unit: str, count: int = 1) -> date:
+    if unit == "day":
+        return day + timedelta(days=count)
+    if unit == "week":
+        return day + timedelta(days=7 * count)
+    months = {"month": 1, "quarter": 3, "year": 12}[unit]
+    return add_months(day, months * count)
+
+
+class _Resolver:
+    """The pattern handlers: each takes a regex match and returns a window or None."""
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self.after = as_of + DAY
+
+    def current(self, unit: str, label: str) -> TimeWindow:
+        return TimeWindow(period_start(self.as_of, unit), self.after, label)
+
+    def previous(self, unit: str, label: str) -> TimeWindow:
+        this = period_start(self.as_of, unit)
+        return TimeWindow(step(this, unit, -1), this, label)
+
+    def rolling(self, count: int, unit: str, label: str) -> TimeWindow:
+        return TimeWindow(step(self.after, unit, -count), self.after, label)
+
+    def year_for(self, month: int, day: int = 1) -> int:
+        """The year of a month/day named without one: the latest not after the as-of date."""
+        candidate = date(self.as_of.year, month, min(day, 28))
+        return self.as_of.year if candidate <= self.as_of else self.as_of.year - 1
+
+    def month(self, year: int | None, month: int, label: str) -> TimeWindow:
+        year = year or self.year_for(month)
+        first = date(year, month, 1)
+        return TimeWindow(first, add_months(first, 1), label)
+
+    def quarter(self, year: int | None, quarter: int, label: str) -> TimeWindow:
+        year = year or self.year_for(3 * quarter - 2)
+        first = date(year, 3 * quarter - 2, 1)
+        return TimeWindow(first, add_months(first, 3), label)
+
+    def day(self, year: int | None, month: int, day: int) -> date:
+        return date(year or self.year_for(month, day), month, day)
+
+
+def _en_date(text: str, resolver: _Resolver) -> date | None:
+    """'2026-10-01', '2026/10/1', 'oct 1', '1 oct', 'october 1st 2026'."""
+    text = text.strip()
+    iso = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+    if iso:
+        return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    named = re.fullmatch(rf"({_MONTH_WORD})\.? (\d{{1,2}}){_ORD},?(?: (\d{{4}}))?", text) or None
+    if named:
+        year = int(named[3]) if named[3] else None
+        return resolver.day(year, _month_of(named[1]), int(named[2]))
+    named = re.fullmatch(rf"(\d{{1,2}}){_ORD} (?:of )?({_MONTH_WORD})\.?(?:,? (\d{{4}}))?", text)
+    if named:
+        year = int(named[3]) if named[3] else None
+        return resolver.day(year, _month_of(named[2]), int(named[1]))
+    return None
+
+
+def _zh_date(text: str, resolver: _Resolver, month_hint: int | None = None) -> date | None:
+    """'2026年10月1日', '10月1号', '1日' (month from the other end of a range), ISO dates."""
+    text = text.strip()
+    iso = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+    if iso:
+        return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    found = re.fullmatch(rf"(?:(\d{{4}})年)?(?:({CN_NUMBER})月)?({CN_NUMBER})[日号]", text)
+    if not found:
+        return None
+    month = to_int(found[2]) if found[2] else month_hint
+    day = to_int(found[3])
+    if month is None or day is None or not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    return resolver.day(int(found[1]) if found[1] else None, month, day)
+
+
+_EN_DATE = (rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
+            rf"(?:,? \d{{4}})?|\d{{1,2}}{_ORD} (?:of )?{_MONTH_WORD}\.?(?:,? \d{{4}})?)")
+_ZH_DATE = (rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|"
+            rf"(?:\d{{4}}年)?(?:{CN_NUMBER}月)?{CN_NUMBER}[日号])")
+
+_BOUNDARY = r"(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))"
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    """Compile with an ASCII word boundary: Chinese characters count as \\w in Python."""
+    return re.compile(pattern.replace(r"\b", _BOUNDARY))
+
+
+_YEAR_IN = re.compile(r"(?:19|20)\d{2}")
+Handler = Callable[[re.Match[str], _Resolver], "TimeWindow | None"]
+
+
+def _range(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    first_text, last_text = match["a"], match["b"]
+    first = _en_date(first_text, r) or _zh_date(first_text, r)
+    if first is None:
+        return None
+    last = _en_date(last_text, r) or _zh_date(last_text, r, first.month)
+    if last is None:
+        bare = re.fullmatch(r"\d{1,2}", last_text.strip())
+        last = date(first.year, first.month, int(bare[0])) if bare else None
+    if last is None:
+        return None
+    first_year, last_year = _YEAR_IN.search(first_text), _YEAR_IN.search(last_text)
+    if last_year and not first_year:
+        first = first.replace(year=last.year)
+    elif not last_year:
+        last = last.replace(year=first.year)
+        if last < first:
+            last = last.replace(year=first.year + 1)
+    if last < first:
+        return None
+    return TimeWindow(first, last + DAY, f"{first} – {last}")
+
+
+def _since(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    text = match["a"]
+    first = _en_date(text, r) or _zh_date(text, r)
+    if first is None:
+        month = re.fullmatch(rf"({_MONTH_WORD})(?: (\d{{4}}))?", text.strip())
+        zh_month = re.fullmatch(rf"(?:(\d{{4}})年)?({CN_NUMBER})月份?", text.strip())
+        if month:
+            first = r.month(int(month[2]) if month[2] else None, _month_of(month[1]), "").start
+        elif zh_month and to_int(zh_month[2]):
+            first = r.month(int(zh_month[1]) if zh_month[1] else None,
+                            to_int(zh_month[2]) or 1, "").start
+    if first is None or first > r.as_of:
+        return None
+    return TimeWindow(first, r.after, f"since {first}")
+
+
+def _on_day(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    day = _en_date(match["a"], r) or _zh_date(match["a"], r)
+    return TimeWindow(day, day + DAY, str(day)) if day else None
+
+
+def _rolling(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    count = to_int(match["n"] or "1")
+    unit = _UNIT_EN.get(match["u"].rstrip("s")) or _UNIT_ZH.get(match["u"])
+    if not count or not unit or count > 400:
+        return None
+    return r.rolling(count, unit, f"last {count} {unit}s")
+
+
+def _relative(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    word, unit = match["w"], _UNIT_EN.get(match["u"]) or _UNIT_ZH.get(match["u"])
+    if unit is None:
+        return None
+    if word in ("this", "current", "本", "这", "这个", "当", "今"):
+        return r.current(unit, f"this {unit}")
+    if word in ("past",):
+        return r.rolling(1, unit, f"past {unit}")
+    return r.previous(unit, f"last {unit}")
+
+
+def _fixed(kind: str) -> Handler:
+    def handler(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+        if kind == "today":
+            return TimeWindow(r.as_of, r.after, "today")
+        if kind == "yesterday":
+            return TimeWindow(r.as_of - DAY, r.as_of, "yesterday")
+        if kind == "before_yesterday":
+            return TimeWindow(r.as_of - 2 * DAY, r.as_of - DAY, "the day before yesterday")
+        if kind == "last_year":
+            return r.previous("year", "last year")
+        return r.current(kind, f"{kind} to date")
+
+    return handler
+
+
+def _month(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    month = _month_of(match["m"]) if match["m"].isalpha() else to_int(match["m"])
+    if not month or not 1 <= month <= 12:
+        return None
+    year = int(match["y"]) if match["y"] else None
+    window = r.month(year, month, "")
+    return TimeWindow(window.start, window.end, window.start.strftime("%B %Y"))
+
+
+def _quarter(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    groups = match.groupdict()
+    number = to_int(groups.get("q") or groups.get("q2") or "") or _ORDINALS.get(
+        groups.get("o") or "")
+    year = groups.get("y") or groups.get("y2")
+    if not number or not 1 <= number <= 4:
+        return None
+    window = r.quarter(int(year) if year else None, number, "")
+    return TimeWindow(window.start, window.end, f"Q{number} {window.start.year}")
+
+
+def _year(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    year = int(match["y"])
+    return TimeWindow(date(year, 1, 1), date(year + 1, 1, 1), str(year))
+
+
+_EN_UNIT = r"(?P<u>days?|weeks?|months?|quarters?|years?)"
+_ZH_UNIT = r"(?P<u>天|日|个星期|星期|礼拜|周|个月|月|个季度|季度|年)"
+_YEAR = r"(?P<y>(?:19|20)\d{2})"
+_TIME_PATTERNS: list[tuple[str, Handler]] = [
+    (rf"(?:from |between )?(?P<a>{_EN_DATE}) (?:to|and|until|till|through|-|~) "
+     rf"(?P<b>{_EN_DATE}|\d{{1,2}}{_ORD})\b", _range),
+    (rf"(?:从|自)?(?P<a>{_ZH_DATE}) ?(?:到|至|~|-|—) ?(?P<b>{_ZH_DATE}|\d{{1,2}})(?:之间|期间)?",
+     _range),
+    (rf"\bsince (?P<a>{_EN_DATE}|{_MONTH_WORD}(?: \d{{4}})?)\b", _since),
+    (rf"(?:自|从)(?P<a>{_ZH_DATE}|(?:\d{{4}}年)?{CN_NUMBER}月份?) ?(?:以来|起|开始|至今|到现在)",
+     _since),
+    (rf"(?P<a>{_ZH_DATE}|(?:\d{{4}}年)?{CN_NUMBER}月份?)(?:以来|起至今|至今)", _since),
+    (r"\b(?:month to date|mtd)\b|本月至今|月初至今|本月以来|这个月以来", _fixed("month")),
+    (r"\b(?:year to date|ytd)\b|年初至今|今年以来|本年至今|今年至今", _fixed("year")),
+    (r"\b(?:quarter to date|qtd)\b|本季度至今|季初至今", _fixed("quarter")),
+    (r"\b(?:week to date|wtd)\b|本周至今|周初至今", _fixed("week")),
+    (rf"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior|recent) "
+     rf"(?P<n>{EN_NUMBER}) {_EN_UNIT}\b", _rolling),
+    (rf"(?:最近|近|过去|前|最后)的?(?P<n>{CN_NUMBER}) ?{_ZH_UNIT}(?:内|以来|里)?", _rolling),
+    (r"\b(?P<w>this|current|last|previous|prior|past) (?P<u>day|week|month|quarter|year)\b",
+     _relative),
+    (r"(?P<w>本|这个|这|当|上个|上一个|上|去|今)(?P<u>个星期|星期|周|季度|季|月|年)(?:度)?",
+     _relative),
+    (r"\btoday\b|今天|今日|当天|本日", _fixed("today")),
+    (r"\byesterday\b|昨天|昨日", _fixed("yesterday")),
+    (r"前天", _fixed("before_yesterday")),
+    (r"上一年|上年度|上年", _fixed("last_year")),
+    (rf"\b(?:on )?(?P<a>\d{{4}}-\d{{1,2}}-\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
+     rf"(?:,? \d{{4}})?|\d{{1,2}}{_ORD} (?:of )?{_MONTH_WORD}(?:,? \d{{4}})?)\b", _on_day),
+    (rf"(?P<a>(?:\d{{4}}年)?{CN_NUMBER}月{CN_NUMBER}[日号])", _on_day),
+    (rf"(?:{_YEAR}年)?第?(?P<q>[1-4一二三四])季度|(?P<y2>(?:19|20)\d{{2}})年 ?q(?P<q2>[1-4])",
+     _quarter),
+    (rf"\b(?:in )?(?:q(?P<q>[1-4])|(?P<o>first|second|third|fourth|1st|2nd|3rd|4th) quarter)"
+     rf"(?: of)?(?: {_YEAR})?\b|\b(?P<y2>(?:19|20)\d{{2}}) q(?P<q2>[1-4])\b", _quarter),
+    (rf"\b(?:in )?(?P<m>{_MONTH_WORD})\.?(?: of)?(?:,? {_YEAR})?\b", _month),
+    (r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>1[0-2]|0?[1-9]|十一|十二|十|[一二三四五六七八九])月份?"
+     r"(?![0-9零一二三四五六七八九十]+[日号])", _month),
+    (rf"\b(?:in |for |during )?{_YEAR}(?:年度?)?(?![-0-9])", _year),
+]
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
+             "4th": 4}
+
+
+_COMPILED = [(_re(p), h) for p, h in _TIME_PATTERNS]
+_COMPARES = [
+    (r"(?:\b(?:vs\.?|versus|compared (?:to|with)|against|over) (?:the )?(?:same (?:period|time) )?"
+     r"(?:last|previous|prior) year\b|\byear (?:over|on) year\b|\byoy\b|同比|去年同期|"
+     r"(?:和|与|跟|比|较|对比)去年(?:同期)?(?:比|相比|比较|对比)?)", "same_period_last_year", None),
+    (r"(?:\b(?:vs\.?|versus|compared (?:to|with)|against|over) (?:the )?(?:last|previous|prior) "
+     r"(?P<u>period|day|week|month|quarter)\b|\b(?P<u2>period|day|week|month|quarter) "
+     r"(?:over|on) (?:period|day|week|month|quarter)\b|\b(?P<u3>mom|wow|qoq|pop)\b|环比|"
+     r"(?:和|与|跟|比|较|对比)(?:上个|上一个|上|前一)(?P<u4>月|周|星期|季度|期|天|日)"
+     r"(?:比|相比|比较|对比)?)", "previous_period", None),
+]
+_COMPARE_RE = [(_re(p), c, u) for p, c, u in _COMPARES]
+_SHORT_UNITS = {"mom": "month", "wow": "week", "qoq": "quarter", "pop": None, "月": "month",
+                "周": "week", "星期": "week", "季度": "quarter", "天": "day", "日": "day",
+                "期": None, "period": None}
+_GRAIN_RE = _re(
+    r"\b(?:by|per|each|every|over|across) (?P<a>day|week|month|quarter|year)s?\b|"
+    r"\b(?P<b>daily|weekly|monthly|quarterly|yearly|annually)\b|"
+    r"(?:按|每|逐|分|以)(?:个)?(?P<c>天|日|周|星期|月|季度|季|年)(?:度)?|(?P<d>日|周|月|季|年)度"
+)
+_RANK_PERIOD_RE = _re(
+    r"\bwhich (?P<a>day|week|month)\b|(?:哪|哪一|哪个)(?P<b>天|日|周|星期|个月|月)"
+)
+_TREND_RE = _re(r"\btrends?\b|\bover time\b|\btrending\b|趋势|走势|变化")
+
+
+def _blank(text: str, match: re.Match[str]) -> str:
+    return text[: match.start()] + " ; " + text[match.end():]
+
+
+def extract(text: str, as_of: date) -> tuple[TimeFacts, str]:
+    """Find the time phrases of `text` (NFKC, lower case); return them and the rest."""
+    facts = TimeFacts()
+    for pattern, compare, unit in _COMPARE_RE:
+        match = pattern.search(text)
+        if match and facts.compare is None:
+            facts.compare = compare
+            named = next((g for g in match.groupdict().values() if g), None)
+            facts.compare_unit = unit or _SHORT_UNITS.get(named or "", named)
+            text = _blank(text, match)
+    match = _RANK_PERIOD_RE.search(text)
+    if match:
+        word = match["a"] or match["b"]
+        facts.rank_period = _GRAIN_WORDS.get(word.replace("个", ""), "day")
+        text = _blank(text, match)
+    resolver = _Resolver(as_of)
+    for pattern, handler in _COMPILED:
+        if facts.window is not None:
+            break
+        for match in pattern.finditer(text):
+            window = handler(match, resolver)
+            if window is not None:
+                facts.window = window
+                text = _blank(text, match)
+                break
+    match = _GRAIN_RE.search(text)
+    if match:
+        word = next(g for g in match.groupdict().values() if g)
+        facts.grain = _GRAIN_WORDS[word]
+        text = _blank(text, match)
+    match = _TREND_RE.search(text)
+    if match:
+        facts.trend = True
+        text = _blank(text, match)
+    return facts, text

@@ -1,0 +1,250 @@
+"""The words the query box understands: metric and dimension names from the registry, and
+dimension values (codes and bilingual names) learned from the warehouse's dim tables.
+
+Learning values costs a few queries, so a vocabulary is cached per published warehouse
+file (path, size and mtime): publishing a new build gives a new file and a new vocabulary.
+Tests build one from a few in-memory rows with `Vocabulary.build(rows)`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from metrics.nlq.normalize import has_cjk, normalize
+from metrics.registry import REGISTRY_PATH, Registry, load_registry
+
+LOSS_PHRASES = ("oee losses", "oee loss", "loss waterfall", "six big losses", "losses",
+                "loss breakdown", "六大损失", "oee损失", "损失瀑布", "损失", "各项损失")
+# Parents a value implies: a line belongs to a plant, a product to a family.
+PARENTS = {
+    "line": {"plant": "plant_id"},
+    "equipment": {"line": "line_id", "plant": "plant_id"},
+    "warehouse": {"plant": "plant_id"},
+    "product": {"product_family": "product_family"},
+}
+_SUFFIXES = re.compile(
+    r"(?:股份有限公司|有限责任公司|有限公司|集团|\s+(?:gmbh|sas|ab|inc|corp|llc|co ltd|ltd|co))$"
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    """What a phrase means: metric(s) (`every` = all of them, else one of them, ambiguous),
+    a dimension to group by, or values of a dimension."""
+
+    kind: str  # metric | dimension | value
+    names: tuple[str, ...]
+    dim: str = ""
+    every: bool = False
+
+
+@dataclass(frozen=True)
+class Value:
+    key: str
+    label_en: str
+    label_zh: str
+    parents: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass
+class Vocabulary:
+    registry: Registry
+    phrases: dict[str, tuple[Term, ...]]
+    values: dict[str, dict[str, Value]]
+    fuzzy: dict[int, list[str]]
+    max_len: int
+
+    @classmethod
+    def build(
+        cls, rows: Mapping[str, Iterable[Mapping[str, object]]], registry: Registry | None = None
+    ) -> Vocabulary:
+        """From {dimension: [{key, en, zh, <parent dim>: key…}]} rows and the registry."""
+        registry = registry or load_registry()
+        phrases: dict[str, list[Term]] = {}
+        for metric in registry.metrics.values():
+            words = [metric.name.replace("_", " "), metric.label_en, metric.label_zh,
+                     *metric.synonyms.get("en", ()), *metric.synonyms.get("zh", ())]
+            words += [re.sub(r"\s*[(（].*?[)）]\s*", "", w) for w in words]
+            for word in words:
+                _add(phrases, word, Term("metric", (metric.name,)))
+        losses = tuple(m for m in registry.metrics if m.startswith("oee_loss_"))
+        for word in LOSS_PHRASES:
+            _add(phrases, word, Term("metric", losses, every=True), replace=True)
+        for dim, words in dimension_synonyms(registry).items():
+            for word in words:
+                _add(phrases, word, Term("dimension", (dim,), dim=dim))
+        values: dict[str, dict[str, Value]] = {}
+        for dim, listed in rows.items():
+            known = values.setdefault(dim, {})
+            for row in listed:
+                value = _value(dim, row)
+                if value is None:
+                    continue
+                known[value.key] = value
+                for word in aliases(dim, value):
+                    _add(phrases, word, Term("value", (value.key,), dim=dim), merge=True)
+        merged = {p: tuple(ts) for p, ts in phrases.items()}
+        fuzzy: dict[int, list[str]] = {}
+        for phrase, terms in merged.items():
+            if has_cjk(phrase) or len(phrase) < 4 or any(ch.isdigit() for ch in phrase):
+                continue
+            if all(t.kind == "value" and phrase == t.names[0].lower() for t in terms):
+                continue
+            fuzzy.setdefault(phrase.count(" ") + 1, []).append(phrase)
+        return cls(registry, merged, values, fuzzy, max(map(len, merged)))
+
+    def keys(self, dim: str) -> tuple[str, ...]:
+        return tuple(sorted(self.values.get(dim, {})))
+
+    def label(self, dim: str, key: str, lang: str) -> str:
+        value = self.values.get(dim, {}).get(key)
+        return value.label(lang) if value else key
+
+
+def dimension_synonyms(registry: Registry) -> dict[str, list[str]]:
+    """Labels and synonyms of each dimension (synonyms live in the YAML, not the dataclass)."""
+    raw = _raw_dimensions(str(REGISTRY_PATH))
+    words: dict[str, list[str]] = {}
+    for name, dim in registry.dimensions.items():
+        spec = raw.get(name) or {}
+        synonyms = spec.get("synonyms") or {}
+        listed = [dim.label_en, dim.label_zh, name.replace("_", " ")]
+        listed += [*synonyms.get("en", []), *synonyms.get("zh", [])]
+        listed += [w.split("/")[0] for w in listed if "/" in w]
+        words[name] = listed
+    return words
+
+
+@functools.lru_cache(maxsize=2)
+def _raw_dimensions(path: str) -> dict[str, dict]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle).get("dimensions") or {}
+
+
+def _value(dim: str, row: Mapping[str, object]) -> Value | None:
+    key = row.get("key")
+    if key is None or str(key).strip() == "":
+        return None
+    key = str(key)
+    en = str(row.get("en") or key)
+    zh = str(row.get("zh") or en)
+    parents = {p: str(row[p]) for p in PARENTS.get(dim, {}) if row.get(p) is not None}
+    return Value(key, en, zh, parents)
+
+
+def aliases(dim: str, value: Value) -> set[str]:
+    """Every way the value may be written: code, names, and names without their suffix."""
+    words = {value.key, value.label_en, value.label_zh}
+    if dim == "plant":
+        words |= {re.sub(r"\s+plant$", "", value.label_en, flags=re.I),
+                  value.label_zh.removesuffix("工厂"), value.label_zh.removesuffix("工厂") + "厂"}
+    if dim in ("line", "equipment") and "plant" in value.parents:
+        words.add(value.key.removeprefix(value.parents["plant"] + "-"))
+    if dim in ("product", "defect_code"):
+        words.add(re.sub(r"^[a-z]{1,3}-", "", value.key, flags=re.I))
+    if dim in ("customer", "supplier"):
+        words |= {_SUFFIXES.sub("", normalize(value.label_en)),
+                  _SUFFIXES.sub("", normalize(value.label_zh))}
+    if dim == "product_family":
+        words.add(value.label_en + "s")
+    out: set[str] = set()
+    for word in words:
+        text = normalize(word)
+        if len(text) < 2 and not has_cjk(text):
+            continue
+        out.add(text)
+        if not has_cjk(text) and any(ch.isdigit() for ch in text):
+            out.add(text.replace(" ", ""))
+            out.add(re.sub(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])", " ", text))
+    return out
+
+
+def _add(
+    phrases: dict[str, list[Term]], word: str, term: Term, *, replace: bool = False,
+    merge: bool = False,
+) -> None:
+    text = normalize(word)
+    if not text:
+        return
+    listed = phrases.setdefault(text, [])
+    if replace:
+        listed[:] = [term]
+        return
+    for i, old in enumerate(listed):
+        if old.kind == term.kind and old.dim == term.dim:
+            names = tuple(dict.fromkeys((*old.names, *term.names)))
+            listed[i] = Term(old.kind, names, old.dim, old.every or merge)
+            return
+    listed.append(term)
+    if text.endswith(("s", "率")) or has_cjk(text) or term.kind != "dimension":
+        return
+    _add(phrases, text + "s", term)
+
+
+# ------------------------------------------------------------------ from the warehouse
+
+def read_rows(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, list[dict]]:
+    """The dimension values of the marts' dim tables (names from the registry, never users)."""
+    rows: dict[str, list[dict]] = {}
+    tables = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'"
+    ).fetchall()}
+    for name, dim in registry.dimensions.items():
+        if dim.table and dim.table in tables:
+            columns = [f'"{dim.table_key}" as key', f'"{dim.label_columns["en"]}" as en',
+                       f'"{dim.label_columns["zh"]}" as zh']
+            columns += [f'"{col}" as "{parent}"' for parent, col in PARENTS.get(name, {}).items()]
+            sql = (f'select distinct {", ".join(columns)} from marts."{dim.table}" '
+                   f'where "{dim.table_key}" is not null')
+            rows[name] = con.sql(sql).pl().to_dicts()
+    if "dim_shift" in tables:
+        codes = con.execute(
+            "select distinct shift_code from marts.dim_shift where shift_code is not null"
+        ).fetchall()
+        rows["shift"] = [shift_row(code) for (code,) in codes]
+    return rows
+
+
+def shift_row(code: str) -> dict[str, str]:
+    return {"key": code, "en": f"Shift {code}", "zh": f"{code}班"}
+
+
+def newest_date(con: duckdb.DuckDBPyConnection) -> object:
+    """The as-of default: the newest production date in the warehouse."""
+    try:
+        rows = con.execute("select max(production_date) from marts.fct_equipment_shifts")
+        return rows.fetchall()[0][0]
+    except duckdb.Error:
+        return None
+
+
+def database_file(con: duckdb.DuckDBPyConnection) -> Path | None:
+    found = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    return Path(found[0][0]) if found and found[0][0] else None
+
+
+_CACHE: dict[tuple, tuple[Vocabulary, object]] = {}
+
+
+def for_connection(con: duckdb.DuckDBPyConnection) -> tuple[Vocabulary, object]:
+    """(vocabulary, newest production date) of the warehouse behind `con`, cached per file."""
+    path = database_file(con)
+    key: tuple = (str(path), path.stat().st_mtime_ns, path.stat().st_size) if (
+        path and path.exists()) else ("connection", id(con))
+    if key not in _CACHE:
+        registry = load_registry()
+        _CACHE.clear()
+        _CACHE[key] = (Vocabulary.build(read_rows(con, registry), registry), newest_date(con))
+    return _CACHE[key]
