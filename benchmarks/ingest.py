@@ -136,27 +136,43 @@ def main() -> None:
     size = csv.stat().st_size / 1024**2
     results = [
         measure("andon ingest", args.rows, "andon", str(inbox), str(WORK / "andon.duckdb")),
-        measure("bare duckdb CTAS read_csv", args.rows, "duckdb", str(csv), str(WORK / "bare.duckdb")),
+        measure(
+            "bare duckdb CTAS read_csv", args.rows, "duckdb", str(csv), str(WORK / "bare.duckdb")
+        ),
     ]
     if not args.skip_pandas:
         results.append(
-            measure("pandas read_csv + to_sql (SQLite)", args.rows, "pandas", str(csv),
-                    str(WORK / "pandas.sqlite"))
+            measure(
+                "pandas read_csv + to_sql (SQLite)",
+                args.rows,
+                "pandas",
+                str(csv),
+                str(WORK / "pandas.sqlite"),
+            )
         )
     print_table(f"One CSV file: {args.rows:,} rows, {size:,.0f} MB", results)
     andon, bare = results[0], results[1]
-    print(f"andon throughput = {andon.rows_per_second / bare.rows_per_second:.0%} of bare DuckDB "
-          f"(goal >= 50%)")
+    print(
+        f"andon throughput = {andon.rows_per_second / bare.rows_per_second:.0%} of bare DuckDB "
+        f"(goal >= 50%)"
+    )
     if not args.skip_pandas:
         pandas = results[2]
-        print(f"andon vs pandas->SQLite: {andon.rows_per_second / pandas.rows_per_second:.1f}x "
-              f"faster (goal >= 3x), peak RSS {andon.peak_rss / pandas.peak_rss:.0%} of it "
-              f"(goal <= 25%)")
+        print(
+            f"andon vs pandas->SQLite: {andon.rows_per_second / pandas.rows_per_second:.1f}x "
+            f"faster (goal >= 3x), peak RSS {andon.peak_rss / pandas.peak_rss:.0%} of it "
+            f"(goal <= 25%)"
+        )
 
     if args.big_rows:
         big = make_csv(args.big_rows)
-        big_run = measure("andon ingest", args.big_rows, "andon", str(big.parents[2]),
-                          str(WORK / "andon_big.duckdb"))
+        big_run = measure(
+            "andon ingest",
+            args.big_rows,
+            "andon",
+            str(big.parents[2]),
+            str(WORK / "andon_big.duckdb"),
+        )
         print_table(f"One CSV file: {args.big_rows:,} rows (peak RSS goal < 2 GiB)", [big_run])
 
     sample_dir = WORK / f"sample_scale_{args.scale:g}"
@@ -165,8 +181,13 @@ def main() -> None:
 
         generate_sample(sample_dir, scale=args.scale)
     rows = _sample_rows(sample_dir)
-    sample_run = measure(f"andon ingest (scale {args.scale:g})", rows, "andon", str(sample_dir),
-                         str(WORK / "andon_sample.duckdb"))
+    sample_run = measure(
+        f"andon ingest (scale {args.scale:g})",
+        rows,
+        "andon",
+        str(sample_dir),
+        str(WORK / "andon_sample.duckdb"),
+    )
     print_table(f"Sample factory, scale {args.scale:g}: every file, every format", [sample_run])
 
 
