@@ -85,6 +85,8 @@ class BuildResult:
     seconds: float = 0.0
     published: Path | None = None
     error: str | None = None
+    alerts: list[Any] = field(default_factory=list)
+    alert_error: str | None = None
 
     @property
     def failures(self) -> list[NodeResult]:
@@ -120,6 +122,8 @@ class BuildResult:
                 for n in self.warnings
             ],
             "ingest": self.ingest.to_dict() if self.ingest is not None else None,
+            "alerts": self.alerts,
+            "alert_error": self.alert_error,
         }
 
 
@@ -193,7 +197,19 @@ def build(
     _record(build_file, result, started, freshness)
     if result.passed:
         result.published = publish(build_file, result.build_id)
+        _evaluate_alerts(build_file, result)
     return result
+
+
+def _evaluate_alerts(build_file: Path, result: BuildResult) -> None:
+    """Alert rules run on every new published build; their failure never unpublishes it."""
+    from app.reporting.alerts import evaluate_alerts
+    from app.reporting.definitions import DefinitionError
+
+    try:
+        result.alerts = evaluate_alerts(build_file)
+    except (DefinitionError, OSError) as error:
+        result.alert_error = f"alert rules could not be evaluated: {error}"
 
 
 def _node_results(outcome) -> list[NodeResult]:  # noqa: ANN001 - dbtRunnerResult

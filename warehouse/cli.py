@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +28,7 @@ from rich.table import Table
 
 from warehouse.cli_ask import ask
 from warehouse.cli_query import query
+from warehouse.cli_report import alerts, report_app, scheduler
 from warehouse.location import ENV_VAR, warehouse_path
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -300,12 +302,20 @@ def _print_build_summary(result) -> None:  # noqa: ANN001 - warehouse.build.Buil
         out.print(f"[red]{result.error}")
     if result.passed:
         out.print(f"[green]Published[/green] {result.published} — readers now see this build.")
+        kinds = Counter(event["event"] for event in result.alerts)
+        if kinds:
+            out.print("Alerts: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
+        if result.alert_error:
+            out.print(f"[yellow]{result.alert_error}")
     else:
         out.print("[red]Build failed[/red]: readers keep the last published build.")
 
 
 app.command("query")(query)
 app.command("ask")(ask)
+app.add_typer(report_app, name="report")
+app.command("scheduler")(scheduler)
+app.command("alerts")(alerts)
 
 
 def main() -> None:

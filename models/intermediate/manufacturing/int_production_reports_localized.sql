@@ -1,0 +1,35 @@
+{{ config(materialized='table') }}
+
+-- Production reports in plant-local time with the equipment's line and plant.
+with reports as (
+    select * from {{ ref('stg_mes__production_reports') }}
+),
+
+equipment as (
+    select * from {{ ref('int_equipment_located') }}
+),
+
+final as (
+    select
+        reports.report_id,
+        reports.work_order_id,
+        reports.equipment_id,
+        equipment.plant_id,
+        equipment.line_id,
+        reports.product_id,
+        {{ to_plant_local('reports.start_ts', 'reports.start_ts_utc_offset_min', 'equipment.timezone') }}
+            as start_ts,
+        {{ to_plant_local('reports.end_ts', 'reports.end_ts_utc_offset_min', 'equipment.timezone') }}
+            as end_ts,
+        reports.produced_qty,
+        reports.good_qty,
+        reports.scrap_qty,
+        reports.rework_qty,
+        reports.lot_id,
+        reports._load_id
+    from reports
+    inner join equipment
+        on reports.equipment_id = equipment.equipment_id
+)
+
+select * from final

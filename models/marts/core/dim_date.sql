@@ -1,0 +1,62 @@
+-- One row per calendar day from the earliest to the latest date in the data.
+{% set fiscal_start = var('fiscal_year_start_month', 1) | int %}
+
+with data_dates as (
+    select min(start_ts)::date as first_date, max(effective_end_ts)::date as last_date
+    from {{ ref('int_equipment_states_localized') }}
+    union all
+    select min(order_date), max(greatest(promised_date, requested_date))
+    from {{ ref('stg_erp__sales_order_lines') }}
+    union all
+    select min(order_date), max(promised_date)
+    from {{ ref('stg_erp__purchase_order_lines') }}
+    union all
+    select min(snapshot_date), max(snapshot_date)
+    from {{ ref('stg_wms__stock_snapshots') }}
+    union all
+    select min(planned_start)::date, max(planned_end)::date
+    from {{ ref('stg_mes__work_orders') }}
+    union all
+    select min(interval_start)::date, max(interval_start)::date
+    from {{ ref('stg_scada__meter_readings') }}
+),
+
+date_span as (
+    select
+        coalesce(min(first_date), current_date) as first_date,
+        coalesce(max(last_date), current_date) as last_date
+    from data_dates
+),
+
+days as (
+    select (first_date + day_offset::integer)::date as date_day
+    from (
+        select first_date, unnest(range(0, date_diff('day', first_date, last_date) + 1)) as day_offset
+        from date_span
+    )
+),
+
+final as (
+    select
+        date_day,
+        year(date_day) as year,
+        quarter(date_day) as quarter,
+        month(date_day) as month,
+        date_trunc('month', date_day)::date as month_start,
+        isoyear(date_day) as iso_year,
+        weekofyear(date_day) as iso_week,
+        date_trunc('week', date_day)::date as week_start,
+        isodow(date_day) as day_of_week,
+        isodow(date_day) >= 6 as is_weekend,
+        {%- if fiscal_start == 1 %}
+        year(date_day) as fiscal_year,
+        quarter(date_day) as fiscal_quarter
+        {%- else %}
+        year(date_day) + case when month(date_day) >= {{ fiscal_start }} then 1 else 0 end
+            as fiscal_year,
+        ((month(date_day) - {{ fiscal_start }} + 12) % 12) // 3 + 1 as fiscal_quarter
+        {%- endif %}
+    from days
+)
+
+select * from final

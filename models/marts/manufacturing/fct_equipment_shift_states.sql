@@ -1,0 +1,36 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='production_date',
+        on_schema_change='fail'
+    )
+}}
+
+-- depends_on: {{ ref('int_manufacturing_date_loads') }}
+
+with state_seconds as (
+    select * from {{ ref('int_equipment_shift_state_seconds') }}
+    {% if is_incremental() %}
+    where production_date in (
+        select production_date from {{ ref('int_manufacturing_date_loads') }}
+        where _load_id > {{ previous_load_id() }}
+    )
+    {% endif %}
+),
+
+final as (
+    select
+        plant_id,
+        line_id,
+        equipment_id,
+        production_date,
+        shift_code,
+        state,
+        seconds,
+        events,
+        (select manufacturing_load_id from {{ ref('int_load_watermarks') }}) as _max_load_id
+    from state_seconds
+)
+
+select * from final

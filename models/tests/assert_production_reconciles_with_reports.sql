@@ -1,0 +1,50 @@
+-- Σ quantities in fct_production (and fct_equipment_shifts) = Σ of the deduplicated
+-- production reports that end inside a shift: nothing lost, nothing counted twice.
+with reports as (
+    select
+        sum(produced_qty) as produced_qty,
+        sum(good_qty) as good_qty,
+        sum(scrap_qty) as scrap_qty,
+        sum(rework_qty) as rework_qty
+    from {{ ref('int_production_reports_attributed') }}
+    where shift_code is not null
+),
+
+production as (
+    select
+        sum(produced_qty) as produced_qty,
+        sum(good_qty) as good_qty,
+        sum(scrap_qty) as scrap_qty,
+        sum(rework_qty) as rework_qty
+    from {{ ref('fct_production') }}
+),
+
+equipment_shifts as (
+    select
+        sum(produced_qty) as produced_qty,
+        sum(good_qty) as good_qty,
+        sum(scrap_qty) as scrap_qty,
+        sum(rework_qty) as rework_qty
+    from {{ ref('fct_equipment_shifts') }}
+),
+
+staged as (
+    select count(*) as reports
+    from {{ ref('stg_mes__production_reports') }}
+),
+
+attributed as (
+    select count(*) as reports
+    from {{ ref('int_production_reports_attributed') }}
+)
+
+select *
+from reports, production, equipment_shifts, staged, attributed
+where abs(coalesce(reports.produced_qty, 0) - coalesce(production.produced_qty, 0)) > 1e-6
+    or abs(coalesce(reports.good_qty, 0) - coalesce(production.good_qty, 0)) > 1e-6
+    or abs(coalesce(reports.scrap_qty, 0) - coalesce(production.scrap_qty, 0)) > 1e-6
+    or abs(coalesce(reports.rework_qty, 0) - coalesce(production.rework_qty, 0)) > 1e-6
+    or abs(coalesce(equipment_shifts.produced_qty, 0) - coalesce(production.produced_qty, 0)) > 1e-6
+    or abs(coalesce(equipment_shifts.good_qty, 0) - coalesce(production.good_qty, 0)) > 1e-6
+    -- a report attributed to two shifts would be counted twice
+    or attributed.reports > staged.reports
