@@ -134,6 +134,7 @@ def dbt_args(command: list[str], build_file: Path) -> list[str]:
     """dbt arguments that keep each warehouse's dbt artifacts beside it."""
     return [
         *command,
+        "--quiet",
         "--project-dir",
         str(PROJECT_ROOT),
         "--profiles-dir",
@@ -152,16 +153,22 @@ def run_dbt(command: list[str], build_file: Path, progress: ProgressCallback | N
     os.environ["ANDON_WAREHOUSE"] = str(build_file)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
+    seen = {"total": 0, "done": 0}
+
     def on_event(event) -> None:  # noqa: ANN001 - dbt EventMsg
+        """Progress only: it must never raise inside dbt, or dbt marks the node failed."""
         if progress is None:
             return
-        name = event.info.name
-        if name == "LogStartLine":
-            progress(event.data.description, event.data.index - 1, event.data.total)
-        elif name in ("LogModelResult", "LogTestResult", "LogSeedResult", "LogNodeResult"):
-            data = event.data
-            total = getattr(data, "total", 0) or getattr(data, "num_models", 0)
-            progress(getattr(data, "description", "") or data.name, data.index, total)
+        try:
+            name = event.info.name
+            if name == "LogStartLine":
+                seen["total"] = max(seen["total"], event.data.total)
+                progress(event.data.description, seen["done"], seen["total"])
+            elif name == "NodeFinished":
+                seen["done"] += 1
+                progress(event.data.node_info.node_name, seen["done"], seen["total"])
+        except Exception:  # noqa: BLE001 - a progress bar is not worth a failed build
+            return
 
     return dbtRunner(callbacks=[on_event]).invoke(dbt_args(command, build_file))
 

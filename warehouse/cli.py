@@ -64,7 +64,7 @@ def _progress() -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        TextColumn("{task.fields[detail]}", style="dim"),
+        TextColumn("{task.fields[detail]}", style="dim", overflow="ellipsis", no_wrap=True),
         console=console,
         transient=False,
     )
@@ -258,7 +258,7 @@ def build(
         task = progress.add_task("Building", total=None, detail="")
 
         def report(label: str, done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total or None, detail=label)
+            progress.update(task, completed=done, total=total or None, detail=label[:60])
 
         def on_file(event) -> None:  # noqa: ANN001 - ingest.FileEvent
             progress.update(
@@ -295,9 +295,9 @@ def _print_build_summary(result) -> None:  # noqa: ANN001 - warehouse.build.Buil
         f"in {result.seconds:.1f} s."
     )
     for node in result.warnings:
-        out.print(f"[yellow]warn[/yellow] {node.unique_id}: {node.failures} rows flagged")
+        out.print(f"[yellow]warn[/yellow] {node.name}: {node.failures:,} rows flagged")
     for node in result.failures:
-        out.print(f"[red]{node.status}[/red] {node.unique_id}: {node.message}")
+        out.print(f"[red]{node.status}[/red] {node.resource_type} {node.name}: {node.message}")
     if result.error:
         out.print(f"[red]{result.error}")
     if result.passed:
