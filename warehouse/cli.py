@@ -24,7 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 
 from warehouse.cli_ask import ask
 from warehouse.cli_query import query
@@ -64,7 +64,11 @@ def _progress() -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        TextColumn("{task.fields[detail]}", style="dim", overflow="ellipsis", no_wrap=True),
+        TextColumn(
+            "{task.fields[detail]}",
+            style="dim",
+            table_column=Column(no_wrap=True, overflow="ellipsis"),
+        ),
         console=console,
         transient=False,
     )
