@@ -26,6 +26,7 @@ from rich.progress import (
 )
 from rich.table import Column, Table
 
+from warehouse.cli_app import app_command
 from warehouse.cli_ask import ask
 from warehouse.cli_query import query
 from warehouse.cli_report import alerts, report_app, scheduler
@@ -320,6 +321,7 @@ app.command("ask")(ask)
 app.add_typer(report_app, name="report")
 app.command("scheduler")(scheduler)
 app.command("alerts")(alerts)
+app.command("app")(app_command)
 
 
 def main() -> None:

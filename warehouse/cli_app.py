@@ -19,8 +19,9 @@ def app_command(
     port: Annotated[int, typer.Option(help="Port to serve on (localhost only).")] = 8501,
     warehouse: Annotated[
         Path | None,
-        typer.Option(help="Warehouse build file (default: $ANDON_WAREHOUSE or "
-                     "warehouse/andon.duckdb)."),
+        typer.Option(
+            help="Warehouse build file (default: $ANDON_WAREHOUSE or warehouse/andon.duckdb)."
+        ),
     ] = None,
 ) -> None:
     """Start the Andon dashboards and SQL workbench at http://localhost:PORT."""
@@ -28,11 +29,19 @@ def app_command(
     env[ENV_VAR] = str(warehouse_path(warehouse))
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
-        "--server.port", str(port),
-        "--server.address", "localhost",
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_SCRIPT),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "localhost",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     typer.echo(f"Andon app on http://localhost:{port} (warehouse {env[ENV_VAR]})")
     raise typer.Exit(subprocess.call(command, env=env, cwd=PROJECT_ROOT))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = ["sample", "ingest", "status", "build", "query", "ask", "report", "scheduler", "alerts"]
+COMMANDS = ["sample", "ingest", "status", "build", "query", "ask", "report", "scheduler", "alerts", "app"]
 
 
 def andon(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
