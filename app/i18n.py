@@ -16,6 +16,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # app and navigation
     "app_title": ("Andon — factory KPIs", "Andon — 工厂KPI"),
     "page_overview": ("Overview", "总览"),
+    "page_ask": ("Ask", "问数"),
     "page_equipment": ("Equipment effectiveness", "设备效率"),
     "page_quality": ("Quality", "质量"),
     "page_delivery": ("Delivery", "交付"),
@@ -172,6 +173,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "refused": ("Refused", "已拒绝"),
     "query_error": ("Query failed", "查询失败"),
     "at_position": ("line {line}, column {col}", "第 {line} 行，第 {col} 列"),
+    # ask
+    "ask_label": ("Ask a question about the KPIs", "用一句话提问"),
+    "ask_examples": ("Try one of these:", "试试这些问题："),
+    "ask_metrics": ("KPIs", "指标"),
+    "ask_grain": ("Per", "粒度"),
+    "ask_read_as": ("Read as", "理解为"),
+    "ask_open_workbench": ("Open in SQL workbench", "在SQL工作台中打开"),
+    "ask_more": ("Edit on the Ask page", "在问数页面中编辑"),
+    "ask_pick_metric": ("Pick at least one KPI.", "请至少选择一个指标。"),
 }
 
 

@@ -23,6 +23,7 @@ PAGES_DIR = Path(__file__).resolve().parent / "views"
 # (file in app/views, label key in i18n.LABELS, icon, url path; the first page is at /)
 PAGES = [
     ("overview.py", "page_overview", ":material/dashboard:", "overview"),
+    ("ask.py", "page_ask", ":material/chat:", "ask"),
     ("equipment.py", "page_equipment", ":material/precision_manufacturing:", "equipment"),
     ("quality.py", "page_quality", ":material/verified:", "quality"),
     ("delivery.py", "page_delivery", ":material/local_shipping:", "delivery"),

@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from app import data
+from app.ask_box import render_ask_box
 from app.filters import sparkline_window
 from app.i18n import t
 from app.kpi_cards import STATUS_COLOURS, cards_from, format_metric, render_card, status
@@ -18,6 +19,8 @@ assert set(CELL_COLOURS) == set(STATUS_COLOURS)
 ctx = context()
 f, lang = ctx.filters, ctx.lang
 st.title(t("page_overview", lang))
+with st.container(border=True):
+    render_ask_box(lang, key="ov_ask", compact=True)
 where = f.where()
 current = data.kpi_frame(ctx.key, KPIS, where, start=f.start, end=f.end,
                          compare="previous_period", lang=lang)

@@ -1,5 +1,6 @@
 """The real app in headless Chromium: every page, 中文, a plant, a drill-down, a SQL query
-and its CSV download. Uses the system Chromium (never `playwright install`)."""
+and its CSV download, a question on the Ask page. Uses the system Chromium (never
+`playwright install`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = "/tmp/andon_overview_zh.png"
+ASK_SCREENSHOT = "/tmp/andon_ask_zh.png"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no system Chromium")
@@ -144,3 +146,13 @@ def test_app_in_browser(server: str, page) -> None:
     text = Path(caught.value.path()).read_text(encoding="utf-8")
     assert text.splitlines()[0] == "plant_id,plant_name_zh"
     assert "苏州工厂" in text
+
+    open_nav(tab, "问数")
+    box = tab.locator("[data-testid=stMain] [data-testid=stTextInput] input").first
+    box.fill("上个月各产线的OEE")
+    box.press("Enter")
+    settle(tab)
+    tab.locator("[data-testid=stMain] [data-testid=stDataFrame]").first.wait_for()
+    tab.wait_for_timeout(800)
+    tab.screenshot(path=ASK_SCREENSHOT, full_page=True)
+    check_clean(tab)
