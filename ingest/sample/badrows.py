@@ -3,6 +3,12 @@
 Bad rows are always extra rows with keys of their own, so the real events (and the ground
 truth) are untouched. Two rows are valid but name unknown equipment or material: they land,
 carry zero quantities, and the warehouse's relationship tests should flag them.
+
+Each row is due on a fixed day of the period's first fortnight (its `share` of 13 days
+after the start, never a share of the whole period) and goes into the first file of its
+entity dated on or after that day, at a position drawn from that file's own random stream.
+A row still pending when the files dated `end` are written goes into them, or into a file
+of its own dated `end`: the only bad rows that move when the period is extended.
 """
 
 from __future__ import annotations
@@ -14,15 +20,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from .rng import BAD_ROWS, day_rng, text_key
 from .writers import XLSX_HEADER_ROW
+
+SPREAD_DAYS = 13  # bad rows are spread over the first two weeks of the period
 
 
 @dataclass
 class BadRow:
     entity: str
-    share: float | None  # where in the period (None: master data)
+    share: float | None  # where in the first fortnight (None: master data)
     kind: str
     column: str
     description: str
@@ -176,13 +183,12 @@ class BadRows:
     """Callable injector used by the writers; remembers where each row went."""
 
     def __init__(self, seed: int, start: date, end: date):
-        self.rng = np.random.default_rng([seed, 5])
+        self.seed = seed
         self.end = end
         self.specs = _specs()
-        days = (end - start).days
         for spec in self.specs:
             if spec.share is not None:
-                spec.day = start + timedelta(days=round(days * spec.share))
+                spec.day = start + timedelta(days=round(SPREAD_DAYS * spec.share))
         self.manifest: list[dict[str, Any]] = []
 
     def __call__(self, rel: str, entity: str, lines: list, columns, render) -> list:
@@ -190,15 +196,18 @@ class BadRows:
         variant = "HP" if name.startswith("HP_") else ""
         stem = name.rsplit(".", 1)[0]
         day = date.fromisoformat(stem[-10:]) if stem[-10:-9].isdigit() else None
+        last = day is not None and day >= self.end
         due = [s for s in self.specs if not s.done and s.entity == entity
-               and s.variant == variant and (s.day is None or (day is not None and s.day <= day))]
+               and s.variant == variant
+               and (s.day is None or (day is not None and (s.day <= day or last)))]
         if not due:
             return lines
+        rng = day_rng(self.seed, BAD_ROWS, day or date(1970, 1, 1), text_key(rel))
         result = list(lines)
         for spec in due:
             spec.done = True
-            value = render(spec.build(spec.day or self.end), columns)
-            result.insert(int(self.rng.integers(0, len(result) + 1)), _Pending(spec, value))
+            value = render(spec.build(min(spec.day or self.end, self.end)), columns)
+            result.insert(int(rng.integers(0, len(result) + 1)), _Pending(spec, value))
         for index, item in enumerate(result):
             if isinstance(item, _Pending):
                 result[index] = item.value
@@ -209,7 +218,7 @@ class BadRows:
         return result
 
     def leftovers(self) -> list[BadRow]:
-        """Specs whose entity had no file on or after their day (written at the end)."""
+        """Specs not yet written (those still pending at the end get a file dated `end`)."""
         return [s for s in self.specs if not s.done]
 
     def write_manifest(self, out: Path) -> None:

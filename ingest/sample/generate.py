@@ -2,6 +2,27 @@
 
 Nothing is held for the whole period except the small ground-truth table, so memory stays
 flat whatever the length and scale.
+
+Prefix-stable: for the same seed, start and scale, a run ending at E + 1 writes every file
+of the run ending at E byte for byte, plus the new day's files, the way real source
+systems never rewrite yesterday's extracts (a work order's later version goes into the
+day it changed). Each day draws from its own random streams (`rng.day_rng`: seed, stream,
+day, line), and nothing before the last day looks at `end`: work orders, sales and
+purchase orders, transfers, maintenance, the quality stories (fixed offsets from `start`)
+and the bad rows (spread over the first fortnight) are all planned day by day. Master
+data is written as exported when the period opens.
+
+Only the tail depends on where the period ends, and is rewritten by a longer run:
+  * mes/equipment_states/[HP_]equipment_states_<E>: the last production-day window is
+    cut where the last shift starting on E ends (06:00 and 08:00 of E + 1 at Suzhou and
+    Dongguan, midnight at Haiphong), and each machine's open NOT_SCHEDULED record (empty
+    end_ts) starts there;
+  * scada/meter_readings/meter_readings_<E>: Haiphong's readings stop at that same cut;
+  * wms/inventory_movements/inventory_movements_<E+1>: the movements after midnight of
+    E from the night shifts (SZ C, DG N) only; a longer run writes the whole day;
+  * in a period shorter than two weeks, the bad rows not yet due go into the files dated
+    E (or a file of their own dated E); they move to E + 1 in a longer run;
+  * _truth/ and _manifest/ summarise the whole period (no source system writes them).
 """
 
 from __future__ import annotations
@@ -25,6 +46,7 @@ from .inventory import Ledger
 from .orders import Purchasing, SalesBook
 from .production import LineSimulator, WorkOrder
 from .quality import QualityModel
+from .rng import HOUSEKEEPING, day_rng
 from .shifts import PlantCalendar
 from .truth import TruthCollector
 from .writers import FORMATS, HP_STATE_COLUMNS, InboxWriter
@@ -166,11 +188,12 @@ class _Run:
         self.write("suppliers", "suppliers", pl.DataFrame([
             {"supplier_id": s.supplier_id, "supplier_name": s.supplier_name,
              "region": s.region} for s in f.suppliers]))
-        exported = datetime.combine(self.end + timedelta(days=1), datetime.min.time())
+        # Exported when the period opens: a later end must not rewrite the master data.
+        exported = datetime.combine(self.start, datetime.min.time()).replace(hour=6)
         self.write("warehouses", "warehouses", pl.DataFrame([
             {"warehouse_id": w.warehouse_id, "plant_id": w.plant_id,
              "warehouse_name": w.warehouse_name} for w in f.warehouses]),
-            exported=exported.replace(hour=6))
+            exported=exported)
         mapping = MAPPING + yaml.safe_dump({"sites": [{
             "site": "HP", "description": "Haiphong MES exports its own column names",
             "files": "mes/equipment_states/HP_*",
@@ -188,7 +211,7 @@ class _Run:
         self.progress("Master data", 1, 1)
         f = self.factory
         calendars = {p.plant_id: PlantCalendar(p, f.shifts) for p in f.plants}
-        quality = QualityModel(f, self.start, self.end)
+        quality = QualityModel(f, self.start)
         sims = [LineSimulator(line, f, calendars[line.plant_id], self.seed, k, quality,
                               calendars[line.plant_id].timeline_end(self.end))
                 for k, line in enumerate(f.lines)]
@@ -196,16 +219,15 @@ class _Run:
         ledger = Ledger(f, calendars, self.start)
         sales = SalesBook(f, self.seed)
         purchasing = Purchasing(f, self.seed)
-        house_rng = np.random.default_rng([self.seed, 6])
         days = (self.end - self.start).days + 1
         for k in range(days):
             day = self.start + timedelta(days=k)
             out = DayOutput(report_seq=self.report_seq)
             for sim in sims:
-                sim.run_day(day, k, k == days - 1, out, ledger, truth)
+                sim.run_day(day, k, out, ledger, truth)
             sales.run_day(day, out.production, out, ledger)
             purchasing.receive(day, ledger)
-            ledger.housekeeping(day, k, house_rng)
+            ledger.housekeeping(day, k, day_rng(self.seed, HOUSEKEEPING, day))
             movements, snapshot = ledger.close_day(day)
             purchasing.reorder(day, ledger, out)
             self.write_day(day, out, movements, snapshot)

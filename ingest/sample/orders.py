@@ -3,6 +3,9 @@
 Customers order roughly what a plant produced, a week or three ahead. About one line in ten
 ships late or in parts. Purchasing reorders raw material when stock plus open orders falls
 below twelve days of use; one supplier (SUP-02, the IC distributor) is often late and short.
+
+Planning is rolling: every decision is taken on its day, from that day's own random stream
+and what happened before it (production, stock, open orders), never from the period's end.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 
 from .factory import CNY_RATE, PLANT_REGIONS, REGION_CURRENCY, Factory
 from .inventory import MILLI, Ledger
+from .rng import PURCHASING, SALES, day_rng
 from .shifts import local_epoch
 
 
@@ -50,7 +54,8 @@ class OrderLine:
 class SalesBook:
     def __init__(self, factory: Factory, seed: int):
         self.factory = factory
-        self.rng = np.random.default_rng([seed, 3])
+        self.seed = seed
+        self.rng: np.random.Generator  # set per day by run_day
         self.open: list[OrderLine] = []
         self.order_seq = 0
         self.shipment_seq = 0
@@ -61,6 +66,7 @@ class SalesBook:
 
     def run_day(self, day: date, produced: dict[tuple[str, str], int], out,
                 ledger: Ledger) -> None:
+        self.rng = day_rng(self.seed, SALES, day)
         t0 = local_epoch(day)
         still_open = []
         for line in self.open:
@@ -162,20 +168,21 @@ class PurchaseLine:
 class Purchasing:
     def __init__(self, factory: Factory, seed: int):
         self.factory = factory
-        self.rng = np.random.default_rng([seed, 4])
+        self.seed = seed
         self.suppliers = {s.supplier_id: s for s in factory.suppliers}
         self.open: list[PurchaseLine] = []
         self.on_order: dict[tuple[str, str], int] = defaultdict(int)
         self.po_seq = 0
 
     def receive(self, day: date, ledger: Ledger) -> None:
+        rng = day_rng(self.seed, PURCHASING, day, 0)
         t0 = local_epoch(day)
         remaining = []
         for line in self.open:
             if line.receive_on != day:
                 remaining.append(line)
                 continue
-            ts = t0 + int(self.rng.integers(9 * 3600, 16 * 3600))
+            ts = t0 + int(rng.integers(9 * 3600, 16 * 3600))
             ledger.add(ts, line.warehouse_id[:2], line.warehouse_id, line.material_id,
                        "GOODS_RECEIPT", line.receive_qty * MILLI, ref_type="PO",
                        ref_id=line.po_id, ref_line=line.line_no)
@@ -183,7 +190,7 @@ class Purchasing:
         self.open = remaining
 
     def reorder(self, day: date, ledger: Ledger, out) -> None:
-        rng = self.rng
+        rng = day_rng(self.seed, PURCHASING, day, 1)
         by_supplier: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
         for wh in sorted(w for w in ledger.assortment if w.endswith("-RM")):
             for mat in ledger.assortment[wh]:

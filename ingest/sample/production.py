@@ -4,6 +4,10 @@ Each line runs one work order at a time; all its machines change over together. 
 day is painted into a per-second array of state codes (runs, then minor stops, starvation,
 setups, breaks, maintenance, breakdowns, data gaps); state records, production reports,
 energy and the ground truth are all read off that one array, so they agree by construction.
+
+Each day draws from its own generator (seed, line, day), and what carries over from one day
+to the next (the order in progress, the next order, a breakdown running past the window,
+an order to cancel) is decided on the day it happens, never from the end of the period.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import numpy as np
 from . import states as st
 from .factory import DAY_S, Factory, Line, hash_id
 from .quality import QualityModel
+from .rng import LINE, day_rng
 from .shifts import SLOT_S, PlantCalendar
 
 
@@ -53,7 +58,8 @@ class LineSimulator:
         self.cal = calendar
         self.quality = quality
         self.timeline_end = timeline_end
-        self.rng = np.random.default_rng([seed, 2, index])
+        self.seed, self.index = seed, index
+        self.rng: np.random.Generator  # set per day by run_day
         self.eqs = line.equipment
         self.eq_ids = np.array([eq.equipment_id for eq in self.eqs], dtype=object)
         self.carry: list[tuple[int, int] | None] = [None] * len(self.eqs)
@@ -101,8 +107,9 @@ class LineSimulator:
             self.cancel_tomorrow.append(extra)
 
     # -- one day ---------------------------------------------------------------------
-    def run_day(self, day: date, day_index: int, last: bool, out, ledger, truth) -> None:
+    def run_day(self, day: date, day_index: int, out, ledger, truth) -> None:
         cal, n = self.cal, len(self.eqs)
+        self.rng = day_rng(self.seed, LINE, day, self.index)
         first = day_index == 0
         w0 = cal.window_start(day)
         cut = min(DAY_S, self.timeline_end - w0)
@@ -126,7 +133,7 @@ class LineSimulator:
             for a, b in self.shift_ranges:
                 arr[:, a:b] = st.RUNNING
             segments = self._segments(w0, out)
-            self._paint(arr, day, segments, day_index, last)
+            self._paint(arr, day, segments, day_index)
         arr = arr[:, :cut]
         self._emit(arr, day, w0, cut, segments, working, out, ledger, truth)
 
@@ -148,11 +155,11 @@ class LineSimulator:
         segments.append((self.wo, seg_start, DAY_S))
         return segments
 
-    def _paint(self, arr: np.ndarray, day: date, segments, day_index: int, last: bool) -> None:
+    def _paint(self, arr: np.ndarray, day: date, segments, day_index: int) -> None:
         cal, rng = self.cal, self.rng
         # A machine of each assembly line stops reporting for 1-3 hours every ten days.
         gap_row = -1
-        if self.line.kind == "ASSY" and day_index % 10 == 2 and not last:
+        if self.line.kind == "ASSY" and day_index % 10 == 2:
             gap_row = (day_index // 10) % len(self.eqs)
         work = cal.work_positions
         work_h = len(work) / 3600
@@ -241,7 +248,9 @@ class LineSimulator:
         nslots = cut // SLOT_S
         kwh = np.bincount(row * nslots + slot, weights=dur * self.kw[row, codes] / 3600,
                           minlength=n * nslots)
-        kwh *= self.rng.normal(1.0, 0.02, kwh.size).clip(0.9, 1.1)
+        # Noise for every slot of the window, so a cut last day draws what a full day does.
+        noise = self.rng.normal(1.0, 0.02, (n, DAY_S // SLOT_S))[:, :nslots]
+        kwh *= noise.ravel().clip(0.9, 1.1)
         slot_start = w0 + np.arange(nslots) * SLOT_S - self.cal.plant.utc_offset_s
         out.meter(np.repeat(self.eq_ids, nslots), np.tile(slot_start, n), np.round(kwh, 4))
 

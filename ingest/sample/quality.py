@@ -3,6 +3,10 @@
 DG-SMT2 scraps about three times as much as its sister lines; SZ-ASSY1 has a month-long
 quality excursion; the solder paste height on SZ-SMT1 drifts towards its upper spec limit
 over some weeks before maintenance resets it.
+
+The excursion and the drift sit at fixed day offsets from the start of the period (where
+35 %, 55 % and 75 % of the default 13 months fall), never relative to its end, so a longer
+period only adds days. Periods shorter than about five months end before they begin.
 """
 
 from __future__ import annotations
@@ -10,6 +14,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .factory import Factory, Line, hash_id
+
+# Day offsets from the start of the period: [first day, first day after).
+EXCURSION_DAYS = (138, 168)
+DRIFT_DAYS = (217, 297)
 
 EXCURSION_LINE = "SZ-ASSY1"
 DRIFT_LINE = "SZ-SMT1"
@@ -26,12 +34,9 @@ CHARACTERISTICS = {
 class QualityModel:
     """Scrap/rework rates by line, product and date; inspections per lot."""
 
-    def __init__(self, factory: Factory, start: date, end: date):
-        days = (end - start).days + 1
-        self.excursion = (start + timedelta(days=int(days * 0.35)),
-                          start + timedelta(days=int(days * 0.35) + 30))
-        self.drift = (start + timedelta(days=int(days * 0.55)),
-                      start + timedelta(days=max(1, int(days * 0.75))))
+    def __init__(self, factory: Factory, start: date):
+        self.excursion = tuple(start + timedelta(days=k) for k in EXCURSION_DAYS)
+        self.drift = tuple(start + timedelta(days=k) for k in DRIFT_DAYS)
         self.product_factor = {m.material_id: 0.7 + (hash_id(m.material_id, 3) % 71) / 100
                                for m in factory.materials if m.material_type == "FG"}
         self.family = {m.material_id: m.material_id[3:5] for m in factory.materials}

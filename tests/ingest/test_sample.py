@@ -112,6 +112,52 @@ def test_same_seed_same_bytes_other_seed_differs(inbox: Path, tmp_path: Path) ->
     assert (inbox / rel).read_bytes() != (other.out / rel).read_bytes()
 
 
+def _file_day(rel: str) -> date | None:
+    """The date a daily extract's name ends with (None for master data)."""
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return date.fromisoformat(stem[-10:]) if stem[-10:-9].isdigit() else None
+
+
+def test_one_more_day_leaves_earlier_files_untouched(inbox: Path, tmp_path: Path) -> None:
+    """end = E + 1 writes the files of end = E byte for byte, plus the new day's files.
+
+    Only the tail may differ: files dated E (the open last state record, the cut-off
+    window) and E + 1 (movements after midnight), and the whole-period _truth/ summaries.
+    """
+    later = generate_sample(
+        tmp_path / "later", seed=11, start=START, end=END + timedelta(days=1), scale=SCALE
+    )
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and not p.relative_to(root).as_posix().startswith("_truth/")
+        }
+
+    before, after = files(inbox), files(later.out)
+    stable = {rel for rel in before if (_file_day(rel) or START) < END}
+    assert len(stable) > 100 and any(_file_day(rel) == END - timedelta(days=1) for rel in stable)
+    for rel in sorted(stable):
+        assert rel in after, f"{rel} is missing after one more day"
+        assert before[rel] == after[rel], f"{rel} changed after one more day"
+    changed = {rel for rel in before.keys() & after.keys() if before[rel] != after[rel]}
+    changed |= before.keys() ^ after.keys()
+    assert {_file_day(rel) for rel in changed} <= {
+        END,
+        END + timedelta(days=1),
+        END + timedelta(days=2),
+    }
+    new_day = {rel for rel in after.keys() - before.keys() if _file_day(rel) == later.end}
+    assert {rel.split("/")[1] for rel in new_day} >= {
+        "equipment_states",
+        "production_reports",
+        "work_orders",
+        "meter_readings",
+        "stock_snapshots",
+    }
+
+
 def test_layout_and_formats(inbox: Path) -> None:
     for rel in (
         "mes/plants/plants.json",

@@ -1,0 +1,251 @@
+"""Build benchmark: a full `andon build`, an incremental one a day later, and dashboard queries.
+
+Prints, for the default demo (scale 1, 13 months) and, with `--big-scale S`, for a scale-S
+factory, in one run:
+  * full build      - `warehouse.build.build` on a fresh warehouse (ingest + dbt build +
+                      publish): seconds, split into ingest and dbt, and peak RSS
+  * incremental     - one more day lands (the generator run again with end + 1 into the
+                      same inbox: it is prefix-stable, so only the new day's files and the
+                      tail of the last one are new) and `build` runs again on the same
+                      warehouse: seconds, peak RSS, and its share of the full build
+                      (goal: under 10 % at the large scale)
+  * metrics.query   - p50/p95 latency of four typical dashboard requests on the published
+                      warehouse, opened per call (`warehouse=PATH`) and on one shared
+                      connection (goal: p95 under 100 ms on the default demo)
+
+The end date is fixed (default 2026-10-31) so runs are comparable. Each measurement runs in
+a fresh child process; its peak RSS comes from the kernel (wait4). Work goes under
+benchmarks/out/ (gitignored). Scale S multiplies the lines: S = 64 reaches about 50 million
+equipment-state plus production-report rows over 13 months (scale 1: about 0.8 million).
+
+    python benchmarks/build.py [--end 2026-10-31] [--big-scale S] [--reps 30] [--seed 42]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / "out" / "build"
+GIB = 1024**3
+sys.path.insert(0, str(ROOT))
+
+# (label, metrics, by, grain, period) - period is resolved against the data's as-of date.
+REQUESTS = [
+    ("OEE by line, daily, last 30 days", ["oee", "availability", "performance", "quality"],
+     ["line"], "day", "last_30_days"),
+    ("FPY/scrap by family, weekly, last quarter", ["first_pass_yield", "scrap_rate"],
+     ["product_family"], "week", "last_quarter"),
+    ("OTD/OTIF by region, monthly, last 12 months", ["on_time_delivery", "otif"], ["region"],
+     "month", "last_12_months"),
+    ("Turnover/DOI by plant, last month", ["inventory_turnover", "days_of_inventory"],
+     ["plant"], None, "last_month"),
+]
+
+
+@dataclass
+class Measurement:
+    name: str
+    seconds: float
+    peak_rss: int
+    data: dict
+
+
+def period(name: str, as_of: date) -> tuple[date, date]:
+    """[start, end) of a dashboard period ending with the as-of date (the newest data)."""
+    month = as_of.replace(day=1)
+    if name == "last_30_days":
+        return as_of - timedelta(days=29), as_of + timedelta(days=1)
+    if name == "last_quarter":  # the last complete calendar quarter
+        this_quarter = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+        return _add_months(this_quarter, -3), this_quarter
+    if name == "last_12_months":  # the 12 complete months before this one
+        return _add_months(month, -12), month
+    if name == "last_month":
+        return _add_months(month, -1), month
+    raise ValueError(name)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def sample_period(end: date) -> tuple[date, date]:
+    """The default demo's 13 months ending on `end`."""
+    from ingest.sample.generate import default_period
+
+    return default_period(end + timedelta(days=1))
+
+
+def measure(name: str, *child_args: str) -> Measurement:
+    """Run this script as a child doing one job; wall time and peak RSS from the kernel."""
+    out = WORK / "child.json"
+    out.unlink(missing_ok=True)
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--child", str(out), *child_args], cwd=ROOT
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{name} failed (exit {os.waitstatus_to_exitcode(status)})")
+    data = json.loads(out.read_text()) if out.exists() else {}
+    return Measurement(name, seconds, usage.ru_maxrss * 1024, data)
+
+
+# -- child jobs --------------------------------------------------------------------------
+def child_generate(inbox: str, seed: str, start: str, end: str, scale: str) -> dict:
+    from ingest.sample import generate_sample
+
+    result = generate_sample(Path(inbox), seed=int(seed), start=date.fromisoformat(start),
+                             end=date.fromisoformat(end), scale=float(scale))
+    return {"rows": result.rows, "files": result.files, "seconds": result.seconds}
+
+
+def child_build(inbox: str, warehouse: str) -> dict:
+    from warehouse.build import build
+
+    started = time.perf_counter()
+    result = build(Path(warehouse), inbox=Path(inbox))
+    wall = time.perf_counter() - started
+    if not result.passed:
+        failures = [f"{n.unique_id}: {n.message}" for n in result.failures]
+        raise SystemExit(f"build failed: {result.error or failures[:5]}")
+    statuses = [r.status for r in result.ingest.results]
+    landed = [r for r in result.ingest.results if r.status == "landed"]
+    return {
+        "wall": wall,
+        "seconds": result.seconds,
+        "ingest_seconds": result.ingest.seconds,
+        "dbt_seconds": result.seconds - result.ingest.seconds,
+        "files_landed": statuses.count("landed"),
+        "files_skipped": statuses.count("skipped"),
+        "rows_landed": sum(r.rows_landed for r in landed),
+        "models": result.count("model"),
+        "tests": result.count("test") + result.count("unit_test"),
+    }
+
+
+def child_query(warehouse: str, reps: str) -> dict:
+    import metrics
+    from warehouse.connections import connect_published
+
+    con = connect_published(Path(warehouse))
+    as_of = con.execute(
+        "select max(production_date) from marts.fct_equipment_shifts").fetchall()[0][0]
+    figures = {"as_of": str(as_of), "requests": []}
+    for label, names, by, grain, period_name in REQUESTS:
+        start, end = period(period_name, as_of)
+        kwargs = {"metrics": names, "by": by, "start": start, "end": end, "grain": grain}
+        rows = metrics.query(**kwargs, warehouse=warehouse).height  # warm-up, and a sanity check
+        per_call, shared = [], []
+        for _ in range(int(reps)):
+            clock = time.perf_counter()
+            metrics.query(**kwargs, warehouse=warehouse)
+            per_call.append(time.perf_counter() - clock)
+            clock = time.perf_counter()
+            metrics.query(**kwargs, con=con)
+            shared.append(time.perf_counter() - clock)
+        figures["requests"].append({"label": label, "rows": rows, "start": str(start),
+                                    "end": str(end), "per_call": per_call, "shared": shared})
+    con.close()
+    return figures
+
+
+def child(out: str, job: str, *args: str) -> None:
+    jobs = {"generate": child_generate, "build": child_build, "query": child_query}
+    Path(out).write_text(json.dumps(jobs[job](*args)))
+
+
+# -- the run -----------------------------------------------------------------------------
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def run_scale(scale: float, seed: int, end: date, reps: int) -> dict:
+    start, _ = sample_period(end)
+    folder = WORK / f"scale_{scale:g}"
+    inbox, warehouse = folder / "inbox", folder / "andon.duckdb"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"\nScale {scale:g}: {start} .. {end}, seed {seed}", flush=True)
+    gen = measure("generate", "generate", str(inbox), str(seed), str(start), str(end),
+                  str(scale))
+    rows = gen.data["rows"]
+    state_production = rows.get("equipment_states", 0) + rows.get("production_reports", 0)
+    print(f"  generated {sum(rows.values()):,} rows in {gen.data['files']:,} files "
+          f"({state_production:,} state + production rows) in {gen.seconds:.0f} s", flush=True)
+    full = measure("full build", "build", str(inbox), str(warehouse))
+    print(f"  full build done in {full.seconds:.0f} s", flush=True)
+    nxt = end + timedelta(days=1)
+    measure("generate", "generate", str(inbox), str(seed), str(start), str(nxt), str(scale))
+    incr = measure("incremental build", "build", str(inbox), str(warehouse))
+    print(f"  incremental build done in {incr.seconds:.0f} s", flush=True)
+    queries = measure("queries", "query", str(warehouse), str(reps))
+    return {"scale": scale, "start": start, "end": end, "rows": state_production,
+            "all_rows": sum(rows.values()), "full": full, "incremental": incr,
+            "queries": queries}
+
+
+def report(result: dict) -> None:
+    full, incr = result["full"], result["incremental"]
+    print(f"\n== Scale {result['scale']:g}: {result['start']} .. {result['end']}, "
+          f"{result['rows']:,} state + production rows ({result['all_rows']:,} rows in all)")
+    print(f"{'build':<22}{'seconds':>9}{'ingest s':>10}{'dbt s':>9}{'files new/skipped':>20}"
+          f"{'rows landed':>13}{'peak RSS':>12}")
+    for name, m in (("full (fresh)", full), ("incremental (+1 day)", incr)):
+        d = m.data
+        print(f"{name:<22}{m.seconds:>9.1f}{d['ingest_seconds']:>10.1f}{d['dbt_seconds']:>9.1f}"
+              f"{d['files_landed']:>10,}/{d['files_skipped']:<9,}{d['rows_landed']:>13,}"
+              f"{m.peak_rss / GIB:>8.2f} GiB")
+    print(f"incremental = {incr.seconds / full.seconds:.1%} of the full build "
+          f"(goal < 10% at the large scale); dbt: {full.data['models']} models, "
+          f"{full.data['tests']} tests")
+    q = result["queries"].data
+    print(f"\nmetrics.query latency, {len(q['requests'][0]['per_call'])} repetitions, "
+          f"as of {q['as_of']} (goal p95 < 100 ms on the default demo)")
+    print(f"{'request':<46}{'rows':>6}{'open/call p50':>15}{'p95':>8}{'shared con p50':>16}"
+          f"{'p95':>8}")
+    for r in q["requests"]:
+        per, shared = r["per_call"], r["shared"]
+        print(f"{r['label']:<46}{r['rows']:>6}"
+              f"{statistics.median(per) * 1000:>12.1f} ms{percentile(per, 0.95) * 1000:>5.0f} ms"
+              f"{statistics.median(shared) * 1000:>13.1f} ms"
+              f"{percentile(shared, 0.95) * 1000:>5.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 10, 31),
+                        help="last day of the 13-month sample (fixed so runs compare)")
+    parser.add_argument("--big-scale", type=float, default=0.0,
+                        help="also measure a scale-S factory (0 = skip; 64 = ~50M rows)")
+    parser.add_argument("--reps", type=int, default=30, help="repetitions per query")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--skip-demo", action="store_true", help="only the --big-scale run")
+    parser.add_argument("--child", nargs="+", metavar="ARG")
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    WORK.mkdir(parents=True, exist_ok=True)
+    scales = ([] if args.skip_demo else [1.0]) + ([args.big_scale] if args.big_scale else [])
+    results = [run_scale(scale, args.seed, args.end, args.reps) for scale in scales]
+    for result in results:
+        report(result)
+
+
+if __name__ == "__main__":
+    main()
