@@ -13,7 +13,7 @@ from metrics import RegistryError, load_registry
 from metrics.registry import REGISTRY_PATH, parse_registry
 
 ROOT = Path(__file__).resolve().parents[2]
-KPIS = Path("/work/shared/KPIS.md")
+KPIS = ROOT.parent / "shared" / "KPIS.md"  # the brief, beside the clone (as in CI)
 MARTS = ROOT / "docs" / "marts.md"
 
 LOSSES = [
