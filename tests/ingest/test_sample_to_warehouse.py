@@ -28,7 +28,7 @@ STATE_COLUMNS = {
     "NOT_SCHEDULED": "not_scheduled_s",
 }
 
-TIME_MODEL_SQL = """
+SHIFT_WINDOWS_SQL = """
 with shifts as (
     select * from raw.shifts
     qualify row_number() over (partition by plant_id, shift_code
@@ -38,16 +38,6 @@ equipment as (
     select * from raw.equipment
     qualify row_number() over (partition by equipment_id
                                order by _load_id desc, _source_row desc) = 1
-),
-states as (
-    select equipment_id, start_ts, coalesce(end_ts, start_ts) as end_ts, state
-    from raw.equipment_states
-    qualify row_number() over (partition by equipment_id, start_ts
-                               order by _load_id desc, _source_row desc) = 1
-),
-coverage as (
-    select equipment_id, min(start_ts) as first_ts, max(end_ts) as last_ts
-    from states group by all
 ),
 days as (
     select unnest(generate_series($first - 1, $last, interval 1 day))::date as production_date
@@ -63,6 +53,19 @@ windows as (
     from equipment as e
     join shifts as s on s.plant_id = e.plant_id
     cross join days as d
+),
+"""
+
+TIME_MODEL_SQL = SHIFT_WINDOWS_SQL + """
+states as (
+    select equipment_id, start_ts, coalesce(end_ts, start_ts) as end_ts, state
+    from raw.equipment_states
+    qualify row_number() over (partition by equipment_id, start_ts
+                               order by _load_id desc, _source_row desc) = 1
+),
+coverage as (
+    select equipment_id, min(start_ts) as first_ts, max(end_ts) as last_ts
+    from states group by all
 ),
 clipped as (
     select
@@ -103,35 +106,10 @@ left join state_seconds as ss using (equipment_id, production_date)
 where sh.production_date between $first and $last
 """
 
-QUANTITY_SQL = """
-with shifts as (
-    select * from raw.shifts
-    qualify row_number() over (partition by plant_id, shift_code
-                               order by _load_id desc, _source_row desc) = 1
-),
-equipment as (
-    select * from raw.equipment
-    qualify row_number() over (partition by equipment_id
-                               order by _load_id desc, _source_row desc) = 1
-),
+QUANTITY_SQL = SHIFT_WINDOWS_SQL + """
 reports as (
     select * from raw.production_reports
     qualify row_number() over (partition by report_id order by _load_id desc, _source_row desc) = 1
-),
-days as (
-    select unnest(generate_series($first - 1, $last, interval 1 day))::date as production_date
-),
-windows as (
-    select
-        e.equipment_id,
-        d.production_date,
-        d.production_date + s.start_time::time as shift_start,
-        d.production_date + s.end_time::time
-            + case when s.end_time::time <= s.start_time::time then interval 1 day
-                   else interval 0 day end as shift_end
-    from equipment as e
-    join shifts as s on s.plant_id = e.plant_id
-    cross join days as d
 )
 select
     w.equipment_id,
