@@ -26,7 +26,8 @@ from metrics.nlq.normalize import has_cjk  # noqa: E402
 from metrics.nlq.parser import parse  # noqa: E402
 from metrics.nlq.parser_types import Clarification, Interpretation  # noqa: E402
 
-SETS = {"golden": ROOT / "tests/nlq/golden.yaml", "held-out": ROOT / "tests/nlq/heldout.yaml"}
+SETS = {"golden": ROOT / "tests/nlq/golden.yaml", "held-out": ROOT / "tests/nlq/heldout.yaml",
+        "held-out2": ROOT / "tests/nlq/heldout2.yaml"}
 
 
 def interpretation(cases: list[Case], vocab) -> tuple[int, list[str], list[float], int, int]:
@@ -110,7 +111,7 @@ def main() -> int:
         correct, failures, latencies, asked, unanswerable = interpretation(cases, vocab)
         all_latencies += latencies
         wrong_unanswerable += unanswerable - asked
-        print(f"{name:9} interpretation accuracy {correct}/{len(cases)} = "
+        print(f"{name:10} interpretation accuracy {correct}/{len(cases)} = "
               f"{correct / len(cases):.1%}; unanswerable asked back {asked}/{unanswerable}")
         if args.verbose or len(failures) <= 10:
             print("\n".join(failures))

@@ -41,7 +41,8 @@ us our my want would like could can you see view display find look up data value
 number numbers kpi kpis metric metrics figure figures current currently overall total
 breakdown broken down split grouped group report had has have that this these those it its
 much many there so far as well versus between where which any some per-line per-plant
-compare than vs vs. whole entire level shown by-line
+compare than vs vs. whole entire level shown by-line other others rest remaining
+average avg mean
 """
 STOP_EN = frozenset(_STOP_EN_TEXT.split())
 _STOP_ZH_TEXT = """
@@ -50,7 +51,8 @@ _STOP_ZH_TEXT = """
 如何 情况 表现 水平 数据 指标 了 吗 呢 啊 吧 在 和 与 及 跟 以及 还有
 各 各个 每个 每条 每台 每家 每 按 按照 分 分别 都 所有 全部 整体 总体
 当前 目前 现在 为 有 有多少 几 个 条 台 家 位 名 中 里 对 比 下 期间
-这段时间 时间 相关 统计 汇总 一共 共 大 总 值
+这段时间 时间 相关 统计 汇总 一共 共 大 总 值 其他 其它 其余 另外 剩下 剩余 别的
+平均 平均的 均值
 """
 STOP_ZH = frozenset(_STOP_ZH_TEXT.split())
 _WORD = re.compile(r"[a-z0-9.%]+")

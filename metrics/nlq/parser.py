@@ -4,6 +4,16 @@ Order of work: time phrases and comparisons (timephrases), top/bottom N, then th
 (lexer) are read for metrics, dimensions, values, exclusions and ranking words. Anything
 unclear - no metric, a word naming two metrics, an unknown plant, a dimension a metric
 cannot be split by - becomes a clarifying question with candidates, and nothing runs.
+
+Rules that generalise beyond single sentences:
+- Implied metric: with no metric named, a dimension that has one natural measure supplies
+  it (defect types -> defect quantity; supplier + delivery/reliable/准时 -> supplier on-time;
+  equipment or line + reliable/可靠 -> MTBF). Anything else still asks which metric.
+- A value followed by another dimension's noun ('east china customers', '北美客户') filters
+  on the value; only a child noun of the value's dimension ('SZ lines') also groups by it.
+- Ranking words without best/worst ('rank', '排名', 'sorted') list the largest value first
+  (for a loss or defect metric that is the biggest problem first, a Pareto); 'ascending' /
+  '从低到高' reverse it. best/worst follow the metric's direction.
 """
 
 from __future__ import annotations
@@ -35,6 +45,15 @@ _TOP_DIRECTION = {"top": "high", "best": "best", "highest": "high", "bottom": "l
                   "后": "low", "倒数": "low", "最好的": "best", "最差的": "worst",
                   "最高的": "high", "最低的": "low", "最多的": "high", "最少的": "low"}
 _RATE_CUES = re.compile(r"rate|ratio|percent|%|率|比例|百分比")
+# Metrics implied by a dimension when none is named: (dimensions, cue words or None, metric).
+_DELIVERY_CUE = (r"deliver\w*|punctual\w*|late|lateness|reliab\w*|unreliab\w*|dependab\w*|"
+                 r"准时|交货|交付|到货|送货|可靠|延误|延迟")
+_RELIABLE_CUE = r"reliab\w*|unreliab\w*|dependab\w*|可靠|稳定"
+_IMPLIED = (
+    (("defect_code",), None, "defect_qty"),
+    (("supplier",), re.compile(_DELIVERY_CUE), "supplier_on_time"),
+    (("equipment", "line"), re.compile(_RELIABLE_CUE), "mtbf_hours"),
+)
 _QTY_CUES = re.compile(r"how many|how much|quantity|qty|count|units|pieces|pcs|数量|件数|多少件|"
                        r"多少个|个数|数目")
 
@@ -55,6 +74,8 @@ class _State:
     unknown: list[str] = field(default_factory=list)
     unknown_entity: list[str] = field(default_factory=list)
     unknown_values: list[tuple[str, str]] = field(default_factory=list)
+    cues: list[str] = field(default_factory=list)
+    negated: bool = False
     fuzzy: int = 0
 
 
@@ -101,7 +122,7 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             elif kind in ("high", "low", "best", "worst"):
                 state.direction = state.direction or kind
             elif kind in ("rank", "rank_low"):
-                state.direction = state.direction or ("low" if kind == "rank_low" else "best")
+                state.direction = state.direction or ("low" if kind == "rank_low" else "high")
                 state.rank_only = True
             continue
         if token.kind == "barrier":
@@ -111,7 +132,10 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             continue
         if token.kind == "unknown":
             excluding = False
-            if _is_dim(prev) or _is_dim(nxt):
+            if _is_cue(token.text):
+                state.cues.append(token.text)
+                _cue_direction(token.text, state)
+            elif _is_dim(prev) or _is_dim(nxt):
                 dim = (prev if _is_dim(prev) else nxt).terms[0].dim  # type: ignore[union-attr]
                 state.unknown_values.append((dim, token.text))
             elif _entity_like(token.text):
@@ -130,8 +154,9 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             elif term.kind == "dimension":
                 excluding = False
                 plural = token.text.endswith("s") and not term.dim.endswith("s")
-                if _absorbed(term.dim, prev, nxt) or (
-                        not plural and _value_before(tokens, i)):
+                before = _value_before(tokens, i)
+                if _absorbed(term.dim, prev, nxt) or (before is not None and (
+                        not plural or before not in PARENTS.get(term.dim, {}))):
                     continue
                 if term.dim not in state.by:
                     state.by.append(term.dim)
@@ -140,6 +165,37 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             elif term.kind == "value":
                 target = state.excluded if excluding else state.values
                 target.setdefault(term.dim, []).append("|".join(term.names))
+
+
+def _is_cue(word: str) -> bool:
+    """A word that may imply a metric ('reliable', '准时'): Latin words whole, Chinese runs
+    made only of cue words."""
+    if has_cjk(word):
+        cue = f"{_DELIVERY_CUE}|{_RELIABLE_CUE}"
+        return (re.fullmatch(f"(?:{cue}|最|不|的)+", word) is not None
+                and re.search(cue, word) is not None)
+    return re.fullmatch(f"{_DELIVERY_CUE}|{_RELIABLE_CUE}", word) is not None
+
+
+_NEGATIVE_CUE = re.compile(r"^(?:unreliab\w*|late|lateness)$|不可靠|不准时|不稳定|延误|延迟")
+
+
+def _cue_direction(word: str, state: _State) -> None:
+    """'最准时' is best, '最不可靠' worst; 'most unreliable' / 'late' turn most into worst."""
+    negative = _NEGATIVE_CUE.search(word) is not None
+    if has_cjk(word) and "最" in word:
+        state.direction = state.direction or ("worst" if negative else "best")
+    elif negative:
+        state.negated = True
+
+
+def _implied_metric(state: _State) -> str | None:
+    """The one metric a dimension implies (see the module docstring), or None."""
+    dims = set(state.by) | set(state.values) | set(state.excluded)
+    cues = " ".join(state.cues)
+    found = [metric for wanted, cue, metric in _IMPLIED
+             if dims & set(wanted) and (cue is None or cue.search(cues))]
+    return found[0] if len(found) == 1 else None
 
 
 def _entity_like(word: str) -> bool:
@@ -172,13 +228,16 @@ def _is_dim(token: Token | None) -> bool:
         t.kind == "dimension" for t in token.terms)
 
 
-def _value_before(tokens: list[Token], i: int) -> bool:
-    """'北美客户', 'DG line': a value right before a dimension word says which ones."""
+def _value_before(tokens: list[Token], i: int) -> str | None:
+    """'北美客户', 'DG line': a value right before a dimension word says which ones; the
+    value's dimension, or None."""
     if i == 0:
-        return False
+        return None
     prev, token = tokens[i - 1], tokens[i]
     adjacent = prev.start + len(prev.text) >= token.start - 1
-    return adjacent and prev.kind == "term" and any(t.kind == "value" for t in prev.terms)
+    if not adjacent or prev.kind != "term":
+        return None
+    return next((t.dim for t in prev.terms if t.kind == "value"), None)
 
 
 def _absorbed(dim: str, prev: Token | None, nxt: Token | None) -> bool:
@@ -205,6 +264,12 @@ def _resolve(
             return clarify.ambiguous_metric(vocab, names, lang)
         if chosen not in metrics:
             metrics.append(chosen)
+    if not metrics and not state.ambiguous:
+        implied = _implied_metric(state)
+        if implied is not None:
+            metrics.append(implied)
+            state.cues.clear()
+    state.unknown += state.cues
     if not metrics:
         return clarify.no_metric(vocab, state.unknown, lang)
     if state.unknown_entity or len(state.unknown) >= 2:
@@ -303,6 +368,9 @@ def _window(facts: TimeFacts, grain: str | None, as_of: date) -> tuple[TimeWindo
     if facts.window is not None:
         return facts.window, False
     after = as_of + timedelta(days=1)
+    if facts.now and grain is None and not facts.trend and not facts.compare:
+        # 'right now', '目前': the as-of date (for stock, the as-of date's snapshot)
+        return TimeWindow(as_of, after, "today"), False
     if facts.compare_unit in ("week", "month", "quarter", "year") and facts.compare:
         unit = facts.compare_unit
         return TimeWindow(period_start(as_of, unit), after, f"this {unit}"), False
@@ -316,6 +384,8 @@ def _order(
     direction = state.direction
     if direction is None:
         return None, None
+    if state.negated:
+        direction = {"high": "worst", "best": "worst", "low": "best", "worst": "best"}[direction]
     higher = vocab.registry.metrics[metric].direction == "higher_is_better"
     if direction == "best":
         order = "desc" if higher else "asc"

@@ -49,6 +49,7 @@ class TimeFacts:
     grain: str | None = None
     trend: bool = False
     rank_period: str | None = None
+    now: bool = False
 
 
 def _month_of(word: str) -> int:
@@ -240,6 +241,64 @@ def _fixed(kind: str) -> Handler:
     return handler
 
 
+def _before_last(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """'上上周', 'the week before last': the period before the previous one."""
+    word = match["u"]
+    unit = _UNIT_EN.get(word) or _UNIT_ZH.get(word) or ("day" if word == "大前天" else None)
+    if unit is None:
+        return None
+    if unit == "day":
+        return TimeWindow(r.as_of - 3 * DAY, r.as_of - 2 * DAY, "three days ago")
+    this = period_start(r.as_of, unit)
+    return TimeWindow(step(this, unit, -2), step(this, unit, -1), f"the {unit} before last")
+
+
+def _half(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """'H1 2026', 'second half of 2025', '上半年', '去年下半年'."""
+    groups = match.groupdict()
+    half = 1 if (groups.get("h") or groups.get("h2") or groups.get("zh") or "") in (
+        "1", "first", "上") else 2
+    year_text = groups.get("y") or groups.get("y2") or groups.get("y3")
+    rel = groups.get("rel")
+    if year_text:
+        year = int(year_text)
+    elif rel in ("去年", "上年", "last"):
+        year = r.as_of.year - 1
+    elif rel in ("今年", "本年", "this"):
+        year = r.as_of.year
+    else:
+        year = r.year_for(1 if half == 1 else 7)
+    first = date(year, 1 if half == 1 else 7, 1)
+    return TimeWindow(first, add_months(first, 6), f"H{half} {year}")
+
+
+def _before_last_any(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    unit = match["u"] or match["u2"]
+    return _before_last(_Groups(u=unit), r)
+
+
+def _half_any(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    groups = match.groupdict()
+    word = groups.get("hw")
+    half = groups.get("h") or groups.get("h2") or groups.get("zh") or (
+        "1" if word in ("first", "1st") else "2")
+    return _half(_Groups(h=half, y=groups.get("y"), y2=groups.get("y2"), y3=groups.get("y3"),
+                         rel=groups.get("rel") or groups.get("rel2")), r)
+
+
+class _Groups(dict):
+    """Named groups handed from one handler to another (match['x'] and groupdict())."""
+
+    def __init__(self, **groups: str | None) -> None:
+        super().__init__(groups)
+
+    def __getitem__(self, key: str) -> str | None:  # type: ignore[override]
+        return self.get(key)
+
+    def groupdict(self) -> dict[str, str | None]:
+        return dict(self)
+
+
 def _month(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     month = _month_of(match["m"]) if match["m"].isalpha() else to_int(match["m"])
     if not month or not 1 <= month <= 12:
@@ -277,10 +336,26 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
     (rf"(?:自|从)(?P<a>{_ZH_DATE}|(?:\d{{4}}年)?{CN_NUMBER}月份?) ?(?:以来|起|开始|至今|到现在)",
      _since),
     (rf"(?P<a>{_ZH_DATE}|(?:\d{{4}}年)?{CN_NUMBER}月份?)(?:以来|起至今|至今)", _since),
-    (r"\b(?:month to date|mtd)\b|本月至今|月初至今|本月以来|这个月以来", _fixed("month")),
-    (r"\b(?:year to date|ytd)\b|年初至今|今年以来|本年至今|今年至今", _fixed("year")),
-    (r"\b(?:quarter to date|qtd)\b|本季度至今|季初至今", _fixed("quarter")),
-    (r"\b(?:week to date|wtd)\b|本周至今|周初至今", _fixed("week")),
+    (r"\b(?:month to date|mtd|so far this month|this month so far)\b|本月至今|月初至今|"
+     r"本月以来|这个月以来|本月到目前为止", _fixed("month")),
+    (r"\b(?:year to date|ytd|so far this year|this year so far)\b|年初至今|今年以来|本年至今|"
+     r"今年至今|今年到目前为止", _fixed("year")),
+    (r"\b(?:quarter to date|qtd|so far this quarter|this quarter so far)\b|本季度至今|季初至今",
+     _fixed("quarter")),
+    (r"\b(?:week to date|wtd|so far this week|this week so far)\b|本周至今|周初至今",
+     _fixed("week")),
+    (r"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior) (?:fortnight|two weeks)"
+     r"\b|(?:最近|近|过去)的?半个月", lambda m, r: r.rolling(2, "week", "last 2 weeks")),
+    (r"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior) half (?:a )?year\b|"
+     r"(?:最近|近|过去)的?半年", lambda m, r: r.rolling(6, "month", "last 6 months")),
+    (r"\b(?:the )?day before yesterday\b|(?P<u>大前天)", lambda m, r: (
+        _before_last(m, r) if m["u"] else _fixed("before_yesterday")(m, r))),
+    (r"\b(?:the )?(?P<u>week|month|quarter|year) before last\b|上上(?:个|一个)?"
+     r"(?P<u2>周|星期|礼拜|月|季度|季)", lambda m, r: _before_last_any(m, r)),
+    (r"\b(?:(?P<rel>this|last) )?(?:h(?P<h>[12])|(?P<hw>first|second|1st|2nd) half)(?: of)?"
+     r"(?: (?P<y>(?:19|20)\d{2}))?\b|\b(?P<y2>(?:19|20)\d{2}) h(?P<h2>[12])\b|"
+     r"(?:(?P<y3>(?:19|20)\d{2})年|(?P<rel2>今年|去年|本年|上年))?的?(?P<zh>上|下)半年",
+     lambda m, r: _half_any(m, r)),
     (rf"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior|recent) "
      rf"(?P<n>{EN_NUMBER}) {_EN_UNIT}\b", _rolling),
     (rf"(?:最近|近|过去|前|最后)的?(?P<n>{CN_NUMBER}) ?{_ZH_UNIT}(?:内|以来|里)?", _rolling),
@@ -331,6 +406,8 @@ _GRAIN_RE = _re(
 _RANK_PERIOD_RE = _re(
     r"\bwhich (?P<a>day|week|month)\b|(?:哪|哪一|哪个)(?P<b>天|日|周|星期|个月|月)"
 )
+_NOW_RE = _re(r"\b(?:right now|as of now|as of today|at the moment|at present|currently|now|"
+              r"current|latest)\b|目前|现在|当前|此刻|眼下|当下|最新")
 _TREND_RE = _re(r"\btrends?\b|\bover time\b|\btrending\b|趋势|走势|变化")
 
 
@@ -363,6 +440,10 @@ def extract(text: str, as_of: date) -> tuple[TimeFacts, str]:
                 facts.window = window
                 text = _blank(text, match)
                 break
+    match = _NOW_RE.search(text)
+    if match:
+        facts.now = facts.window is None
+        text = _blank(text, match)
     match = _GRAIN_RE.search(text)
     if match:
         word = next(g for g in match.groupdict().values() if g)
