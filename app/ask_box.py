@@ -23,6 +23,7 @@ from app.downloads import download_buttons
 from app.i18n import t
 from app.kpi_cards import format_metric
 from app.sidebar import context
+from app.widgets import display_table, show_chart
 from metrics.errors import MetricError
 from metrics.nlq.answer import Answer, Chart, describe, order_rows, suggest_chart
 from metrics.nlq.parser_types import Interpretation
@@ -205,9 +206,11 @@ def vocabulary(key: str) -> Vocabulary:
 def runner(key: str, lang: str) -> Runner:
     """Runs an interpretation through the app's cached metrics.query call."""
     def run(interp: Interpretation) -> pl.DataFrame:
-        return data.metric_frame(key, tuple(interp.metrics), tuple(interp.by),
-                                 data.as_where({d: list(v) for d, v in interp.where.items()}),
-                                 interp.start, interp.end, interp.grain, interp.compare, lang)
+        return data.metric_frame(
+            key=key, names=tuple(interp.metrics), by=tuple(interp.by),
+            where=data.as_where({d: list(v) for d, v in interp.where.items()}),
+            start=interp.start, end=interp.end, grain=interp.grain, compare=interp.compare,
+            lang=lang)
     return run
 
 
@@ -305,24 +308,16 @@ def _render_result(answer: Answer, registry: Registry, key: str, *, compact: boo
         return
     chart = chart_of(answer.chart, frame, registry, lang)
     if chart is not None:
-        st.altair_chart(chart, width="stretch")
+        show_chart(chart)
     elif frame.height == 1:
         _render_values(answer, registry, frame)
     if compact:
         return
-    st.dataframe(frame, hide_index=True, width="stretch",
-                 column_config=_column_config(frame, registry, lang))
+    display_table(frame, lang)
     download_buttons(frame, f"{key}_answer", lang)
     st.code(answer.sql or "", language="sql")
     if st.button(t("ask_open_workbench", lang), key=f"{key}_wb", icon=":material/terminal:"):
         open_in_workbench(answer.sql or "")
-
-
-def _column_config(frame: pl.DataFrame, registry: Registry, lang: str) -> dict[str, object]:
-    """Metric columns titled in the reader's language, ratios as percentages."""
-    return {m: st.column_config.NumberColumn(
-        registry.metrics[m].label(lang), format="percent" if _is_percent(registry, m) else None)
-        for m in frame.columns if m in registry.metrics}
 
 
 def _render_values(answer: Answer, registry: Registry, frame: pl.DataFrame) -> None:

@@ -3,14 +3,29 @@ reader's language, every mark with a tooltip. Pure functions, so tests can inspe
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TypeVar
+
 import altair as alt
 import polars as pl
 
 from app.i18n import axis_date_format, t
 
+# Altair validates every chart against the Vega-Lite JSON schema when it is built and again
+# when Streamlit serialises it: most of a warm page run. The app's charts are fixed
+# templates whose specs the tests validate (tests/app/test_tables.py), so the app skips it.
+alt.utils.schemapi.disable_debug_mode()
+Spec = TypeVar("Spec", bound=alt.TopLevelMixin)
+
 PERCENT = ".1%"
 HEIGHT = 260
 DRILL = "drill"
+
+
+def unvalidated(chart: Spec) -> Spec:
+    """The chart, serialised without the schema validation (see above) when shown."""
+    object.__setattr__(chart, "to_dict", partial(type(chart).to_dict, chart, validate=False))
+    return chart
 
 
 def _time_axis(lang: str, title: str | None = None) -> alt.Axis:

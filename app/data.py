@@ -110,15 +110,35 @@ def kpi_frame(
     """Metrics that allow different filters, each filtered by what it allows, in one frame.
 
     Metrics are grouped by the part of `where` they accept; the groups' frames are joined
-    on the period and dimension columns.
+    on the period and dimension columns. The joined frame is cached too, so a rerun costs
+    one cache look-up per call.
     """
+    return _kpi_frame(key=key, names=tuple(names), where=as_where(where), by=tuple(by),
+                      start=start, end=end, grain=grain, compare=compare, lang=lang)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=512)
+def _kpi_frame(
+    key: str,
+    names: tuple[str, ...],
+    where: Where,
+    by: tuple[str, ...],
+    start: date | None,
+    end: date | None,
+    grain: str | None,
+    compare: str | None,
+    lang: str,
+) -> pl.DataFrame:
+    requested = {k: list(v) for k, v in where}
     groups: dict[Where, list[str]] = {}
     for name in names:
-        allowed = {k: v for k, v in where.items() if k in metric(name).dimensions}
+        allowed = {k: v for k, v in requested.items() if k in metric(name).dimensions}
         groups.setdefault(as_where(allowed), []).append(name)
     result: pl.DataFrame | None = None
     for group_where, group in groups.items():
-        part = metric_frame(key, tuple(group), by, group_where, start, end, grain, compare, lang)
+        # keywords: for positional arguments st.cache_data inspects the signature per call
+        part = metric_frame(key=key, names=tuple(group), by=by, where=group_where, start=start,
+                            end=end, grain=grain, compare=compare, lang=lang)
         if result is None:
             result = part
             continue

@@ -220,3 +220,121 @@ def format_date(day: date | None, lang: str) -> str:
 def axis_date_format(lang: str) -> str:
     """d3 time format for chart axes."""
     return "%m月%d日" if lang == "zh" else "%d %b"
+
+
+# Column headers of the tables (widgets.display_table). Metric and dimension columns are
+# titled from the metrics registry; these are the row lists' other columns.
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    # orders and shipments
+    "order_id": ("Order", "订单号"),
+    "line_no": ("Item", "行号"),
+    "customer": ("Customer", "客户"),
+    "customer_name": ("Customer", "客户"),
+    "material": ("Material", "物料"),
+    "material_id": ("Material no.", "物料编号"),
+    "promised_date": ("Promised", "承诺交期"),
+    "order_qty": ("Ordered qty", "订单数量"),
+    "open_qty": ("Open qty", "未交数量"),
+    "days_late": ("Days late", "逾期天数"),
+    "shipment_id": ("Shipment", "发货单号"),
+    "shipped_date": ("Shipped", "发货日期"),
+    "shipped_qty": ("Shipped qty", "发货数量"),
+    "lead_time_days": ("Lead time (days)", "交付周期（天）"),
+    # inventory
+    "on_hand_qty": ("On hand", "在库数量"),
+    "inventory_value": ("Value (CNY)", "库存金额（元）"),
+    "last_movement": ("Last movement", "最近变动"),
+    "days_without_movement": ("Days without movement", "未变动天数"),
+    # equipment, quality and lots
+    "state": ("State", "状态"),
+    "reason": ("Reason", "原因"),
+    "reason_code": ("Reason code", "原因代码"),
+    "hours": ("Hours", "小时"),
+    "events": ("Events", "次数"),
+    "cumulative_share": ("Cumulative share", "累计占比"),
+    "unknown_share": ("Unknown share", "未知占比"),
+    "work_order_id": ("Work order", "工单"),
+    "planned_qty": ("Planned qty", "计划数量"),
+    "planned_start": ("Planned start", "计划开始"),
+    "planned_end": ("Planned end", "计划结束"),
+    "actual_start": ("Actual start", "实际开始"),
+    "actual_end": ("Actual end", "实际结束"),
+    "inspected_at": ("Inspected at", "检验时间"),
+    "measured_value": ("Measurement", "测量值"),
+    "lsl": ("LSL", "规格下限"),
+    "usl": ("USL", "规格上限"),
+    "result": ("Result", "结果"),
+    "defect_qty": ("Defects", "缺陷数量"),
+    "lot_id": ("Lot", "批次"),
+    "equipment_name": ("Equipment", "设备"),
+    "sample": ("Sample", "样本"),
+    "rules": ("Rules", "触发规则"),
+    "flag": ("Control", "控制状态"),
+    # periods
+    "period": ("Period", "期间"),
+    "date": ("Date", "日期"),
+    # data health
+    "source": ("Source", "数据源"),
+    "entity": ("Entity", "数据对象"),
+    "status": ("Status", "状态"),
+    "max_loaded_at": ("Newest load", "最近加载"),
+    "age_hours": ("Age (h)", "时长（小时）"),
+    "warn_after_hours": ("Warn after (h)", "警告阈值（小时）"),
+    "error_after_hours": ("Error after (h)", "错误阈值（小时）"),
+    "resource_type": ("Type", "类型"),
+    "name": ("Name", "名称"),
+    "failures": ("Failures", "失败数"),
+    "message": ("Message", "信息"),
+    "seconds": ("Seconds", "秒"),
+    "load_id": ("Load", "加载编号"),
+    "system": ("System", "系统"),
+    "file": ("File", "文件"),
+    "rows_read": ("Rows read", "读取行数"),
+    "rows_landed": ("Rows loaded", "入库行数"),
+    "rows_quarantined": ("Rows quarantined", "隔离行数"),
+    "started_at": ("Started", "开始时间"),
+    "source_row": ("Row", "行号"),
+    "column": ("Column", "列"),
+    "original_text": ("Original row", "原始内容"),
+    "quarantined_at": ("Quarantined", "隔离时间"),
+    # workbench schema browser
+    "type": ("Type", "类型"),
+    "description": ("Description", "说明"),
+    # reports and alerts
+    "report": ("Report", "报表"),
+    "burst": ("Per", "拆分"),
+    "schedule": ("Schedule", "计划"),
+    "last": ("Last run", "上次运行"),
+    "slice": ("Copy", "副本"),
+    "lang": ("Language", "语言"),
+    "finished_at": ("Finished", "完成时间"),
+    "at": ("Time", "时间"),
+    "channel": ("Channel", "渠道"),
+    "target": ("Recipient", "接收方"),
+    "attempt": ("Attempt", "尝试次数"),
+    "error": ("Error", "错误"),
+    "metric": ("KPI", "指标"),
+    "scope": ("Scope", "范围"),
+    "condition": ("Condition", "条件"),
+    "grain": ("Grain", "粒度"),
+    "owner": ("Owner", "负责人"),
+    "ack (min)": ("Ack within (min)", "确认时限（分钟）"),
+    "rule": ("Rule", "规则"),
+    "event": ("Event", "事件"),
+    "contact": ("Contact", "联系人"),
+}
+SUFFIX_LABELS: dict[str, tuple[str, str]] = {
+    "_previous": (" (previous period)", "（上期）"),
+    "_last_year": (" (last year)", "（去年同期）"),
+    "_delta": (" (change)", "（变化）"),
+}
+DATE_FORMATS = {"en": "D MMM YYYY", "zh": "YYYY年M月D日"}
+DATETIME_FORMATS = {"en": "D MMM YYYY HH:mm", "zh": "YYYY年M月D日 HH:mm"}
+
+
+def column_label(column: str, lang: str) -> str | None:
+    """A known column's header in `lang`; None when COLUMN_LABELS lacks it."""
+    pair = COLUMN_LABELS.get(column)
+    if pair is None:
+        return None
+    return pair[1] if lang == "zh" else pair[0]

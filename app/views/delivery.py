@@ -10,7 +10,7 @@ from app.downloads import download_buttons
 from app.filters import trend_grain
 from app.i18n import t
 from app.sidebar import context
-from app.widgets import chart_with_data, dropped_note, no_data
+from app.widgets import chart_with_data, display_table, dropped_note, no_data
 
 DELIVERY = ["on_time_delivery", "otif"]
 
@@ -54,7 +54,7 @@ if not no_data(open_lines, lang):
     late = int(open_lines["is_late_open"].sum())
     risk = int(open_lines["is_at_risk"].sum())
     st.caption(f"{t('late', lang)}: {late:,} · {t('at_risk', lang)}: {risk:,}")
-    st.dataframe(shown, hide_index=True, width="stretch", height=300)
+    display_table(shown, lang, height=300)
     download_buttons(open_lines, "late_and_at_risk_order_lines", lang)
 
 left, right = st.columns(2)

@@ -21,7 +21,14 @@ from app.filters import trend_grain
 from app.i18n import t
 from app.kpi_cards import format_metric
 from app.sidebar import context
-from app.widgets import chart_with_data, dropped_note, equals_from, no_data
+from app.widgets import (
+    chart_with_data,
+    display_table,
+    dropped_note,
+    equals_from,
+    no_data,
+    show_chart,
+)
 
 FACTORS = ["oee", "availability", "performance", "quality"]
 WATERFALL = ["planned_busy_hours", "oee_loss_breakdowns", "oee_loss_setup",
@@ -89,7 +96,7 @@ if not no_data(members, lang):
     st.caption(t("drill_hint", lang))
     chart = charts.drill_bars(members, id_column, f"{dim}_label", "oee", label["oee"], dim_title,
                               lang, target=data.metric("oee").target)
-    st.altair_chart(chart, width="stretch", key=f"drill_chart_{level}",
+    show_chart(chart, key=f"drill_chart_{level}",
                     on_select=partial(on_bar_click, level, id_column),
                     selection_mode=charts.DRILL)
     names = dict(zip(members[id_column].to_list(), members[f"{dim}_label"].to_list(),
@@ -110,7 +117,7 @@ if not no_data(members, lang):
             for m in RELIABILITY
         ],
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    display_table(table, lang)
     download_buttons(members, f"reliability_by_{dim}", lang)
 
     machine = st.session_state.get(EQUIPMENT_STATE)

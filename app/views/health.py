@@ -6,9 +6,9 @@ import streamlit as st
 
 from app import data, health
 from app.downloads import download_buttons
-from app.i18n import t
+from app.i18n import column_label, t
 from app.sidebar import context
-from app.widgets import no_data
+from app.widgets import display_table, no_data
 
 ctx = context()
 f, lang, key = ctx.filters, ctx.lang, ctx.key
@@ -30,9 +30,9 @@ with tabs[0]:
     fresh = health.freshness(key)
     if not no_data(fresh, lang):
         colours = {"pass": "#d4edda", "warn": "#fff3cd", "error": "#f8d7da"}
-        st.dataframe(fresh.to_pandas().style.map(
-            lambda v: f"background-color: {colours.get(v, '')}", subset=["status"]),
-            hide_index=True, width="stretch")
+        display_table(fresh, lang, style=lambda frame: frame.style.map(
+            lambda v: f"background-color: {colours.get(v, '')}",
+            subset=[column_label("status", lang)]))
         download_buttons(fresh, "source_freshness", lang)
 with tabs[1]:
     if build is not None:
@@ -41,12 +41,12 @@ with tabs[1]:
         if not no_data(results, lang):
             counts = results.group_by("status").len().sort("status")
             st.caption(" · ".join(f"{s}: {n}" for s, n in counts.iter_rows()))
-            st.dataframe(results, hide_index=True, width="stretch", height=320)
+            display_table(results, lang, height=320)
             download_buttons(results, "build_results", lang)
 with tabs[2]:
     log = health.load_log(key)
     if not no_data(log, lang):
-        st.dataframe(log, hide_index=True, width="stretch", height=320)
+        display_table(log, lang, height=320)
         download_buttons(log, "load_log", lang)
 with tabs[3]:
     entities = health.quarantined_entities(key)
@@ -54,8 +54,9 @@ with tabs[3]:
                           format_func=lambda e: e or t("all", lang))
     rows = health.quarantine(key, entity or None)
     if not no_data(rows, lang):
-        st.dataframe(rows, hide_index=True, width="stretch", height=320,
-                     column_config={"original_text": st.column_config.TextColumn(width="large")})
+        display_table(rows, lang, height=320, column_config={
+            "original_text": st.column_config.TextColumn(column_label("original_text", lang),
+                                                         width="large")})
         download_buttons(rows, "quarantine", lang)
 with tabs[4]:
     names = ["oee_loss_unknown", "planned_busy_hours"]
@@ -65,15 +66,9 @@ with tabs[4]:
         cover = cover.with_columns(
             (pl.col("oee_loss_unknown") / pl.col("planned_busy_hours")).alias("unknown_share")
         ).sort("unknown_share", descending=True, nulls_last=True)
-        st.dataframe(
-            cover.select(
-                pl.col("equipment_label").alias(data.registry().dimension("equipment")
-                                                .label(lang)),
-                pl.col("oee_loss_unknown").round(2).alias(data.metric("oee_loss_unknown")
-                                                          .label(lang)),
-                pl.col("planned_busy_hours").round(1).alias(data.metric("planned_busy_hours")
-                                                            .label(lang)),
-                (pl.col("unknown_share") * 100).round(2).alias(t("unknown_share", lang) + " %"),
-            ),
-            hide_index=True, width="stretch", height=320)
+        display_table(
+            cover.select("equipment_label", "oee_loss_unknown", "planned_busy_hours",
+                         "unknown_share"),
+            lang, {"oee_loss_unknown": "number", "planned_busy_hours": "decimal1",
+                   "unknown_share": "percent"}, height=320)
         download_buttons(cover, "state_coverage", lang)

@@ -10,7 +10,7 @@ from app.filters import trend_grain
 from app.i18n import format_number, t
 from app.kpi_cards import format_metric
 from app.sidebar import context
-from app.widgets import chart_with_data, dropped_note, no_data
+from app.widgets import chart_with_data, display_table, dropped_note, no_data, show_chart
 
 TURNS = ["inventory_turnover", "annualized_inventory_turnover", "days_of_inventory"]
 
@@ -41,8 +41,8 @@ for column, dim, title in ((left, "plant", "inv_by_plant"), (right, "material_ty
         st.markdown(f"**{t(title, lang)}**")
         raw, shown = turnover_table(dim)
         if not no_data(raw, lang):
-            st.dataframe(shown, hide_index=True, width="stretch")
-            st.altair_chart(
+            display_table(shown, lang)
+            show_chart(
                 charts.grouped_bars(raw, f"{dim}_label",
                                     data.registry().dimension(dim).label(lang),
                                     "days_of_inventory",
@@ -65,5 +65,5 @@ slow = lists.slow_moving(key, f.plant, days, lang)
 if not no_data(slow, lang):
     total = slow["inventory_value"].sum()
     st.caption(f"{slow.height:,} · {format_number(total, lang)} CNY")
-    st.dataframe(slow, hide_index=True, width="stretch", height=320)
+    display_table(slow, lang, {"inventory_value": "number"}, height=320)
     download_buttons(slow, "slow_moving_materials", lang)

@@ -9,7 +9,7 @@ from app.filters import sparkline_window
 from app.i18n import t
 from app.kpi_cards import STATUS_COLOURS, cards_from, format_metric, render_card, status
 from app.sidebar import context
-from app.widgets import dropped_note
+from app.widgets import display_table, dropped_note
 
 KPIS = ["oee", "availability", "performance", "quality", "first_pass_yield",
         "on_time_delivery", "otif", "inventory_turnover", "days_of_inventory"]
@@ -47,15 +47,14 @@ texts = matrix.select(
     *[pl.col(m.name).map_elements(lambda v, m=m: format_metric(m, v, lang),
                                   return_dtype=pl.String, skip_nulls=False).alias(m.label(lang))
       for m in shown_metrics],
-).to_pandas()
+)
 colours = matrix.select(
     pl.lit("").alias(plant_title),
     *[pl.col(m.name).map_elements(lambda v, m=m: f"background-color: {CELL_COLOURS[status(m, v)]}",
                                   return_dtype=pl.String, skip_nulls=False).alias(m.label(lang))
       for m in shown_metrics],
 ).to_pandas()
-shown = texts.style.apply(lambda _: colours, axis=None)
-st.dataframe(shown, hide_index=True, width="stretch")
+display_table(texts, lang, style=lambda frame: frame.style.apply(lambda _: colours, axis=None))
 targets = " · ".join(
     f"{m.label(lang)} {format_metric(m, m.target, lang)}" for m in metrics
     if m.name in by_plant and m.target is not None

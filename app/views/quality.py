@@ -9,7 +9,7 @@ from app.filters import trend_grain
 from app.i18n import format_date, t
 from app.kpi_cards import format_metric
 from app.sidebar import context
-from app.widgets import chart_with_data, dropped_note, equals_from, no_data
+from app.widgets import chart_with_data, display_table, dropped_note, equals_from, no_data
 
 TRENDS = ["first_pass_yield", "scrap_rate", "rework_rate"]
 
@@ -84,13 +84,15 @@ if lot.strip():
     else:
         orders = tuple(sorted({w for w in inspections["work_order_id"].to_list() if w}))
         st.markdown(f"**{t('work_order', lang)}**")
-        st.dataframe(lists.work_orders(key, orders), hide_index=True, width="stretch")
+        display_table(lists.work_orders(key, orders), lang)
         machines = data.equipment(key).filter(
-            pl.col("equipment_id").is_in(inspections["equipment_id"].unique().to_list()))
+            pl.col("equipment_id").is_in(inspections["equipment_id"].unique().to_list())
+        ).select("equipment_id", pl.col(f"equipment_name_{lang}").alias("equipment_name"),
+                 "line_id", "plant_id")
         st.markdown(f"**{data.registry().dimension('equipment').label(lang)}**")
-        st.dataframe(machines, hide_index=True, width="stretch")
+        display_table(machines, lang)
         st.markdown(f"**{t('inspections_of_lot', lang)}**")
-        st.dataframe(inspections, hide_index=True, width="stretch")
+        display_table(inspections, lang, {"measured_value": "number"})
         first = inspections.row(0, named=True)
         made = first["inspected_at"].date()
         shipped = lists.lot_shipments(key, first["product_id"], first["plant_id"], made)
@@ -98,4 +100,4 @@ if lot.strip():
         if shipped.is_empty():
             st.info(t("no_shipments", lang))
         else:
-            st.dataframe(shipped, hide_index=True, width="stretch")
+            display_table(shipped, lang)

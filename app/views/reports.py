@@ -19,6 +19,7 @@ from app.reporting.i18n import t as rt
 from app.reporting.runner import default_out_dir, run_report
 from app.reporting.state import StateStore, state_path
 from app.sidebar import context
+from app.widgets import display_table
 
 WORDS = {
     "title": ("Reports & alerts", "报表与告警"),
@@ -52,8 +53,7 @@ def w(key: str) -> str:
 
 def show(rows: list[dict]) -> None:
     if rows:
-        st.dataframe(pl.DataFrame(rows, infer_schema_length=None), hide_index=True,
-                     width="stretch")
+        display_table(pl.DataFrame(rows, infer_schema_length=None), lang)
     else:
         st.caption(w("none"))
 

@@ -10,6 +10,7 @@ from app.downloads import download_buttons
 from app.i18n import t
 from app.sidebar import context
 from app.sql_guard import SqlRefused
+from app.widgets import display_table
 
 HISTORY = "wb_history"
 RESULT = "wb_result"
@@ -58,7 +59,7 @@ with browser:
         "column", "type",
         pl.col("column").replace_strict(notes, default="", return_dtype=pl.String)
         .alias("description"))
-    st.dataframe(shown, hide_index=True, width="stretch", height=300)
+    display_table(shown, lang, height=300)
     st.button("SELECT *", on_click=set_sql,
               args=(f"select *\nfrom {schema}.{table}\nlimit 100",), icon=":material/input:")
 

@@ -112,7 +112,7 @@ def test_ask_page_both_languages(open_page) -> None:
     assert any(b.label == "OEE by line last week" for b in at.button)
     ask(at, "OEE by line last week")
     table = at.dataframe[-1].value
-    assert "line_label" in table.columns and len(table) >= 6
+    assert "Line" in table.columns and len(table) >= 6
     assert "select" in at.code[0].value.lower() and "oee" in at.code[0].value.lower()
     at.session_state["f_lang"] = "zh"
     at.run()
@@ -121,7 +121,7 @@ def test_ask_page_both_languages(open_page) -> None:
     assert any(b.label == "上个月各产线的OEE" for b in at.button)
     ask(at, "上个月各产线的OEE")
     table = at.dataframe[-1].value
-    assert "贴片线1" in list(table["line_label"])
+    assert "贴片线1" in list(table["产线"])
 
 
 def test_unclear_question_offers_candidates(open_page) -> None:
@@ -131,16 +131,17 @@ def test_unclear_question_offers_candidates(open_page) -> None:
     choice.click().run()
     no_errors(at)
     assert at.text_input(key="ask_q").value == "blorp OEE"
-    assert "oee" in at.dataframe[-1].value.columns
+    assert "OEE" in at.dataframe[-1].value.columns
 
 
 def test_edit_chip_and_open_in_workbench(open_page) -> None:
     at = ask(open_page("ask"), "OEE and availability by line last week")
-    assert "availability" in at.dataframe[-1].value.columns
+    availability = load_registry().metrics["availability"].label("en")
+    assert availability in at.dataframe[-1].value.columns
     chip = next(m for m in at.multiselect if m.key and m.key.endswith("_metrics"))
     chip.unselect("availability").run()
     no_errors(at)
-    assert "availability" not in at.dataframe[-1].value.columns
+    assert availability not in at.dataframe[-1].value.columns
     sql = at.code[0].value
     assert "availability" not in sql
     at.button(key="ask_wb").click().run()
@@ -160,4 +161,4 @@ def test_overview_box_answers_inline(open_page) -> None:
     no_errors(at)
     assert at.title[0].value == t("page_ask", "en")
     assert at.text_input(key="ask_q").value == "OEE by plant last week"
-    assert "plant_label" in at.dataframe[-1].value.columns
+    assert "Plant" in at.dataframe[-1].value.columns

@@ -108,7 +108,7 @@ def test_quality_lot_trace(open_page) -> None:
     at.text_input(key="lot").input(lot).run()
     no_errors(at)
     tables = [d.value for d in at.dataframe]
-    assert any("work_order_id" in frame.columns for frame in tables)
+    assert any("Work order" in frame.columns for frame in tables)
     at.text_input(key="lot").input("NO-SUCH-LOT").run()
     assert at.warning
 
