@@ -17,3 +17,32 @@
         )
     )
 {%- endmacro %}
+
+{#- The rows of an incremental fact to rebuild: `column` in the dates that `dates_sql` (one
+    date column) returns, rendered as a list of date literals. The list is known when the
+    model compiles, so the filter reaches the table scans below the intermediate views
+    (an `in (select ...)` would be applied only after their joins and windows had run over
+    the whole history). Renders `prefix true` on a full build. -#}
+{% macro changed_dates_filter(column, dates_sql, prefix='where') -%}
+    {%- if is_incremental() -%}
+        {%- set dates = [] -%}
+        {%- if execute -%}
+            {%- set dates = run_query(
+                'select distinct d from (' ~ dates_sql ~ ') as changed(d) where d is not null order by d'
+            ).columns[0].values() -%}
+        {%- endif -%}
+        {{ prefix }} {{ column }} in (
+            {%- for day in dates %}date '{{ day }}'{% if not loop.last %}, {% endif %}{% else %}null{% endfor -%}
+        )
+    {%- else -%}
+        {{ prefix }} true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The manufacturing facts' dates to rebuild: those touched by raw rows loaded after the
+    load the fact reflects (int_manufacturing_date_loads; a master-data change touches all). -#}
+{% macro manufacturing_dates_filter(column='production_date', prefix='where') -%}
+    {{ changed_dates_filter(column,
+        'select production_date from ' ~ ref('int_manufacturing_date_loads')
+        ~ ' where _load_id > ' ~ previous_load_id(), prefix) }}
+{%- endmacro %}

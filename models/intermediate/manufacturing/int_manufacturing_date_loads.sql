@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Per production date, the newest raw load that can change its manufacturing facts: state
 -- records (over the dates they and the gap before them touch), production reports (the
 -- shift dates they can end in), and master data (plants, equipment, shifts, routings,

@@ -40,6 +40,7 @@ final as (
         readings.interval_start,
         coalesce(in_shift.production_date, readings.reading_date) as production_date,
         in_shift.shift_code,
+        readings.reading_date,
         readings.energy_kwh,
         readings._load_id
     from readings

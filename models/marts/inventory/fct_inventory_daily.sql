@@ -9,15 +9,13 @@
 
 with snapshots as (
     select * from {{ ref('stg_wms__stock_snapshots') }}
-    {% if is_incremental() %}
-    where snapshot_date in (
-        select snapshot_date
-        from {{ ref('stg_wms__stock_snapshots') }}
+    {%- set changed_dates %}
+        select snapshot_date from {{ ref('stg_wms__stock_snapshots') }}
         where _load_id > {{ previous_load_id() }}
             or (select inventory_master_load_id from {{ ref('int_load_watermarks') }})
             > {{ previous_load_id() }}
-    )
-    {% endif %}
+    {%- endset %}
+    {{ changed_dates_filter('snapshot_date', changed_dates) }}
 ),
 
 warehouses as (

@@ -11,12 +11,7 @@
 
 with state_seconds as (
     select * from {{ ref('int_equipment_shift_state_seconds') }}
-    {% if is_incremental() %}
-    where production_date in (
-        select production_date from {{ ref('int_manufacturing_date_loads') }}
-        where _load_id > {{ previous_load_id() }}
-    )
-    {% endif %}
+    {{ manufacturing_dates_filter() }}
 ),
 
 final as (

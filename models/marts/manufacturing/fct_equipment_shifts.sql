@@ -13,33 +13,18 @@
 -- the production of the shift, with the OEE components as ratios of this row's sums.
 with windows as (
     select * from {{ ref('int_equipment_shift_windows') }}
-    {% if is_incremental() %}
-    where production_date in (
-        select production_date from {{ ref('int_manufacturing_date_loads') }}
-        where _load_id > {{ previous_load_id() }}
-    )
-    {% endif %}
+    {{ manufacturing_dates_filter() }}
 ),
 
 states as (
     select * from {{ ref('int_equipment_shift_state_seconds') }}
-    {% if is_incremental() %}
-    where production_date in (
-        select production_date from {{ ref('int_manufacturing_date_loads') }}
-        where _load_id > {{ previous_load_id() }}
-    )
-    {% endif %}
+    {{ manufacturing_dates_filter() }}
 ),
 
 production as (
     select * from {{ ref('int_production_reports_attributed') }}
     where shift_code is not null
-    {% if is_incremental() %}
-        and production_date in (
-        select production_date from {{ ref('int_manufacturing_date_loads') }}
-        where _load_id > {{ previous_load_id() }}
-    )
-    {% endif %}
+    {{ manufacturing_dates_filter(prefix='and') }}
 ),
 
 state_pivot as (

@@ -12,12 +12,7 @@
 with reports as (
     select * from {{ ref('int_production_reports_attributed') }}
     where shift_code is not null
-    {% if is_incremental() %}
-        and production_date in (
-        select production_date from {{ ref('int_manufacturing_date_loads') }}
-        where _load_id > {{ previous_load_id() }}
-    )
-    {% endif %}
+    {{ manufacturing_dates_filter(prefix='and') }}
 ),
 
 materials as (

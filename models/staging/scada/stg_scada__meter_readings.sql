@@ -1,3 +1,6 @@
+-- A table, not a view: the dedup runs once per build, not once per consumer and test.
+{{ config(materialized='table') }}
+
 with source as (
     select * from {{ source('scada', 'meter_readings') }}
 ),
