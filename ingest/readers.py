@@ -49,12 +49,16 @@ class Source:
     header_row: int = 1
     read_problem: bool = False
     temp_files: list[Path] = field(default_factory=list)
+    view: str = VIEW
+    temp_tables: list[str] = field(default_factory=list)
 
     def close(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Drop the view and any temp file behind it."""
+        """Drop the view (and temp tables behind it) and any temp file behind it."""
         try:
-            con.execute(f"drop view if exists {VIEW}")
-            con.unregister("_src_arrow")
+            con.execute(f"drop view if exists {self.view}")
+            con.unregister(f"{self.view}_arrow")
+            for name in self.temp_tables:
+                con.execute(f"drop table if exists {name}")
         except duckdb.Error:
             pass
         for path in self.temp_files:
@@ -231,7 +235,9 @@ def _csv_scan(path: Path, delimiter: str, width: int, header: bool, base: int) -
     )
 
 
-def _csv_view(con, path: Path, delimiter: str, width: int, temp_files: list[Path]) -> None:
+def _csv_view(
+    con, path: Path, delimiter: str, width: int, temp_files: list[Path], view: str = VIEW
+) -> None:
     """`_src` over the file; a large quote-free file is read as pieces, numbered in parallel."""
     scans = [_csv_scan(path, delimiter, width, True, 1)]
     cuts = _cut_points(path) if path.stat().st_size > SPLIT_BYTES else None
@@ -242,10 +248,12 @@ def _csv_view(con, path: Path, delimiter: str, width: int, temp_files: list[Path
             _csv_scan(piece, delimiter, width, index == 0, 1 if index == 0 else lines)
             for index, (piece, lines) in enumerate(pieces)
         ]
-    con.execute(f"create or replace temp view {VIEW} as {' union all '.join(scans)}")
+    con.execute(f"create or replace temp view {view} as {' union all '.join(scans)}")
 
 
-def read_csv(con, path: Path, file: str, contract: Contract, renames: dict[str, str]) -> Source:
+def read_csv(
+    con, path: Path, file: str, contract: Contract, renames: dict[str, str], view: str = VIEW
+) -> Source:
     """CSV with a header row; delimiter and encoding detected."""
     head = _first_line(path)
     if not head.strip(b"\xef\xbb\xbf \t"):
@@ -267,12 +275,12 @@ def read_csv(con, path: Path, file: str, contract: Contract, renames: dict[str, 
     headers = tuple(next(csv.reader([text], delimiter=delimiter, quotechar='"')))
     try:
         columns = resolve_columns(headers, contract, renames, file)
-        _csv_view(con, data_path, delimiter, len(headers), temp_files)
+        _csv_view(con, data_path, delimiter, len(headers), temp_files, view)
     except BaseException:
         for tmp in temp_files:
             tmp.unlink(missing_ok=True)
         raise
-    return Source("csv", headers, columns, encoding, delimiter, 1, temp_files=temp_files)
+    return Source("csv", headers, columns, encoding, delimiter, 1, temp_files=temp_files, view=view)
 
 
 # --- JSON ----------------------------------------------------------------------------------
@@ -290,8 +298,17 @@ def _json_kind(path: Path, file: str) -> str:
     raise RejectedFile(file, "not JSON: expected an array of objects or JSON Lines")
 
 
-def _json_lines_table(con, path: Path, file: str) -> None:
-    """Register the file's lines (with line numbers) as a temp table `_src_lines`."""
+def _json_objects_sql(lines_sql: str) -> str:
+    """Lines (`j`, `__source_row`) with what makes a line unusable (`__read_problem`)."""
+    return (
+        "select __source_row, j, case when not json_valid(j) then 'invalid JSON'"
+        " when json_type(j) <> 'OBJECT' then 'not a JSON object' end as __read_problem"
+        f" from ({lines_sql})"
+    )
+
+
+def _json_lines_table(con, path: Path, file: str, view: str = VIEW) -> None:
+    """The file's lines (with line numbers) as a temp table `<view>_obj`."""
     bad = _check_utf8(path, 0)
     if bad is not None:
         raise RejectedFile(
@@ -301,37 +318,38 @@ def _json_lines_table(con, path: Path, file: str) -> None:
 
     text = path.read_text(encoding="utf-8-sig")
     lines = pl.DataFrame({"j": text.splitlines()}, schema={"j": pl.String})
-    con.register("_src_arrow", lines.with_row_index("__source_row", offset=1).to_arrow())
+    con.register(f"{view}_arrow", lines.with_row_index("__source_row", offset=1).to_arrow())
     con.execute(
-        "create or replace temp table _src_lines as select j, __source_row::bigint as"
-        " __source_row from _src_arrow where trim(j) <> ''"
+        f"create or replace temp table {view}_obj as "
+        + _json_objects_sql(
+            f"select j, __source_row::bigint as __source_row from {view}_arrow where trim(j) <> ''"
+        )
     )
-    con.unregister("_src_arrow")
+    con.unregister(f"{view}_arrow")
 
 
-def read_json(con, path: Path, file: str, contract: Contract, renames: dict[str, str]) -> Source:
+def read_json(
+    con, path: Path, file: str, contract: Contract, renames: dict[str, str], view: str = VIEW
+) -> Source:
     """A JSON array of objects, or JSON Lines (an invalid line is quarantined, not fatal)."""
     kind = _json_kind(path, file)
     if kind == "json":
         try:
             con.execute(
-                "create or replace temp table _src_lines as select j::varchar as j,"
-                f" __ord as __source_row from read_json({lit(str(path))}, format = 'array',"
-                " records = false, columns = {'j': 'JSON'}) with ordinality as t(j, __ord)"
+                f"create or replace temp table {view}_obj as "
+                + _json_objects_sql(
+                    "select j::varchar as j, __ord as __source_row from read_json("
+                    f"{lit(str(path))}, format = 'array', records = false,"
+                    " columns = {'j': 'JSON'}) with ordinality as t(j, __ord)"
+                )
             )
         except duckdb.Error as err:
             raise RejectedFile(file, f"broken JSON array: {_first_line_of(err)}") from None
     else:
-        _json_lines_table(con, path, file)
-    con.execute(
-        "create or replace temp table _src_obj as select __source_row, j,"
-        " case when not json_valid(j) then 'invalid JSON'"
-        " when json_type(j) <> 'OBJECT' then 'not a JSON object' end as __read_problem"
-        " from _src_lines"
-    )
+        _json_lines_table(con, path, file, view)
     keys = con.execute(
         "select k from (select __source_row as r, unnest(json_keys(j)) as k,"
-        " unnest(range(len(json_keys(j)))) as p from _src_obj where __read_problem is null)"
+        f" unnest(range(len(json_keys(j)))) as p from {view}_obj where __read_problem is null)"
         " group by k order by min(r), min(p)"
     ).fetchall()
     headers = tuple(k for (k,) in keys)
@@ -341,11 +359,21 @@ def read_json(con, path: Path, file: str, contract: Contract, renames: dict[str,
         for i, h in enumerate(headers)
     )
     con.execute(
-        f"create or replace temp view {VIEW} as select {fields}{', ' if fields else ''}"
+        f"create or replace temp view {view} as select {fields}{', ' if fields else ''}"
         " __source_row, __read_problem, j as __raw from (select *, case when __read_problem"
-        " is null then j end as __obj from _src_obj)"
+        f" is null then j end as __obj from {view}_obj)"
     )
-    return Source(kind, headers, columns, "utf-8", None, 1, read_problem=True)
+    return Source(
+        kind,
+        headers,
+        columns,
+        "utf-8",
+        None,
+        1,
+        read_problem=True,
+        view=view,
+        temp_tables=[f"{view}_obj"] if view != VIEW else [],
+    )
 
 
 def _json_key(key: str) -> str:
@@ -360,7 +388,9 @@ def _first_line_of(err: Exception) -> str:
 # --- Parquet -------------------------------------------------------------------------------
 
 
-def read_parquet(con, path: Path, file: str, contract: Contract, renames: dict[str, str]) -> Source:
+def read_parquet(
+    con, path: Path, file: str, contract: Contract, renames: dict[str, str], view: str = VIEW
+) -> Source:
     """Parquet, every column rendered as text (timestamps with time zone as UTC, +00)."""
     try:
         described = con.execute(f"describe select * from read_parquet({lit(str(path))})").fetchall()
@@ -370,10 +400,10 @@ def read_parquet(con, path: Path, file: str, contract: Contract, renames: dict[s
     columns = resolve_columns(headers, contract, renames, file)
     fields = ", ".join(f"cast({ident(h)} as varchar) as __c{i}" for i, h in enumerate(headers))
     con.execute(
-        f"create or replace temp view {VIEW} as select {fields}, file_row_number + 1 as"
+        f"create or replace temp view {view} as select {fields}, file_row_number + 1 as"
         f" __source_row from read_parquet({lit(str(path))}, file_row_number = true)"
     )
-    return Source("parquet", headers, columns, None, None, 0)
+    return Source("parquet", headers, columns, None, None, 0, view=view)
 
 
 # --- XLSX ----------------------------------------------------------------------------------
@@ -394,7 +424,9 @@ def _first_used_row(path: Path) -> int:
         book.close()
 
 
-def read_xlsx(con, path: Path, file: str, contract: Contract, renames: dict[str, str]) -> Source:
+def read_xlsx(
+    con, path: Path, file: str, contract: Contract, renames: dict[str, str], view: str = VIEW
+) -> Source:
     """First sheet; the header is the first row holding the contract's required columns."""
     import fastexcel
     import polars as pl
@@ -430,9 +462,9 @@ def read_xlsx(con, path: Path, file: str, contract: Contract, renames: dict[str,
     data = data.with_columns(
         (pl.int_range(pl.len(), dtype=pl.Int64) + offset + header_index + 1).alias("__source_row")
     ).filter(pl.any_horizontal(pl.col(f"__c{n}").is_not_null() for n in range(len(keep))))
-    con.register("_src_arrow", data.to_arrow())
-    con.execute(f"create or replace temp view {VIEW} as select * from _src_arrow")
-    return Source("xlsx", headers, columns, None, None, offset + header_index)
+    con.register(f"{view}_arrow", data.to_arrow())
+    con.execute(f"create or replace temp view {view} as select * from {view}_arrow")
+    return Source("xlsx", headers, columns, None, None, offset + header_index, view=view)
 
 
 READERS = {
@@ -450,11 +482,12 @@ def open_source(
     file: str,
     contract: Contract,
     renames: dict[str, str],
+    view: str = VIEW,
 ) -> Source:
-    """Create the `_src` view for one file, or raise RejectedFile."""
+    """Create the `_src` view (or one named `view`) for one file, or raise RejectedFile."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise RejectedFile(
             file, f"unsupported file type {path.suffix!r} (use {', '.join(FORMATS)})"
         )
-    return READERS[fmt](con, path, file, contract, renames)
+    return READERS[fmt](con, path, file, contract, renames, view)

@@ -170,11 +170,13 @@ def validation_sql(
     columns: tuple[tuple[str, int], ...],
     headers: tuple[str, ...],
     read_problem: bool,
+    batched: bool = False,
 ) -> Validation:
     """Build the typed query and its good/bad split for one file's column layout.
 
     `good` yields the raw.<entity> columns plus `__source_row`; `bad` yields `__source_row`,
-    `__problems` (all problems, '; '-separated), `__column` and `__row_text`.
+    `__problems` (all problems, '; '-separated), `__column` and `__row_text`. When `batched`,
+    `_src` holds several files and both also carry `__file_idx` (the file within the batch).
     """
     index = dict(columns)
     parsed, pieces, typed, keep, problems, conditions, first = [], [], [], [], [], [], []
@@ -203,7 +205,8 @@ def validation_sql(
         conditions.append(f"({condition})")
     raw_cols = [f"__c{i}" for i in range(len(headers))]
     extra = ["__read_problem", "__raw"] if read_problem else []
-    carried = ", ".join(raw_cols + extra + ["__source_row"])
+    lineage = ["__source_row", "__file_idx"] if batched else ["__source_row"]
+    carried = ", ".join(raw_cols + extra + lineage)
     values = ", ".join(f"__v{n}" for n in range(len(contract.columns)))
     parsed_query = f"select {carried}, {', '.join(parsed)} from _src"
     if pieces:
@@ -222,9 +225,10 @@ def validation_sql(
             f" else {row_json} end"
         )
     out_cols = ", ".join(ident(name) for name, _ in raw_columns(contract))
-    good_sql = f"select {out_cols}, __source_row from ({typed_query}) where not ({bad})"
+    tail = ", ".join(lineage)
+    good_sql = f"select {out_cols}, {tail} from ({typed_query}) where not ({bad})"
     bad_sql = (
-        f"select __source_row, {reason} as __problems, {column} as __column,"
+        f"select {tail}, {reason} as __problems, {column} as __column,"
         f" {row_json} as __row_text from ({typed_query}) where {bad}"
     )
     return Validation(good_sql, bad_sql)
