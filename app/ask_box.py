@@ -34,11 +34,20 @@ ASK_PAGE = "views/ask.py"
 WORKBENCH_PAGE = "views/sql_workbench.py"
 WORKBENCH_SQL = "wb_sql"  # the workbench editor's session-state key
 EXAMPLES = {
-    "en": ("OEE by line last week", "top 5 defect codes by defects this month",
-           "on-time delivery by region this quarter", "which line has the lowest first pass "
-           "yield", "OEE trend by week by plant"),
-    "zh": ("上个月各产线的OEE", "本季度各地区的准时交付率", "哪条产线直通率最低",
-           "各工厂OEE趋势", "本月缺陷数量前5的缺陷代码"),
+    "en": (
+        "OEE by line last week",
+        "top 5 defect codes by defects this month",
+        "on-time delivery by region this quarter",
+        "which line has the lowest first pass yield",
+        "OEE trend by week by plant",
+    ),
+    "zh": (
+        "上个月各产线的OEE",
+        "本季度各地区的准时交付率",
+        "哪条产线直通率最低",
+        "各工厂OEE趋势",
+        "本月缺陷数量前5的缺陷代码",
+    ),
 }
 _QUOTED = re.compile(r"[“']([^”']+)[”'](?=[\s.。,，?？]|$)")
 Runner = Callable[[Interpretation], pl.DataFrame]
@@ -59,8 +68,7 @@ class Chips:
 def chips_of(interp: Interpretation) -> Chips:
     last = interp.end - timedelta(days=1) if interp.end else None
     where = tuple((d, tuple(v)) for d, v in interp.where.items())
-    return Chips(tuple(interp.metrics), tuple(interp.by), where, interp.start, last,
-                 interp.grain)
+    return Chips(tuple(interp.metrics), tuple(interp.by), where, interp.start, last, interp.grain)
 
 
 def apply_chips(interp: Interpretation, chips: Chips) -> Interpretation:
@@ -68,8 +76,16 @@ def apply_chips(interp: Interpretation, chips: Chips) -> Interpretation:
     where = {d: tuple(v) for d, v in chips.where if v}
     end = chips.last_day + timedelta(days=1) if chips.last_day else None
     excluded = {d: v for d, v in interp.excluded.items() if d in where}
-    return replace(interp, metrics=tuple(chips.metrics), by=tuple(chips.by), where=where,
-                   start=chips.start, end=end, grain=chips.grain or None, excluded=excluded)
+    return replace(
+        interp,
+        metrics=tuple(chips.metrics),
+        by=tuple(chips.by),
+        where=where,
+        start=chips.start,
+        end=end,
+        grain=chips.grain or None,
+        excluded=excluded,
+    )
 
 
 def filter_options(vocab: Vocabulary, dim: str, chosen: tuple[str, ...]) -> list[str]:
@@ -93,11 +109,24 @@ def edit_answer(answer: Answer, chips: Chips, vocab: Vocabulary, run: Runner) ->
         sql = metrics.compile(**edited.query_args(), lang=lang, registry=registry)
         frame = order_rows(run(edited), edited)
     except MetricError as error:
-        return replace(answer, interpretation=edited, sql=None, data=None, chart=None,
-                       clarification=str(error), candidates=())
+        return replace(
+            answer,
+            interpretation=edited,
+            sql=None,
+            data=None,
+            chart=None,
+            clarification=str(error),
+            candidates=(),
+        )
     chart = suggest_chart(edited, registry, frame.columns, lang)
-    return replace(answer, interpretation=edited, summary=describe(edited, vocab, lang),
-                   sql=sql, data=frame, chart=chart)
+    return replace(
+        answer,
+        interpretation=edited,
+        summary=describe(edited, vocab, lang),
+        sql=sql,
+        data=frame,
+        chart=chart,
+    )
 
 
 def candidate_label(vocab: Vocabulary, candidate: str, lang: str) -> str:
@@ -121,7 +150,8 @@ def reask_question(answer: Answer, candidate: str, vocab: Vocabulary) -> str:
     label = candidate_label(vocab, candidate, lang)
     quoted = _QUOTED.search(answer.clarification or "")
     is_value = candidate not in vocab.registry.metrics and (
-        candidate not in vocab.registry.dimensions)
+        candidate not in vocab.registry.dimensions
+    )
     if quoted:
         words = quoted.group(1)
         pattern = re.compile(re.escape(words).replace(r"\ ", r"\s+"), re.IGNORECASE)
@@ -137,8 +167,9 @@ def _is_percent(registry: Registry, name: str) -> bool:
     return registry.metrics[name].format.get("style") == "percent"
 
 
-def chart_of(spec: Chart | None, frame: pl.DataFrame | None, registry: Registry,
-             lang: str) -> alt.Chart | None:
+def chart_of(
+    spec: Chart | None, frame: pl.DataFrame | None, registry: Registry, lang: str
+) -> alt.Chart | None:
     """The Altair chart the answer suggests; None for a single value or nothing to draw."""
     if spec is None or frame is None or frame.is_empty() or spec.kind == "single_value":
         return None
@@ -152,10 +183,14 @@ def chart_of(spec: Chart | None, frame: pl.DataFrame | None, registry: Registry,
         return charts.trend(frame, series, lang, percent=percent, title=spec.title)
     value_format = charts.PERCENT if _is_percent(registry, y[0]) else ",.2f"
     if spec.kind == "bar" and spec.color is None and len(y) == 1:
-        chart = charts.grouped_bars(frame, spec.x, spec.x, y[0], series[y[0]], value_format,
-                                    title=spec.title)
-        return chart.encode(x=alt.X(f"{spec.x}:N", title=None, sort="-y",
-                                    axis=alt.Axis(labelAngle=-30, labelLimit=160)))
+        chart = charts.grouped_bars(
+            frame, spec.x, spec.x, y[0], series[y[0]], value_format, title=spec.title
+        )
+        return chart.encode(
+            x=alt.X(
+                f"{spec.x}:N", title=None, sort="-y", axis=alt.Axis(labelAngle=-30, labelLimit=160)
+            )
+        )
     return _long_chart(spec, frame, series, value_format, lang)
 
 
@@ -167,17 +202,19 @@ def distinct_labels(frame: pl.DataFrame, columns: list[str], registry: Registry)
             continue
         if frame.select(column).n_unique() < frame.select(column, dim.key).n_unique():
             frame = frame.with_columns(
-                pl.format("{} ({})", pl.col(column), pl.col(dim.key)).alias(column))
+                pl.format("{} ({})", pl.col(column), pl.col(dim.key)).alias(column)
+            )
     return frame
 
 
-def _long_chart(spec: Chart, frame: pl.DataFrame, series: dict[str, str], value_format: str,
-                lang: str) -> alt.Chart:
+def _long_chart(
+    spec: Chart, frame: pl.DataFrame, series: dict[str, str], value_format: str, lang: str
+) -> alt.Chart:
     """Lines or grouped bars of one or more metrics, coloured by a dimension or metric."""
     index = [c for c in (spec.x, spec.color) if c]
-    long = frame.unpivot(index=index, on=list(series), variable_name="metric",
-                         value_name="value").with_columns(
-        pl.col("metric").replace_strict(series, return_dtype=pl.String))
+    long = frame.unpivot(
+        index=index, on=list(series), variable_name="metric", value_name="value"
+    ).with_columns(pl.col("metric").replace_strict(series, return_dtype=pl.String))
     color = spec.color if spec.color and len(series) == 1 else "metric"
     x_type = "T" if spec.kind == "line" else "N"
     base = alt.Chart(long, title=spec.title)
@@ -186,9 +223,11 @@ def _long_chart(spec: Chart, frame: pl.DataFrame, series: dict[str, str], value_
         "x": alt.X(f"{spec.x}:{x_type}", title=None),
         "y": alt.Y("value:Q", title=t("value", lang), axis=alt.Axis(format=value_format)),
         "color": alt.Color(f"{color}:N", title=None),
-        "tooltip": [*(alt.Tooltip(f"{c}:N") for c in index if c != "period"),
-                    alt.Tooltip("metric:N", title=t("metric", lang)),
-                    alt.Tooltip("value:Q", title=t("value", lang), format=value_format)],
+        "tooltip": [
+            *(alt.Tooltip(f"{c}:N") for c in index if c != "period"),
+            alt.Tooltip("metric:N", title=t("metric", lang)),
+            alt.Tooltip("value:Q", title=t("value", lang), format=value_format),
+        ],
     }
     if spec.kind == "bar":
         encoding["xOffset"] = alt.XOffset(f"{color}:N")
@@ -205,12 +244,20 @@ def vocabulary(key: str) -> Vocabulary:
 
 def runner(key: str, lang: str) -> Runner:
     """Runs an interpretation through the app's cached metrics.query call."""
+
     def run(interp: Interpretation) -> pl.DataFrame:
         return data.metric_frame(
-            key=key, names=tuple(interp.metrics), by=tuple(interp.by),
+            key=key,
+            names=tuple(interp.metrics),
+            by=tuple(interp.by),
             where=data.as_where({d: list(v) for d, v in interp.where.items()}),
-            start=interp.start, end=interp.end, grain=interp.grain, compare=interp.compare,
-            lang=lang)
+            start=interp.start,
+            end=interp.end,
+            grain=interp.grain,
+            compare=interp.compare,
+            lang=lang,
+        )
+
     return run
 
 
@@ -226,13 +273,22 @@ def _current_answer(key: str, question: str, lang: str) -> Answer | None:
     if stored is not None and (stored.question, stored.lang) == (question, lang):
         return stored
     ctx = context()
-    answer = metrics.ask(question, ctx.as_of, lang=lang, con=data.cursor(ctx.key),
-                         vocabulary=vocabulary(ctx.key), execute=False)
+    answer = metrics.ask(
+        question,
+        ctx.as_of,
+        lang=lang,
+        con=data.cursor(ctx.key),
+        vocabulary=vocabulary(ctx.key),
+        execute=False,
+    )
     if answer.interpretation is not None:
-        answer = replace(answer, data=order_rows(runner(ctx.key, lang)(answer.interpretation),
-                                                 answer.interpretation))
-        answer.chart = suggest_chart(answer.interpretation, vocabulary(ctx.key).registry,
-                                     answer.data.columns, lang)
+        answer = replace(
+            answer,
+            data=order_rows(runner(ctx.key, lang)(answer.interpretation), answer.interpretation),
+        )
+        answer.chart = suggest_chart(
+            answer.interpretation, vocabulary(ctx.key).registry, answer.data.columns, lang
+        )
     st.session_state[f"{key}_answer"] = answer
     st.session_state[f"{key}_n"] = st.session_state.get(f"{key}_n", 0) + 1
     return answer
@@ -242,8 +298,14 @@ def _render_examples(lang: str, key: str) -> None:
     st.caption(t("ask_examples", lang))
     columns = st.columns(len(EXAMPLES[lang]))
     for index, (column, example) in enumerate(zip(columns, EXAMPLES[lang], strict=True)):
-        column.button(example, key=f"{key}_ex{index}", on_click=_set_question,
-                      args=(key, example), type="secondary", width="stretch")
+        column.button(
+            example,
+            key=f"{key}_ex{index}",
+            on_click=_set_question,
+            args=(key, example),
+            type="secondary",
+            width="stretch",
+        )
 
 
 def _render_clarification(answer: Answer, vocab: Vocabulary, key: str) -> None:
@@ -253,8 +315,11 @@ def _render_clarification(answer: Answer, vocab: Vocabulary, key: str) -> None:
     columns = st.columns(min(len(answer.candidates), 6))
     for index, candidate in enumerate(answer.candidates[:6]):
         columns[index].button(
-            candidate_label(vocab, candidate, answer.lang), key=f"{key}_c{index}",
-            on_click=_set_question, args=(key, reask_question(answer, candidate, vocab)))
+            candidate_label(vocab, candidate, answer.lang),
+            key=f"{key}_c{index}",
+            on_click=_set_question,
+            args=(key, reask_question(answer, candidate, vocab)),
+        )
 
 
 def chip_key(key: str, name: str) -> str:
@@ -268,29 +333,48 @@ def _render_chips(answer: Answer, vocab: Vocabulary, key: str) -> Chips:
     assert answer.interpretation is not None
     original = chips_of(answer.interpretation)
     top = st.columns([3, 2, 2, 1])
-    chosen = top[0].multiselect(t("ask_metrics", lang), list(registry.metrics),
-                                default=list(original.metrics), key=chip_key(key, "metrics"),
-                                format_func=lambda m: registry.metrics[m].label(lang))
-    by = top[1].multiselect(t("by", lang), list(registry.dimensions), default=list(original.by),
-                            key=chip_key(key, "by"),
-                            format_func=lambda d: registry.dimensions[d].label(lang))
-    period = top[2].date_input(t("period", lang), value=(original.start, original.last_day),
-                               key=chip_key(key, "period"))
+    chosen = top[0].multiselect(
+        t("ask_metrics", lang),
+        list(registry.metrics),
+        default=list(original.metrics),
+        key=chip_key(key, "metrics"),
+        format_func=lambda m: registry.metrics[m].label(lang),
+    )
+    by = top[1].multiselect(
+        t("by", lang),
+        list(registry.dimensions),
+        default=list(original.by),
+        key=chip_key(key, "by"),
+        format_func=lambda d: registry.dimensions[d].label(lang),
+    )
+    period = top[2].date_input(
+        t("period", lang), value=(original.start, original.last_day), key=chip_key(key, "period")
+    )
     grains = ["", *registry.grains]
-    grain = top[3].selectbox(t("ask_grain", lang), grains, key=chip_key(key, "grain"),
-                             index=grains.index(original.grain or ""),
-                             format_func=lambda g: _grain_label(registry, g, lang))
+    grain = top[3].selectbox(
+        t("ask_grain", lang),
+        grains,
+        key=chip_key(key, "grain"),
+        index=grains.index(original.grain or ""),
+        format_func=lambda g: _grain_label(registry, g, lang),
+    )
     where = []
     if original.where:
         columns = st.columns(len(original.where))
         for column, (dim, keys) in zip(columns, original.where, strict=True):
             picked = column.multiselect(
-                registry.dimensions[dim].label(lang), filter_options(vocab, dim, keys),
-                default=list(keys), key=chip_key(key, f"w_{dim}"),
-                format_func=lambda k, d=dim: vocab.label(d, k, lang))
+                registry.dimensions[dim].label(lang),
+                filter_options(vocab, dim, keys),
+                default=list(keys),
+                key=chip_key(key, f"w_{dim}"),
+                format_func=lambda k, d=dim: vocab.label(d, k, lang),
+            )
             where.append((dim, tuple(picked)))
-    start, last = period if isinstance(period, tuple) and len(period) == 2 else (
-        original.start, original.last_day)
+    start, last = (
+        period
+        if isinstance(period, tuple) and len(period) == 2
+        else (original.start, original.last_day)
+    )
     return Chips(tuple(chosen), tuple(by), tuple(where), start, last, grain or None)
 
 
@@ -324,8 +408,7 @@ def _render_values(answer: Answer, registry: Registry, frame: pl.DataFrame) -> N
     names = [m for m in frame.columns if m in registry.metrics]
     for column, name in zip(st.columns(max(len(names), 1)), names, strict=False):
         metric = registry.metrics[name]
-        column.metric(metric.label(answer.lang),
-                      format_metric(metric, frame[name][0], answer.lang))
+        column.metric(metric.label(answer.lang), format_metric(metric, frame[name][0], answer.lang))
 
 
 def open_in_workbench(sql: str) -> None:
@@ -343,8 +426,9 @@ def render_ask_box(lang: str, *, key: str, compact: bool = False) -> Answer | No
     """The box, its examples (full page) and the answer; returns the answer shown."""
     if not compact:
         _render_examples(lang, key)
-    question = st.text_input(t("ask_label", lang), key=f"{key}_q",
-                             placeholder=EXAMPLES[lang][0], icon=":material/chat:")
+    question = st.text_input(
+        t("ask_label", lang), key=f"{key}_q", placeholder=EXAMPLES[lang][0], icon=":material/chat:"
+    )
     answer = _current_answer(key, question, lang)
     if answer is None:
         return None
@@ -359,7 +443,8 @@ def render_ask_box(lang: str, *, key: str, compact: bool = False) -> Answer | No
             st.warning(answer.clarification, icon=":material/help:")
             return answer
     _render_result(answer, vocab.registry, key, compact=compact)
-    if compact and st.button(t("ask_more", lang), key=f"{key}_more",
-                             icon=":material/arrow_forward:"):
+    if compact and st.button(
+        t("ask_more", lang), key=f"{key}_more", icon=":material/arrow_forward:"
+    ):
         _open_ask_page(key, question)
     return answer

@@ -32,8 +32,9 @@ def _time_axis(lang: str, title: str | None = None) -> alt.Axis:
     return alt.Axis(format=axis_date_format(lang), title=title or t("date", lang), labelAngle=0)
 
 
-def trend(frame: pl.DataFrame, series: dict[str, str], lang: str, *, percent: bool = True,
-          title: str = "") -> alt.Chart:
+def trend(
+    frame: pl.DataFrame, series: dict[str, str], lang: str, *, percent: bool = True, title: str = ""
+) -> alt.Chart:
     """Lines over `period`, one per column in `series` ({column: label})."""
     long = (
         frame.select("period", *series)
@@ -58,18 +59,32 @@ def trend(frame: pl.DataFrame, series: dict[str, str], lang: str, *, percent: bo
     )
 
 
-def heatmap(frame: pl.DataFrame, row: str, row_title: str, value: str, value_title: str,
-            lang: str, title: str = "") -> alt.Chart:
+def heatmap(
+    frame: pl.DataFrame,
+    row: str,
+    row_title: str,
+    value: str,
+    value_title: str,
+    lang: str,
+    title: str = "",
+) -> alt.Chart:
     """Cells of `value` (a ratio) per `row` label × day, red to green."""
     return (
         alt.Chart(frame, title=title)
         .mark_rect()
         .encode(
-            x=alt.X("yearmonthdate(period):O", title=t("date", lang),
-                    axis=alt.Axis(format=axis_date_format(lang), labelAngle=-45)),
+            x=alt.X(
+                "yearmonthdate(period):O",
+                title=t("date", lang),
+                axis=alt.Axis(format=axis_date_format(lang), labelAngle=-45),
+            ),
             y=alt.Y(f"{row}:N", title=row_title),
-            color=alt.Color(f"{value}:Q", title=value_title, legend=alt.Legend(format=".0%"),
-                            scale=alt.Scale(scheme="redyellowgreen", domain=[0.4, 1])),
+            color=alt.Color(
+                f"{value}:Q",
+                title=value_title,
+                legend=alt.Legend(format=".0%"),
+                scale=alt.Scale(scheme="redyellowgreen", domain=[0.4, 1]),
+            ),
             tooltip=[
                 alt.Tooltip(f"{row}:N", title=row_title),
                 alt.Tooltip("period:T", title=t("date", lang), format="%Y-%m-%d"),
@@ -104,31 +119,51 @@ def waterfall(frame: pl.DataFrame, lang: str, title: str = "") -> alt.Chart:
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("step:N", sort=alt.SortField("order"), title=None,
-                    axis=alt.Axis(labelAngle=-35, labelLimit=160, labelOverlap=False)),
+            x=alt.X(
+                "step:N",
+                sort=alt.SortField("order"),
+                title=None,
+                axis=alt.Axis(labelAngle=-35, labelLimit=160, labelOverlap=False),
+            ),
             y=alt.Y("low:Q", title=t("hours", lang)),
             y2="high:Q",
-            color=alt.Color("kind:N", title=None,
-                            scale=alt.Scale(range=["#4c78a8", "#e45756", "#54a24b"]),
-                            sort=[t("loss_start", lang), t("loss_step", lang),
-                                  t("loss_end", lang)]),
-            tooltip=[alt.Tooltip("step:N", title=t("loss_step", lang)),
-                     alt.Tooltip("hours:Q", title=t("hours", lang), format=",.1f")],
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(range=["#4c78a8", "#e45756", "#54a24b"]),
+                sort=[t("loss_start", lang), t("loss_step", lang), t("loss_end", lang)],
+            ),
+            tooltip=[
+                alt.Tooltip("step:N", title=t("loss_step", lang)),
+                alt.Tooltip("hours:Q", title=t("hours", lang), format=",.1f"),
+            ],
         )
         .properties(height=HEIGHT + 40)
     )
 
 
-def pareto(frame: pl.DataFrame, category: str, category_title: str, value: str,
-           value_title: str, lang: str, title: str = "", top: int = 15) -> alt.Chart:
+def pareto(
+    frame: pl.DataFrame,
+    category: str,
+    category_title: str,
+    value: str,
+    value_title: str,
+    lang: str,
+    title: str = "",
+    top: int = 15,
+) -> alt.Chart:
     """Bars largest first with the cumulative share as a line on a second axis."""
     data = frame.sort(value, descending=True).head(top)
     total = frame[value].sum() or 1
     data = data.with_columns((pl.col(value).cum_sum() / total).alias("cumulative_share"))
     order = data[category].to_list()
     base = alt.Chart(data, title=title).encode(
-        x=alt.X(f"{category}:N", sort=order, title=category_title,
-                axis=alt.Axis(labelAngle=-35, labelLimit=140))
+        x=alt.X(
+            f"{category}:N",
+            sort=order,
+            title=category_title,
+            axis=alt.Axis(labelAngle=-35, labelLimit=140),
+        )
     )
     tooltip = [
         alt.Tooltip(f"{category}:N", title=category_title),
@@ -137,15 +172,27 @@ def pareto(frame: pl.DataFrame, category: str, category_title: str, value: str,
     ]
     bars = base.mark_bar().encode(y=alt.Y(f"{value}:Q", title=value_title), tooltip=tooltip)
     line = base.mark_line(point=True, color="#e45756").encode(
-        y=alt.Y("cumulative_share:Q", title=t("cumulative_share", lang),
-                axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y(
+            "cumulative_share:Q",
+            title=t("cumulative_share", lang),
+            axis=alt.Axis(format=".0%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
         tooltip=tooltip,
     )
     return alt.layer(bars, line).resolve_scale(y="independent").properties(height=HEIGHT)
 
 
-def drill_bars(frame: pl.DataFrame, key: str, label: str, value: str, value_title: str,
-               level_title: str, lang: str, target: float | None = None) -> alt.Chart:
+def drill_bars(
+    frame: pl.DataFrame,
+    key: str,
+    label: str,
+    value: str,
+    value_title: str,
+    level_title: str,
+    lang: str,
+    target: float | None = None,
+) -> alt.Chart:
     """Horizontal bars of a ratio per member; clicking a bar selects its key (drill down)."""
     pick = alt.selection_point(name=DRILL, fields=[key], on="click")
     bars = (
@@ -155,28 +202,34 @@ def drill_bars(frame: pl.DataFrame, key: str, label: str, value: str, value_titl
             y=alt.Y(f"{label}:N", sort="-x", title=level_title),
             x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=".0%")),
             color=alt.condition(pick, alt.value("#4c78a8"), alt.value("#a5b8cf")),
-            tooltip=[alt.Tooltip(f"{label}:N", title=level_title),
-                     alt.Tooltip(f"{value}:Q", title=value_title, format=PERCENT)],
+            tooltip=[
+                alt.Tooltip(f"{label}:N", title=level_title),
+                alt.Tooltip(f"{value}:Q", title=value_title, format=PERCENT),
+            ],
         )
         .add_params(pick)
     )
     height = max(120, 28 * frame.height)
     if target is None:
         return bars.properties(height=height)
-    rule = alt.Chart(pl.DataFrame({"target": [target]})).mark_rule(
-        color="#e45756", strokeDash=[4, 3]).encode(
-        x="target:Q", tooltip=[alt.Tooltip("target:Q", title=t("target", lang), format=PERCENT)])
+    rule = (
+        alt.Chart(pl.DataFrame({"target": [target]}))
+        .mark_rule(color="#e45756", strokeDash=[4, 3])
+        .encode(
+            x="target:Q", tooltip=[alt.Tooltip("target:Q", title=t("target", lang), format=PERCENT)]
+        )
+    )
     return alt.layer(bars, rule).properties(height=height)
 
 
-def spc(points: pl.DataFrame, lines: dict[str, float | None], lang: str,
-        title: str = "") -> alt.Chart:
+def spc(
+    points: pl.DataFrame, lines: dict[str, float | None], lang: str, title: str = ""
+) -> alt.Chart:
     """Measurements in order with mean, control limits and spec limits; out-of-control
     points in red."""
     base = alt.Chart(points, title=title).encode(
         x=alt.X("sample:Q", title=t("samples", lang)),
-        y=alt.Y("measured_value:Q", title=t("measurement", lang),
-                scale=alt.Scale(zero=False)),
+        y=alt.Y("measured_value:Q", title=t("measurement", lang), scale=alt.Scale(zero=False)),
     )
     tooltip = [
         alt.Tooltip("sample:Q", title="#"),
@@ -187,48 +240,71 @@ def spc(points: pl.DataFrame, lines: dict[str, float | None], lang: str,
     ]
     line = base.mark_line(color="#9ab", strokeWidth=1)
     dots = base.mark_circle(size=40).encode(
-        color=alt.Color("flag:N", title=None,
-                        scale=alt.Scale(domain=[t("in_control", lang), t("out_of_control", lang)],
-                                        range=["#4c78a8", "#e45756"])),
+        color=alt.Color(
+            "flag:N",
+            title=None,
+            scale=alt.Scale(
+                domain=[t("in_control", lang), t("out_of_control", lang)],
+                range=["#4c78a8", "#e45756"],
+            ),
+        ),
         tooltip=tooltip,
     )
     rows = [(name, value) for name, value in lines.items() if value is not None]
     limits = pl.DataFrame(rows, schema=["limit", "value"], orient="row")
-    rules = alt.Chart(limits).mark_rule(strokeDash=[5, 3]).encode(
-        y="value:Q",
-        color=alt.Color("limit:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("limit:N"), alt.Tooltip("value:Q", format=",.3f")],
+    rules = (
+        alt.Chart(limits)
+        .mark_rule(strokeDash=[5, 3])
+        .encode(
+            y="value:Q",
+            color=alt.Color("limit:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("limit:N"), alt.Tooltip("value:Q", format=",.3f")],
+        )
     )
-    return alt.layer(line, dots, rules).resolve_scale(color="independent").properties(
-        height=HEIGHT + 40)
+    return (
+        alt.layer(line, dots, rules)
+        .resolve_scale(color="independent")
+        .properties(height=HEIGHT + 40)
+    )
 
 
-def histogram(frame: pl.DataFrame, field: str, title_x: str, lang: str,
-              title: str = "") -> alt.Chart:
+def histogram(
+    frame: pl.DataFrame, field: str, title_x: str, lang: str, title: str = ""
+) -> alt.Chart:
     return (
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
             x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=30), title=title_x),
             y=alt.Y("count():Q", title=t("order_lines", lang)),
-            tooltip=[alt.Tooltip(f"{field}:Q", bin=alt.Bin(maxbins=30), title=title_x),
-                     alt.Tooltip("count():Q", title=t("order_lines", lang))],
+            tooltip=[
+                alt.Tooltip(f"{field}:Q", bin=alt.Bin(maxbins=30), title=title_x),
+                alt.Tooltip("count():Q", title=t("order_lines", lang)),
+            ],
         )
         .properties(height=HEIGHT)
     )
 
 
-def grouped_bars(frame: pl.DataFrame, category: str, category_title: str, value: str,
-                 value_title: str, value_format: str, title: str = "") -> alt.Chart:
+def grouped_bars(
+    frame: pl.DataFrame,
+    category: str,
+    category_title: str,
+    value: str,
+    value_title: str,
+    value_format: str,
+    title: str = "",
+) -> alt.Chart:
     return (
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X(f"{category}:N", title=category_title, sort="-y",
-                    axis=alt.Axis(labelAngle=0)),
+            x=alt.X(f"{category}:N", title=category_title, sort="-y", axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)),
-            tooltip=[alt.Tooltip(f"{category}:N", title=category_title),
-                     alt.Tooltip(f"{value}:Q", title=value_title, format=value_format)],
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=category_title),
+                alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+            ],
         )
         .properties(height=HEIGHT - 40)
     )
@@ -240,8 +316,12 @@ MARKS = ("bar", "line", "point", "area")
 def quick_chart(frame: pl.DataFrame, x: str, y: str, color: str | None, mark: str) -> alt.Chart:
     """The workbench's chart builder: any column against any column."""
     chart = alt.Chart(frame.head(5000))
-    chart = {"bar": chart.mark_bar, "line": chart.mark_line, "point": chart.mark_point,
-             "area": chart.mark_area}[mark]()
+    chart = {
+        "bar": chart.mark_bar,
+        "line": chart.mark_line,
+        "point": chart.mark_point,
+        "area": chart.mark_area,
+    }[mark]()
     encoding = {"x": alt.X(x), "y": alt.Y(y), "tooltip": [c for c in (x, y, color) if c]}
     if color:
         encoding["color"] = alt.Color(color)

@@ -113,8 +113,17 @@ def kpi_frame(
     on the period and dimension columns. The joined frame is cached too, so a rerun costs
     one cache look-up per call.
     """
-    return _kpi_frame(key=key, names=tuple(names), where=as_where(where), by=tuple(by),
-                      start=start, end=end, grain=grain, compare=compare, lang=lang)
+    return _kpi_frame(
+        key=key,
+        names=tuple(names),
+        where=as_where(where),
+        by=tuple(by),
+        start=start,
+        end=end,
+        grain=grain,
+        compare=compare,
+        lang=lang,
+    )
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=512)
@@ -137,8 +146,17 @@ def _kpi_frame(
     result: pl.DataFrame | None = None
     for group_where, group in groups.items():
         # keywords: for positional arguments st.cache_data inspects the signature per call
-        part = metric_frame(key=key, names=tuple(group), by=by, where=group_where, start=start,
-                            end=end, grain=grain, compare=compare, lang=lang)
+        part = metric_frame(
+            key=key,
+            names=tuple(group),
+            by=by,
+            where=group_where,
+            start=start,
+            end=end,
+            grain=grain,
+            compare=compare,
+            lang=lang,
+        )
         if result is None:
             result = part
             continue

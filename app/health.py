@@ -13,10 +13,15 @@ from app.lists import literal, run
 
 
 def has_table(key: str, schema: str, table: str) -> bool:
-    row = cursor(key).execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()
+    row = (
+        cursor(key)
+        .execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = ? and table_name = ?",
+            [schema, table],
+        )
+        .fetchone()
+    )
     return bool(row and row[0])
 
 
@@ -37,7 +42,12 @@ def freshness(key: str) -> pl.DataFrame:
     newest = select("max(build_id)").from_("andon_meta.source_freshness")
     query = (
         select(
-            "source", "entity", "status", "max_loaded_at", "age_hours", "warn_after_hours",
+            "source",
+            "entity",
+            "status",
+            "max_loaded_at",
+            "age_hours",
+            "warn_after_hours",
             "error_after_hours",
         )
         .from_("andon_meta.source_freshness")
@@ -68,8 +78,17 @@ def load_log(key: str, limit: int = 500) -> pl.DataFrame:
         return pl.DataFrame()
     query = (
         select(
-            "load_id", "system", "entity", "file", "status", "rows_read", "rows_landed",
-            "rows_quarantined", "message", "started_at", "seconds",
+            "load_id",
+            "system",
+            "entity",
+            "file",
+            "status",
+            "rows_read",
+            "rows_landed",
+            "rows_quarantined",
+            "message",
+            "started_at",
+            "seconds",
         )
         .from_("ingest.load_log")
         .order_by("load_id desc")
@@ -85,8 +104,14 @@ def quarantine(key: str, entity: str | None, limit: int = 1000) -> pl.DataFrame:
         return pl.DataFrame()
     query = (
         select(
-            "system", "entity", "file", "source_row", "column", "reason",
-            "row_text::varchar as original_text", "quarantined_at",
+            "system",
+            "entity",
+            "file",
+            "source_row",
+            "column",
+            "reason",
+            "row_text::varchar as original_text",
+            "quarantined_at",
         )
         .from_("ingest.quarantine")
         .order_by("quarantined_at desc", "file", "source_row")

@@ -63,9 +63,7 @@ def cards_from(current: pl.DataFrame, trend: pl.DataFrame, metrics: list[Metric]
         series = []
         if metric.name in trend.columns:
             series = [v for v in trend.sort("period")[metric.name].to_list() if v is not None]
-        cards.append(
-            Card(metric, row.get(metric.name), row.get(f"{metric.name}_delta"), series)
-        )
+        cards.append(Card(metric, row.get(metric.name), row.get(f"{metric.name}_delta"), series))
     return cards
 
 
@@ -77,8 +75,9 @@ def render_card(card: Card, lang: str) -> None:
     st.metric(
         label=f"{dot} {metric.label(lang)}",
         value=format_metric(metric, card.value, lang),
-        delta=None if is_missing(card.delta) else format_metric(metric, card.delta, lang,
-                                                                  delta=True),
+        delta=None
+        if is_missing(card.delta)
+        else format_metric(metric, card.delta, lang, delta=True),
         delta_color="normal" if metric.direction == "higher_is_better" else "inverse",
         delta_description=t("delta", lang),
         help=f"{t('target', lang)}: {target} · {t(STATUS_LABELS[state], lang)}",

@@ -22,8 +22,12 @@ def literal(value: object) -> exp.Expression:
     return exp.convert(value)
 
 
-def conditions(equals: Pairs = (), start: date | None = None, end: date | None = None,
-               time_column: str | None = None) -> list[exp.Expression]:
+def conditions(
+    equals: Pairs = (),
+    start: date | None = None,
+    end: date | None = None,
+    time_column: str | None = None,
+) -> list[exp.Expression]:
     """column = value for each pair, and start <= time_column < end."""
     found: list[exp.Expression] = [exp.to_column(c).eq(literal(v)) for c, v in equals if v]
     if time_column and start is not None:
@@ -66,8 +70,10 @@ def downtime_reasons(key: str, equals: Pairs, start: date, end: date, lang: str)
     if result.is_empty():
         return result
     total = result["hours"].sum()
-    texts = [split_text(t, lang) or c for t, c in zip(result["reason_text"], result["reason_code"],
-                                                       strict=True)]
+    texts = [
+        split_text(t, lang) or c
+        for t, c in zip(result["reason_text"], result["reason_code"], strict=True)
+    ]
     return result.with_columns(
         pl.Series("reason", texts, dtype=pl.String),
         (pl.col("hours").cum_sum() / total).alias("cumulative_share"),
@@ -160,8 +166,11 @@ def slow_moving(key: str, plant: str | None, min_days: int, lang: str) -> pl.Dat
     newest = result["last_snapshot"].max()
     return (
         result.filter(pl.col("last_snapshot") == newest, pl.col("on_hand_qty") > 0)
-        .with_columns((pl.col("last_snapshot") - pl.col("last_movement")).dt.total_days()
-                      .alias("days_without_movement"))
+        .with_columns(
+            (pl.col("last_snapshot") - pl.col("last_movement"))
+            .dt.total_days()
+            .alias("days_without_movement")
+        )
         .filter(pl.col("days_without_movement") >= min_days)
         .sort("inventory_value", descending=True)
         .drop("last_snapshot")
@@ -184,8 +193,9 @@ def spc_series(key: str, equals: Pairs, start: date, end: date) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def spc_points(key: str, product: str, characteristic: str, equals: Pairs, start: date,
-               end: date) -> pl.DataFrame:
+def spc_points(
+    key: str, product: str, characteristic: str, equals: Pairs, start: date, end: date
+) -> pl.DataFrame:
     """Measurements of one product and characteristic in inspection order."""
     query = (
         select("inspected_at", "measured_value", "lsl", "usl", "lot_id", "equipment_id")
@@ -202,9 +212,20 @@ def spc_points(key: str, product: str, characteristic: str, equals: Pairs, start
 def lot_inspections(key: str, lot: str) -> pl.DataFrame:
     query = (
         select(
-            "inspected_at", "plant_id", "line_id", "equipment_id", "shift_code", "product_id",
-            "work_order_id", "characteristic", "measured_value", "lsl", "usl", "result",
-            "defect_code", "defect_qty",
+            "inspected_at",
+            "plant_id",
+            "line_id",
+            "equipment_id",
+            "shift_code",
+            "product_id",
+            "work_order_id",
+            "characteristic",
+            "measured_value",
+            "lsl",
+            "usl",
+            "result",
+            "defect_code",
+            "defect_qty",
         )
         .from_("marts.fct_inspections")
         .where(exp.column("lot_id").eq(literal(lot.strip())))
@@ -217,8 +238,16 @@ def lot_inspections(key: str, lot: str) -> pl.DataFrame:
 def work_orders(key: str, ids: tuple[str, ...]) -> pl.DataFrame:
     query = (
         select(
-            "work_order_id", "plant_id", "line_id", "product_id", "planned_qty", "planned_start",
-            "planned_end", "actual_start", "actual_end", "status",
+            "work_order_id",
+            "plant_id",
+            "line_id",
+            "product_id",
+            "planned_qty",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "status",
         )
         .from_("marts.fct_work_orders")
         .where(exp.column("work_order_id").isin(*[literal(i) for i in ids]))
@@ -232,8 +261,14 @@ def lot_shipments(key: str, product: str, plant: str, made: date) -> pl.DataFram
     was made. Shipment records carry no lot number, so this is the candidate set."""
     query = (
         select(
-            "s.shipment_id", "s.order_id", "s.line_no", "s.shipped_date", "s.customer_id",
-            "c.customer_name", "s.region", "s.shipped_qty",
+            "s.shipment_id",
+            "s.order_id",
+            "s.line_no",
+            "s.shipped_date",
+            "s.customer_id",
+            "c.customer_name",
+            "s.region",
+            "s.shipped_qty",
         )
         .from_("marts.fct_shipments as s")
         .join("marts.dim_customer as c", on="c.customer_id = s.customer_id", join_type="left")

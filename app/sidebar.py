@@ -97,9 +97,7 @@ def render() -> Context:
     )
     lang = st.session_state.get("f_lang") or "en"
     bar.caption(t("as_of", lang, date=format_date(as_of, lang)))
-    bar.selectbox(
-        t("period", lang), PRESETS, key="f_period", format_func=lambda p: t(p, lang)
-    )
+    bar.selectbox(t("period", lang), PRESETS, key="f_period", format_func=lambda p: t(p, lang))
     preset = _value("f_period")
     custom = None
     if preset == "custom":
@@ -112,9 +110,12 @@ def render() -> Context:
     plant_names = data.label_map(plants, "plant_id", lang)
     plant_options = ["", *plant_names]
     _keep_valid("f_plant", plant_options)
-    bar.selectbox(data.registry().dimension("plant").label(lang), plant_options,
-                          key="f_plant",
-                          format_func=lambda k: plant_names.get(k, t("all", lang)))
+    bar.selectbox(
+        data.registry().dimension("plant").label(lang),
+        plant_options,
+        key="f_plant",
+        format_func=lambda k: plant_names.get(k, t("all", lang)),
+    )
     plant = _value("f_plant")
     lines = data.lines(key)
     if plant:
@@ -122,31 +123,48 @@ def render() -> Context:
     line_names = data.label_map(lines, "line_id", lang)
     line_options = ["", *line_names]
     _keep_valid("f_line", line_options)
-    bar.selectbox(data.registry().dimension("line").label(lang), line_options,
-                         key="f_line", format_func=lambda k: line_names.get(k, t("all", lang)))
+    bar.selectbox(
+        data.registry().dimension("line").label(lang),
+        line_options,
+        key="f_line",
+        format_func=lambda k: line_names.get(k, t("all", lang)),
+    )
     line = _value("f_line")
     shift_options = ["", *data.shifts(key)]
     _keep_valid("f_shift", shift_options)
-    bar.selectbox(data.registry().dimension("shift").label(lang), shift_options,
-                          key="f_shift", format_func=lambda k: k or t("all", lang))
+    bar.selectbox(
+        data.registry().dimension("shift").label(lang),
+        shift_options,
+        key="f_shift",
+        format_func=lambda k: k or t("all", lang),
+    )
     shift = _value("f_shift")
     family_names = data.family_labels(key, lang)
     family_options = ["", *family_names]
     _keep_valid("f_family", family_options)
-    bar.selectbox(data.registry().dimension("product_family").label(lang),
-                           family_options, key="f_family",
-                           format_func=lambda k: family_names.get(k, t("all", lang)))
+    bar.selectbox(
+        data.registry().dimension("product_family").label(lang),
+        family_options,
+        key="f_family",
+        format_func=lambda k: family_names.get(k, t("all", lang)),
+    )
     family = _value("f_family")
-    filters = Filters(preset, start, end, plant or None, line or None, shift or None,
-                      family or None, lang)
-    bar.caption(t("period_range", lang, start=format_date(start, lang),
-                  end=format_date(filters.last_day, lang)))
+    filters = Filters(
+        preset, start, end, plant or None, line or None, shift or None, family or None, lang
+    )
+    bar.caption(
+        t(
+            "period_range",
+            lang,
+            start=format_date(start, lang),
+            end=format_date(filters.last_day, lang),
+        )
+    )
     bar.caption(t("share_link", lang))
     params = to_params(filters)
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
     ctx = Context(key, as_of, filters)
     st.session_state[STATE] = ctx
-    st.session_state[SAVED] = {k: st.session_state[k] for k in FILTER_KEYS
-                               if k in st.session_state}
+    st.session_state[SAVED] = {k: st.session_state[k] for k in FILTER_KEYS if k in st.session_state}
     return ctx

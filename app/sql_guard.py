@@ -106,11 +106,7 @@ def function_name(node: exp.Func) -> str:
 
 
 def reads_files(name: str) -> bool:
-    return (
-        name in FILE_FUNCTIONS
-        or name.startswith(FILE_PREFIXES)
-        or name.endswith(FILE_SUFFIXES)
-    )
+    return name in FILE_FUNCTIONS or name.startswith(FILE_PREFIXES) or name.endswith(FILE_SUFFIXES)
 
 
 def _position(node: exp.Expression) -> tuple[int | None, int | None]:

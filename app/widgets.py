@@ -17,8 +17,9 @@ from app.filters import Filters
 from app.i18n import DATE_FORMATS, DATETIME_FORMATS, SUFFIX_LABELS, column_label, t
 
 
-def chart_with_data(chart: alt.TopLevelMixin, frame: pl.DataFrame, name: str, lang: str,
-                    **chart_args: object) -> object:
+def chart_with_data(
+    chart: alt.TopLevelMixin, frame: pl.DataFrame, name: str, lang: str, **chart_args: object
+) -> object:
     """Show an Altair chart and offer its data as CSV/XLSX; returns the selection event."""
     event = show_chart(chart, **chart_args)
     download_buttons(frame, name, lang)
@@ -54,16 +55,19 @@ def no_data(frame: pl.DataFrame | None, lang: str) -> bool:
 
 def equals_from(filters: Filters, *, equipment: str | None = None) -> tuple[tuple[str, str], ...]:
     """(column, value) pairs of the sidebar's plant/line/shift for the row lists."""
-    pairs = (("plant_id", filters.plant), ("line_id", filters.line),
-             ("shift_code", filters.shift), ("equipment_id", equipment))
+    pairs = (
+        ("plant_id", filters.plant),
+        ("line_id", filters.line),
+        ("shift_code", filters.shift),
+        ("equipment_id", equipment),
+    )
     return tuple((c, v) for c, v in pairs if v)
 
 
 IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 PERCENT_COLUMNS = {"cumulative_share", "unknown_share"}
 CODE_COLUMNS = {"line_no", "source_row", "load_id", "attempt"}  # numbers that are names
-FORMATS = {"int": "%,d", "number": "%,.2f", "decimal1": "%,.1f", "code": "%d",
-           "percent": "percent"}
+FORMATS = {"int": "%,d", "number": "%,.2f", "decimal1": "%,.1f", "code": "%d", "percent": "percent"}
 
 
 def is_identifier(name: object) -> bool:
@@ -104,8 +108,10 @@ def _kind(frame: pl.DataFrame, column: str) -> str:
     for suffix in SUFFIX_LABELS:
         base = base.removesuffix(suffix)
     if column in PERCENT_COLUMNS or (
-            base in registry.metrics and registry.metrics[base].format.get("style") == "percent"
-            and column == base):
+        base in registry.metrics
+        and registry.metrics[base].format.get("style") == "percent"
+        and column == base
+    ):
         return "percent"
     if dtype == pl.Date:
         return "date"
@@ -122,9 +128,15 @@ def _kind(frame: pl.DataFrame, column: str) -> str:
     return "text"
 
 
-def display_table(frame: pl.DataFrame, lang: str, formats: dict[str, str] | None = None, *,
-                  style: Callable[[object], object] | None = None,
-                  column_config: dict[str, object] | None = None, **options: object) -> None:
+def display_table(
+    frame: pl.DataFrame,
+    lang: str,
+    formats: dict[str, str] | None = None,
+    *,
+    style: Callable[[object], object] | None = None,
+    column_config: dict[str, object] | None = None,
+    **options: object,
+) -> None:
     """Show a row list: headers in `lang`, dates as dates, quantities with thousands
     separators, ratios as percentages.
 
@@ -147,8 +159,7 @@ def display_table(frame: pl.DataFrame, lang: str, formats: dict[str, str] | None
                 casts.append(pl.col(column).cast(pl.Date))
             config[title] = st.column_config.DateColumn(title, format=DATE_FORMATS[lang])
         elif kind == "datetime":
-            config[title] = st.column_config.DatetimeColumn(title,
-                                                            format=DATETIME_FORMATS[lang])
+            config[title] = st.column_config.DatetimeColumn(title, format=DATETIME_FORMATS[lang])
         elif kind in FORMATS and dtype.is_numeric():
             if isinstance(dtype, pl.Decimal):
                 casts.append(pl.col(column).cast(pl.Float64))

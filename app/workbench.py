@@ -73,20 +73,28 @@ def wrap_with_limit(sql: str, limit: int) -> str:
     return f"select * from (\n{strip_trailing(sql)}\n) as workbench_query limit {limit + 1}"
 
 
-def run_query(database: Path, sql: str, *, limit: int = ROW_LIMIT,
-              timeout_s: float = TIMEOUT_S) -> QueryResult:
+def run_query(
+    database: Path, sql: str, *, limit: int = ROW_LIMIT, timeout_s: float = TIMEOUT_S
+) -> QueryResult:
     """Check, then run one SELECT in the sandbox (raises SqlRefused or QueryFailed)."""
     check_select(sql)
     con = sandbox_connection(database)
     try:
-        return execute(con, wrap_with_limit(sql, limit), limit=limit, timeout_s=timeout_s,
-                       line_offset=1)
+        return execute(
+            con, wrap_with_limit(sql, limit), limit=limit, timeout_s=timeout_s, line_offset=1
+        )
     finally:
         con.close()
 
 
-def execute(con: duckdb.DuckDBPyConnection, sql: str, *, limit: int = ROW_LIMIT,
-            timeout_s: float = TIMEOUT_S, line_offset: int = 0) -> QueryResult:
+def execute(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    *,
+    limit: int = ROW_LIMIT,
+    timeout_s: float = TIMEOUT_S,
+    line_offset: int = 0,
+) -> QueryResult:
     """Run `sql` as is on `con` in a worker thread, interrupting it after `timeout_s`."""
     outcome: dict[str, object] = {}
 
@@ -128,13 +136,14 @@ def failure(error: Exception, line_offset: int = 0) -> QueryFailed:
             continue
         line = max(1, int(mark.group(1)) - line_offset)
         caret = lines[index + 1] if index + 1 < len(lines) else ""
-        if "^" in caret and not row[mark.end():].startswith("..."):
+        if "^" in caret and not row[mark.end() :].startswith("..."):
             column = caret.index("^") - mark.end() + 1
         break
     return QueryFailed(message, line, column)
 
 
 # -- schema browser ---------------------------------------------------------------------
+
 
 def schema_columns(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Schemas, tables and columns of the warehouse (system schemas left out)."""
@@ -170,6 +179,7 @@ def manifest_path(build_file: Path) -> Path:
 
 
 # -- saved queries ----------------------------------------------------------------------
+
 
 def store_path(build_file: Path) -> Path:
     """Saved queries live beside the warehouse, so every analyst of it sees them."""

@@ -34,9 +34,15 @@ PAGES = {  # page file → URL path
     "sql_workbench": "workbench",
 }
 PERIOD = "last_month"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
@@ -81,9 +87,23 @@ def browser_runs(warehouse: Path, runs: int) -> dict[str, list[float]]:
     port = free_port()
     env = {**os.environ, ENV_VAR: str(warehouse), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     timings: dict[str, list[float]] = {page: [] for page in PAGES}
@@ -95,8 +115,9 @@ def browser_runs(warehouse: Path, runs: int) -> dict[str, list[float]]:
             except OSError:
                 time.sleep(0.3)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
             tab = browser.new_page(viewport={"width": 1500, "height": 1000})
             tab.goto(f"{url}/?period={PERIOD}")  # warm the server once
             tab.wait_for_selector(IDLE, timeout=60_000)
@@ -118,8 +139,10 @@ def report(title: str, timings: dict[str, list[float]]) -> None:
     print(f"\n{title}")
     print(f"{'page':<15}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for page, values in timings.items():
-        print(f"{page:<15}{statistics.median(values) * 1000:>10.0f}"
-              f"{percentile(values, 0.95) * 1000:>10.0f}{max(values) * 1000:>10.0f}")
+        print(
+            f"{page:<15}{statistics.median(values) * 1000:>10.0f}"
+            f"{percentile(values, 0.95) * 1000:>10.0f}{max(values) * 1000:>10.0f}"
+        )
 
 
 def main() -> None:
@@ -131,11 +154,12 @@ def main() -> None:
     os.environ[ENV_VAR] = str(args.warehouse.resolve())
     os.environ["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     print(f"warehouse {args.warehouse}, period {PERIOD}, {args.runs} runs")
-    report("Server: all queries of the page, caches cleared (AppTest run)",
-           server_runs(args.runs))
+    report("Server: all queries of the page, caches cleared (AppTest run)", server_runs(args.runs))
     if not args.no_browser and Path("/usr/bin/chromium").exists():
-        report("Chromium: first full render (navigation → script done)",
-               browser_runs(args.warehouse.resolve(), args.runs))
+        report(
+            "Chromium: first full render (navigation → script done)",
+            browser_runs(args.warehouse.resolve(), args.runs),
+        )
 
 
 if __name__ == "__main__":

@@ -42,14 +42,34 @@ sys.path.insert(0, str(ROOT))
 
 # (label, metrics, by, grain, period) - period is resolved against the data's as-of date.
 REQUESTS = [
-    ("OEE by line, daily, last 30 days", ["oee", "availability", "performance", "quality"],
-     ["line"], "day", "last_30_days"),
-    ("FPY/scrap by family, weekly, last quarter", ["first_pass_yield", "scrap_rate"],
-     ["product_family"], "week", "last_quarter"),
-    ("OTD/OTIF by region, monthly, last 12 months", ["on_time_delivery", "otif"], ["region"],
-     "month", "last_12_months"),
-    ("Turnover/DOI by plant, last month", ["inventory_turnover", "days_of_inventory"],
-     ["plant"], None, "last_month"),
+    (
+        "OEE by line, daily, last 30 days",
+        ["oee", "availability", "performance", "quality"],
+        ["line"],
+        "day",
+        "last_30_days",
+    ),
+    (
+        "FPY/scrap by family, weekly, last quarter",
+        ["first_pass_yield", "scrap_rate"],
+        ["product_family"],
+        "week",
+        "last_quarter",
+    ),
+    (
+        "OTD/OTIF by region, monthly, last 12 months",
+        ["on_time_delivery", "otif"],
+        ["region"],
+        "month",
+        "last_12_months",
+    ),
+    (
+        "Turnover/DOI by plant, last month",
+        ["inventory_turnover", "days_of_inventory"],
+        ["plant"],
+        None,
+        "last_month",
+    ),
 ]
 
 
@@ -93,9 +113,7 @@ def measure(name: str, *child_args: str) -> Measurement:
     out = WORK / "child.json"
     out.unlink(missing_ok=True)
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--child", str(out), *child_args], cwd=ROOT
-    )
+    child = subprocess.Popen([sys.executable, __file__, "--child", str(out), *child_args], cwd=ROOT)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -108,8 +126,13 @@ def measure(name: str, *child_args: str) -> Measurement:
 def child_generate(inbox: str, seed: str, start: str, end: str, scale: str) -> dict:
     from ingest.sample import generate_sample
 
-    result = generate_sample(Path(inbox), seed=int(seed), start=date.fromisoformat(start),
-                             end=date.fromisoformat(end), scale=float(scale))
+    result = generate_sample(
+        Path(inbox),
+        seed=int(seed),
+        start=date.fromisoformat(start),
+        end=date.fromisoformat(end),
+        scale=float(scale),
+    )
     return {"rows": result.rows, "files": result.files, "seconds": result.seconds}
 
 
@@ -142,8 +165,9 @@ def child_query(warehouse: str, reps: str) -> dict:
     from warehouse.connections import connect_published
 
     con = connect_published(Path(warehouse))
-    as_of = con.execute(
-        "select max(production_date) from marts.fct_equipment_shifts").fetchall()[0][0]
+    as_of = con.execute("select max(production_date) from marts.fct_equipment_shifts").fetchall()[
+        0
+    ][0]
     figures = {"as_of": str(as_of), "requests": []}
     for label, names, by, grain, period_name in REQUESTS:
         start, end = period(period_name, as_of)
@@ -157,8 +181,16 @@ def child_query(warehouse: str, reps: str) -> dict:
             clock = time.perf_counter()
             metrics.query(**kwargs, con=con)
             shared.append(time.perf_counter() - clock)
-        figures["requests"].append({"label": label, "rows": rows, "start": str(start),
-                                    "end": str(end), "per_call": per_call, "shared": shared})
+        figures["requests"].append(
+            {
+                "label": label,
+                "rows": rows,
+                "start": str(start),
+                "end": str(end),
+                "per_call": per_call,
+                "shared": shared,
+            }
+        )
     con.close()
     return figures
 
@@ -181,12 +213,14 @@ def run_scale(scale: float, seed: int, end: date, reps: int) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     print(f"\nScale {scale:g}: {start} .. {end}, seed {seed}", flush=True)
-    gen = measure("generate", "generate", str(inbox), str(seed), str(start), str(end),
-                  str(scale))
+    gen = measure("generate", "generate", str(inbox), str(seed), str(start), str(end), str(scale))
     rows = gen.data["rows"]
     state_production = rows.get("equipment_states", 0) + rows.get("production_reports", 0)
-    print(f"  generated {sum(rows.values()):,} rows in {gen.data['files']:,} files "
-          f"({state_production:,} state + production rows) in {gen.seconds:.0f} s", flush=True)
+    print(
+        f"  generated {sum(rows.values()):,} rows in {gen.data['files']:,} files "
+        f"({state_production:,} state + production rows) in {gen.seconds:.0f} s",
+        flush=True,
+    )
     full = measure("full build", "build", str(inbox), str(warehouse))
     print(f"  full build done in {full.seconds:.0f} s", flush=True)
     nxt = end + timedelta(days=1)
@@ -194,44 +228,72 @@ def run_scale(scale: float, seed: int, end: date, reps: int) -> dict:
     incr = measure("incremental build", "build", str(inbox), str(warehouse))
     print(f"  incremental build done in {incr.seconds:.0f} s", flush=True)
     queries = measure("queries", "query", str(warehouse), str(reps))
-    return {"scale": scale, "start": start, "end": end, "rows": state_production,
-            "all_rows": sum(rows.values()), "full": full, "incremental": incr,
-            "queries": queries}
+    return {
+        "scale": scale,
+        "start": start,
+        "end": end,
+        "rows": state_production,
+        "all_rows": sum(rows.values()),
+        "full": full,
+        "incremental": incr,
+        "queries": queries,
+    }
 
 
 def report(result: dict) -> None:
     full, incr = result["full"], result["incremental"]
-    print(f"\n== Scale {result['scale']:g}: {result['start']} .. {result['end']}, "
-          f"{result['rows']:,} state + production rows ({result['all_rows']:,} rows in all)")
-    print(f"{'build':<22}{'seconds':>9}{'ingest s':>10}{'dbt s':>9}{'files new/skipped':>20}"
-          f"{'rows landed':>13}{'peak RSS':>12}")
+    print(
+        f"\n== Scale {result['scale']:g}: {result['start']} .. {result['end']}, "
+        f"{result['rows']:,} state + production rows ({result['all_rows']:,} rows in all)"
+    )
+    print(
+        f"{'build':<22}{'seconds':>9}{'ingest s':>10}{'dbt s':>9}{'files new/skipped':>20}"
+        f"{'rows landed':>13}{'peak RSS':>12}"
+    )
     for name, m in (("full (fresh)", full), ("incremental (+1 day)", incr)):
         d = m.data
-        print(f"{name:<22}{m.seconds:>9.1f}{d['ingest_seconds']:>10.1f}{d['dbt_seconds']:>9.1f}"
-              f"{d['files_landed']:>10,}/{d['files_skipped']:<9,}{d['rows_landed']:>13,}"
-              f"{m.peak_rss / GIB:>8.2f} GiB")
-    print(f"incremental = {incr.seconds / full.seconds:.1%} of the full build "
-          f"(goal < 10% at the large scale); dbt: {full.data['models']} models, "
-          f"{full.data['tests']} tests")
+        print(
+            f"{name:<22}{m.seconds:>9.1f}{d['ingest_seconds']:>10.1f}{d['dbt_seconds']:>9.1f}"
+            f"{d['files_landed']:>10,}/{d['files_skipped']:<9,}{d['rows_landed']:>13,}"
+            f"{m.peak_rss / GIB:>8.2f} GiB"
+        )
+    print(
+        f"incremental = {incr.seconds / full.seconds:.1%} of the full build "
+        f"(goal < 10% at the large scale); dbt: {full.data['models']} models, "
+        f"{full.data['tests']} tests"
+    )
     q = result["queries"].data
-    print(f"\nmetrics.query latency, {len(q['requests'][0]['per_call'])} repetitions, "
-          f"as of {q['as_of']} (goal p95 < 100 ms on the default demo)")
-    print(f"{'request':<46}{'rows':>6}{'open/call p50':>15}{'p95':>8}{'shared con p50':>16}"
-          f"{'p95':>8}")
+    print(
+        f"\nmetrics.query latency, {len(q['requests'][0]['per_call'])} repetitions, "
+        f"as of {q['as_of']} (goal p95 < 100 ms on the default demo)"
+    )
+    print(
+        f"{'request':<46}{'rows':>6}{'open/call p50':>15}{'p95':>8}{'shared con p50':>16}{'p95':>8}"
+    )
     for r in q["requests"]:
         per, shared = r["per_call"], r["shared"]
-        print(f"{r['label']:<46}{r['rows']:>6}"
-              f"{statistics.median(per) * 1000:>12.1f} ms{percentile(per, 0.95) * 1000:>5.0f} ms"
-              f"{statistics.median(shared) * 1000:>13.1f} ms"
-              f"{percentile(shared, 0.95) * 1000:>5.0f} ms")
+        print(
+            f"{r['label']:<46}{r['rows']:>6}"
+            f"{statistics.median(per) * 1000:>12.1f} ms{percentile(per, 0.95) * 1000:>5.0f} ms"
+            f"{statistics.median(shared) * 1000:>13.1f} ms"
+            f"{percentile(shared, 0.95) * 1000:>5.0f} ms"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 10, 31),
-                        help="last day of the 13-month sample (fixed so runs compare)")
-    parser.add_argument("--big-scale", type=float, default=0.0,
-                        help="also measure a scale-S factory (0 = skip; 64 = ~50M rows)")
+    parser.add_argument(
+        "--end",
+        type=date.fromisoformat,
+        default=date(2026, 10, 31),
+        help="last day of the 13-month sample (fixed so runs compare)",
+    )
+    parser.add_argument(
+        "--big-scale",
+        type=float,
+        default=0.0,
+        help="also measure a scale-S factory (0 = skip; 64 = ~50M rows)",
+    )
     parser.add_argument("--reps", type=int, default=30, help="repetitions per query")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--skip-demo", action="store_true", help="only the --big-scale run")

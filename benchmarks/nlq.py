@@ -26,8 +26,11 @@ from metrics.nlq.normalize import has_cjk  # noqa: E402
 from metrics.nlq.parser import parse  # noqa: E402
 from metrics.nlq.parser_types import Clarification, Interpretation  # noqa: E402
 
-SETS = {"golden": ROOT / "tests/nlq/golden.yaml", "held-out": ROOT / "tests/nlq/heldout.yaml",
-        "held-out2": ROOT / "tests/nlq/heldout2.yaml"}
+SETS = {
+    "golden": ROOT / "tests/nlq/golden.yaml",
+    "held-out": ROOT / "tests/nlq/heldout.yaml",
+    "held-out2": ROOT / "tests/nlq/heldout2.yaml",
+}
 
 
 def interpretation(cases: list[Case], vocab) -> tuple[int, list[str], list[float], int, int]:
@@ -38,8 +41,11 @@ def interpretation(cases: list[Case], vocab) -> tuple[int, list[str], list[float
         started = time.perf_counter()
         answer = ask(case.question, case.as_of, lang=lang, vocabulary=vocab, execute=False)
         latencies.append((time.perf_counter() - started) * 1000)
-        result = parse(case.question, vocab, case.as_of, lang) if case.question.strip() else (
-            Clarification("empty"))
+        result = (
+            parse(case.question, vocab, case.as_of, lang)
+            if case.question.strip()
+            else (Clarification("empty"))
+        )
         ok, why = judge(case, result)
         ok = ok and (answer.needs_clarification == case.clarify)
         correct += ok
@@ -63,13 +69,17 @@ def execution(cases: list[Case], warehouse: Path) -> tuple[int, int, list[float]
                 continue
             total += 1
             want = expected_fields(case)
-            args = {k: want[k] for k in ("metrics", "by", "where", "start", "end", "grain",
-                                         "compare")}
+            args = {
+                k: want[k] for k in ("metrics", "by", "where", "start", "end", "grain", "compare")
+            }
             try:
                 answer = metrics.ask(case.question, case.as_of, con=con)
-                expected = order_rows(metrics.query(**args, lang=answer.lang, con=con),
-                                      Interpretation(metrics=tuple(want["metrics"]),
-                                                     order=want["order"], limit=want["limit"]))
+                expected = order_rows(
+                    metrics.query(**args, lang=answer.lang, con=con),
+                    Interpretation(
+                        metrics=tuple(want["metrics"]), order=want["order"], limit=want["limit"]
+                    ),
+                )
             except metrics.MetricError as error:
                 failures.append(f"  {case.question!r}: {error}")
                 continue
@@ -86,8 +96,11 @@ def execution(cases: list[Case], warehouse: Path) -> tuple[int, int, list[float]
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(
-        values) > 1 else values[0]
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+        if len(values) > 1
+        else values[0]
+    )
 
 
 def main() -> int:
@@ -111,13 +124,17 @@ def main() -> int:
         correct, failures, latencies, asked, unanswerable = interpretation(cases, vocab)
         all_latencies += latencies
         wrong_unanswerable += unanswerable - asked
-        print(f"{name:10} interpretation accuracy {correct}/{len(cases)} = "
-              f"{correct / len(cases):.1%}; unanswerable asked back {asked}/{unanswerable}")
+        print(
+            f"{name:10} interpretation accuracy {correct}/{len(cases)} = "
+            f"{correct / len(cases):.1%}; unanswerable asked back {asked}/{unanswerable}"
+        )
         if args.verbose or len(failures) <= 10:
             print("\n".join(failures))
     print(f"confidently wrong on unanswerable questions: {wrong_unanswerable}")
-    print(f"latency (interpretation + compile) p50 {_pct(all_latencies, 50):.2f} ms, "
-          f"p95 {_pct(all_latencies, 95):.2f} ms, max {max(all_latencies):.2f} ms")
+    print(
+        f"latency (interpretation + compile) p50 {_pct(all_latencies, 50):.2f} ms, "
+        f"p95 {_pct(all_latencies, 95):.2f} ms, max {max(all_latencies):.2f} ms"
+    )
     from warehouse.connections import NotPublished
 
     try:
@@ -125,9 +142,11 @@ def main() -> int:
     except NotPublished as error:
         print(f"execution accuracy: skipped ({error})")
         return 0
-    print(f"execution accuracy on {args.warehouse}: {correct}/{total} = "
-          f"{correct / max(total, 1):.1%}; query execution p50 {_pct(timings, 50):.1f} ms, "
-          f"p95 {_pct(timings, 95):.1f} ms")
+    print(
+        f"execution accuracy on {args.warehouse}: {correct}/{total} = "
+        f"{correct / max(total, 1):.1%}; query execution p50 {_pct(timings, 50):.1f} ms, "
+        f"p95 {_pct(timings, 95):.1f} ms"
+    )
     if args.verbose or len(failures) <= 10:
         print("\n".join(failures))
     return 0

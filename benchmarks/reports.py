@@ -41,8 +41,10 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         files = sum(len(r.files) for r in results)
     con.close()
-    print(f"{args.report}: {len(results)} copies ({', '.join(r.slice_key for r in results)}), "
-          f"{files} files, as of {as_of}: {elapsed:.2f} s (goal < {GOAL_S:.0f} s)")
+    print(
+        f"{args.report}: {len(results)} copies ({', '.join(r.slice_key for r in results)}), "
+        f"{files} files, as of {as_of}: {elapsed:.2f} s (goal < {GOAL_S:.0f} s)"
+    )
     return 0 if elapsed < GOAL_S else 1
 
 

@@ -61,21 +61,24 @@ def ask(
     from metrics import ask as ask_metrics
 
     try:
-        answer = ask_metrics(question, as_of, lang=lang.value if lang else None,
-                             warehouse=warehouse)
+        answer = ask_metrics(
+            question, as_of, lang=lang.value if lang else None, warehouse=warehouse
+        )
     except MetricError as error:
         console.print(f"[red]{error}", highlight=False)
         raise typer.Exit(2) from None
     if format is Format.json:
-        sys.stdout.write(json.dumps(answer.to_dict(), default=_json_default, ensure_ascii=False,
-                                    indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(answer.to_dict(), default=_json_default, ensure_ascii=False, indent=2) + "\n"
+        )
     elif answer.needs_clarification:
         console.print(answer.clarification, markup=False, highlight=False)
     else:
         from warehouse.cli_query import _print_table
 
-        console.print(f"[bold]{answer.summary}[/] (confidence {answer.confidence:.0%})",
-                      highlight=False)
+        console.print(
+            f"[bold]{answer.summary}[/] (confidence {answer.confidence:.0%})", highlight=False
+        )
         _print_table(answer.data, answer.lang)
     if answer.needs_clarification:
         raise typer.Exit(3)

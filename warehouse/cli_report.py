@@ -33,13 +33,20 @@ report_app = typer.Typer(
 
 WarehouseOption = Annotated[
     Path | None,
-    typer.Option("--warehouse", "-w", show_default=False,
-                 help=f"Warehouse DuckDB file [default: ${ENV_VAR} or warehouse/andon.duckdb]."),
+    typer.Option(
+        "--warehouse",
+        "-w",
+        show_default=False,
+        help=f"Warehouse DuckDB file [default: ${ENV_VAR} or warehouse/andon.duckdb].",
+    ),
 ]
 ReportsOption = Annotated[
     Path | None,
-    typer.Option("--reports", show_default=False,
-                 help="Folder of report/alert YAML [default: $ANDON_REPORTS or reports/]."),
+    typer.Option(
+        "--reports",
+        show_default=False,
+        help="Folder of report/alert YAML [default: $ANDON_REPORTS or reports/].",
+    ),
 ]
 
 
@@ -77,11 +84,19 @@ def list_reports(reports: ReportsOption = None, warehouse: WarehouseOption = Non
             zone = ZoneInfo(report.timezone)
             upcoming = croniter(report.cron, datetime.now(zone)).get_next(datetime)
             upcoming = upcoming.strftime("%Y-%m-%d %H:%M %Z")
-        last = state.rows("select period, status from runs where report=? order by id desc "
-                          "limit 1", (report.name,))
-        table.add_row(report.name, report.title["en"], report.period,
-                      report.burst_per or "—", f"{report.cron or '—'} {report.timezone}",
-                      upcoming, f"{last[0]['period']} {last[0]['status']}" if last else "—")
+        last = state.rows(
+            "select period, status from runs where report=? order by id desc limit 1",
+            (report.name,),
+        )
+        table.add_row(
+            report.name,
+            report.title["en"],
+            report.period,
+            report.burst_per or "—",
+            f"{report.cron or '—'} {report.timezone}",
+            upcoming,
+            f"{last[0]['period']} {last[0]['status']}" if last else "—",
+        )
     state.close()
     out.print(table)
 
@@ -89,14 +104,24 @@ def list_reports(reports: ReportsOption = None, warehouse: WarehouseOption = Non
 @report_app.command("run")
 def run(
     name: Annotated[str, typer.Argument(help="Report name (see `andon report list`).")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Run as if on this date "
-                                              "(YYYY-MM-DD) [default: today].")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder [default: "
-                                                 "report_output beside the warehouse].")] = None,
-    send: Annotated[bool, typer.Option("--send/--no-send", help="Deliver to the recipients "
-                                       "(once per period; a re-run retries failures).")] = False,
-    slice_key: Annotated[list[str] | None, typer.Option("--slice", help="Only these burst "
-                                                         "slices (e.g. --slice SZ).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Run as if on this date (YYYY-MM-DD) [default: today]."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder [default: report_output beside the warehouse]."),
+    ] = None,
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--send/--no-send",
+            help="Deliver to the recipients (once per period; a re-run retries failures).",
+        ),
+    ] = False,
+    slice_key: Annotated[
+        list[str] | None, typer.Option("--slice", help="Only these burst slices (e.g. --slice SZ).")
+    ] = None,
     warehouse: WarehouseOption = None,
     reports: ReportsOption = None,
 ) -> None:
@@ -122,8 +147,16 @@ def run(
     state = StateStore(state_path(build_file)) if send else None
     deliverer = Deliverer(load_channels(reports), state) if state else None
     try:
-        results = run_report(definitions[name], day, con, out_dir or default_out_dir(build_file),
-                             send=send, state=state, deliverer=deliverer, slices=slice_key)
+        results = run_report(
+            definitions[name],
+            day,
+            con,
+            out_dir or default_out_dir(build_file),
+            send=send,
+            state=state,
+            deliverer=deliverer,
+            slices=slice_key,
+        )
     finally:
         con.close()
         if state:
@@ -131,8 +164,13 @@ def run(
     table = Table("slice", "lang", "period", "status", "files")
     for result in results:
         status = result.status + (f": {'; '.join(result.failures)}" if result.failures else "")
-        table.add_row(result.slice_key, result.lang, result.period, status,
-                      "\n".join(str(f) for f in result.files))
+        table.add_row(
+            result.slice_key,
+            result.lang,
+            result.period,
+            status,
+            "\n".join(str(f) for f in result.files),
+        )
     out.print(table)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(2)
@@ -140,8 +178,7 @@ def run(
 
 def scheduler(
     once: Annotated[bool, typer.Option("--once", help="Run one tick and exit.")] = False,
-    until: Annotated[str | None, typer.Option("--until", help="Stop after this ISO time.")]
-    = None,
+    until: Annotated[str | None, typer.Option("--until", help="Stop after this ISO time.")] = None,
     poll: Annotated[float, typer.Option("--poll", help="Seconds between ticks.")] = 30.0,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
     warehouse: WarehouseOption = None,
@@ -163,8 +200,13 @@ def scheduler(
             stop = stop.astimezone()
     _definitions(reports)
     state = StateStore(state_path(build_file))
-    runner = Scheduler(build_file, state, out_dir or default_out_dir(build_file), reports,
-                       log=lambda line: console.print(line))
+    runner = Scheduler(
+        build_file,
+        state,
+        out_dir or default_out_dir(build_file),
+        reports,
+        log=lambda line: console.print(line),
+    )
     try:
         runner.serve(until=stop, once=once, poll_s=poll)
     except KeyboardInterrupt:
@@ -180,13 +222,15 @@ class AlertAction(StrEnum):
 
 
 def alerts(
-    action: Annotated[AlertAction, typer.Argument(help="evaluate | list | ack")]
-    = AlertAction.list,
+    action: Annotated[AlertAction, typer.Argument(help="evaluate | list | ack")] = AlertAction.list,
     token: Annotated[str | None, typer.Argument(help="Ack token (for ack).")] = None,
     by: Annotated[str, typer.Option("--by", help="Who acknowledges.")] = "",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate as if on this date "
-                                              "[default: the day after the newest data].")]
-    = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Evaluate as if on this date [default: the day after the newest data]."
+        ),
+    ] = None,
     history: Annotated[bool, typer.Option("--history", help="List the alert history.")] = False,
     warehouse: WarehouseOption = None,
     reports: ReportsOption = None,
@@ -200,8 +244,10 @@ def alerts(
         day = date.fromisoformat(as_of) if as_of else None
         events = evaluate_alerts(build_file, day, folder=reports)
         for event in events:
-            out.print(f"{event['event']:<10} {event['rule']} {event['entity']}: "
-                      f"{event['message']} → {event['contact'] or '—'}")
+            out.print(
+                f"{event['event']:<10} {event['rule']} {event['entity']}: "
+                f"{event['message']} → {event['contact'] or '—'}"
+            )
         if not events:
             out.print("No alert changes.")
         return
@@ -219,15 +265,29 @@ def alerts(
         if history:
             table = Table("at", "rule", "entity", "event", "message", "contact")
             for row in state.history():
-                table.add_row(row["at"], row["rule"], row["entity"], row["event"],
-                              row["message"] or "", row["contact"] or "")
+                table.add_row(
+                    row["at"],
+                    row["rule"],
+                    row["entity"],
+                    row["event"],
+                    row["message"] or "",
+                    row["contact"] or "",
+                )
         else:
-            table = Table("opened", "rule", "entity", "period", "message", "level", "acked",
-                          "token")
+            table = Table(
+                "opened", "rule", "entity", "period", "message", "level", "acked", "token"
+            )
             for row in state.open_alerts():
-                table.add_row(row["opened_at"], row["rule"], row["entity"], row["period"] or "",
-                              row["message"] or "", str(row["level"]), row["acked_by"] or
-                              ("yes" if row["acked_at"] else "no"), row["token"])
+                table.add_row(
+                    row["opened_at"],
+                    row["rule"],
+                    row["entity"],
+                    row["period"] or "",
+                    row["message"] or "",
+                    str(row["level"]),
+                    row["acked_by"] or ("yes" if row["acked_at"] else "no"),
+                    row["token"],
+                )
         out.print(table)
     finally:
         state.close()

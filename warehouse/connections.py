@@ -44,7 +44,5 @@ def connect_published(build_file: Path) -> duckdb.DuckDBPyConnection:
 
     target = current_published(build_file) or build_file
     if not target.exists():
-        raise NotPublished(
-            f"No warehouse at {build_file}: run `andon build --inbox INBOX` first."
-        )
+        raise NotPublished(f"No warehouse at {build_file}: run `andon build --inbox INBOX` first.")
     return connect_read(target)

@@ -96,16 +96,24 @@ def parse_rules(data: dict[str, Any], source: str = "<alerts>") -> list[AlertRul
         for dim in scope:
             if dim not in registry.dimensions:
                 problems.append(f"{where}: unknown scope dimension {dim!r}")
-        rules.append(AlertRule(
-            name=str(spec.get("name") or f"rule_{i}"), metric=str(metric), scope=scope,
-            condition=str(kind), value=condition.get("value"),
-            spc_rules=tuple(condition.get("rules") or (1, 2, 3, 4)),
-            lookback_days=int(condition.get("lookback_days", 30)), grain=grain,
-            ack_timeout_minutes=float(spec.get("ack_timeout_minutes", 120)),
-            owner=spec.get("owner"),
-            where={k: tuple(map(str, v if isinstance(v, list) else [v]))
-                   for k, v in (spec.get("filters") or {}).items()},
-        ))
+        rules.append(
+            AlertRule(
+                name=str(spec.get("name") or f"rule_{i}"),
+                metric=str(metric),
+                scope=scope,
+                condition=str(kind),
+                value=condition.get("value"),
+                spc_rules=tuple(condition.get("rules") or (1, 2, 3, 4)),
+                lookback_days=int(condition.get("lookback_days", 30)),
+                grain=grain,
+                ack_timeout_minutes=float(spec.get("ack_timeout_minutes", 120)),
+                owner=spec.get("owner"),
+                where={
+                    k: tuple(map(str, v if isinstance(v, list) else [v]))
+                    for k, v in (spec.get("filters") or {}).items()
+                },
+            )
+        )
     if problems:
         raise DefinitionError(f"{source}:\n  " + "\n  ".join(problems))
     return rules
@@ -126,8 +134,15 @@ def find(rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period) -> lis
         return _find_spc(rule, con, period)
     metric = load_registry().metric(rule.metric)
     compare = "previous_period" if rule.condition == "change_pct" else None
-    frame = metrics.query([rule.metric], by=list(rule.scope), where=rule.where or None,
-                          start=period.start, end=period.end, compare=compare, con=con)
+    frame = metrics.query(
+        [rule.metric],
+        by=list(rule.scope),
+        where=rule.where or None,
+        start=period.start,
+        end=period.end,
+        compare=compare,
+        con=con,
+    )
     higher = metric.direction == "higher_is_better"
     findings = []
     for row in frame.iter_rows(named=True):
@@ -157,8 +172,10 @@ def find(rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period) -> lis
 
 def _find_spc(rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period) -> list[Finding]:
     groups = [c for c in ("plant_id",) if "plant" in rule.scope] + ["product_id", "characteristic"]
-    filters, params = ["measured_value is not null", "inspected_date >= ?", "inspected_date < ?"], [
-        period.start - timedelta(days=rule.lookback_days), period.end]
+    filters, params = (
+        ["measured_value is not null", "inspected_date >= ?", "inspected_date < ?"],
+        [period.start - timedelta(days=rule.lookback_days), period.end],
+    )
     registry = load_registry()
     for dim, values in rule.where.items():
         column = registry.facts["fct_inspections"].dimensions.get(dim)
@@ -182,20 +199,29 @@ def _find_spc(rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period) -
         names = dict(zip(groups, key, strict=True))
         plant = names.get("plant_id")
         parts = ([f"plant={plant}"] if plant else []) + [
-            f"product={names['product_id']}", f"characteristic={names['characteristic']}"]
+            f"product={names['product_id']}",
+            f"characteristic={names['characteristic']}",
+        ]
         label = " / ".join(str(v) for v in key)
-        detail = ("WE rules broken: " + "; ".join(RULE_TEXT[r][0] for r in sorted(broken))
-                  if broken else "in control")
-        findings.append(Finding("/".join(parts), plant, label, points[-1][1], bool(broken),
-                                detail))
+        detail = (
+            "WE rules broken: " + "; ".join(RULE_TEXT[r][0] for r in sorted(broken))
+            if broken
+            else "in control"
+        )
+        findings.append(Finding("/".join(parts), plant, label, points[-1][1], bool(broken), detail))
     return findings
 
 
 class AlertEngine:
     """Applies findings to the alert state: fire once, stay quiet, clear, escalate."""
 
-    def __init__(self, state: StateStore, deliverer: Deliverer | None, contacts: Contacts,
-                 clock: Callable[[], datetime] = now_utc) -> None:
+    def __init__(
+        self,
+        state: StateStore,
+        deliverer: Deliverer | None,
+        contacts: Contacts,
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
         self.state, self.deliverer, self.contacts, self.clock = state, deliverer, contacts, clock
 
     def apply(self, rule: AlertRule, findings: list[Finding], period: Period) -> list[dict]:
@@ -206,10 +232,11 @@ class AlertEngine:
                 events.append(self._open(rule, finding, period))
             elif finding.breached and current is not None:
                 with self.state.tx() as db:
-                    db.execute("update alert_state set value=?, period=?, message=? where "
-                               "rule=? and entity=? and status='open'",
-                               (finding.value, period.key, finding.detail, rule.name,
-                                finding.entity))
+                    db.execute(
+                        "update alert_state set value=?, period=?, message=? where "
+                        "rule=? and entity=? and status='open'",
+                        (finding.value, period.key, finding.detail, rule.name, finding.entity),
+                    )
             elif not finding.breached and current is not None:
                 events.append(self._clear(rule, finding, period, current))
         return events
@@ -225,25 +252,53 @@ class AlertEngine:
                 "insert into alert_state (rule, entity, status, period, value, message, plant, "
                 "role, token, opened_at, notified_at, level) values "
                 "(?,?, 'open', ?,?,?,?,?,?,?,?, 0)",
-                (rule.name, finding.entity, period.key, finding.value, finding.detail,
-                 finding.plant, rule.role(), token, stamp(now), stamp(now)),
+                (
+                    rule.name,
+                    finding.entity,
+                    period.key,
+                    finding.value,
+                    finding.detail,
+                    finding.plant,
+                    rule.role(),
+                    token,
+                    stamp(now),
+                    stamp(now),
+                ),
             )
         chain = self._chain(rule, finding.plant)
         contact = chain[0] if chain else None
-        event = self._event(rule, finding.entity, "fired", period.key, finding.value,
-                            f"{finding.label}: {finding.detail}", contact, token)
+        event = self._event(
+            rule,
+            finding.entity,
+            "fired",
+            period.key,
+            finding.value,
+            f"{finding.label}: {finding.detail}",
+            contact,
+            token,
+        )
         return event
 
     def _clear(self, rule: AlertRule, finding: Finding, period: Period, current: dict) -> dict:
         now = self.clock()
         with self.state.tx() as db:
-            db.execute("update alert_state set status='cleared', cleared_at=?, value=? where "
-                       "rule=? and entity=? and status='open'",
-                       (stamp(now), finding.value, rule.name, finding.entity))
+            db.execute(
+                "update alert_state set status='cleared', cleared_at=?, value=? where "
+                "rule=? and entity=? and status='open'",
+                (stamp(now), finding.value, rule.name, finding.entity),
+            )
         chain = self._chain(rule, current["plant"])
         contact = chain[min(current["level"], len(chain) - 1)] if chain else None
-        return self._event(rule, finding.entity, "cleared", period.key, finding.value,
-                           f"{finding.label}: {finding.detail}", contact, None)
+        return self._event(
+            rule,
+            finding.entity,
+            "cleared",
+            period.key,
+            finding.value,
+            f"{finding.label}: {finding.detail}",
+            contact,
+            None,
+        )
 
     def escalate_due(self, rules: dict[str, AlertRule]) -> list[dict]:
         """Pass open, unacknowledged alerts to the next contact once the rule's time is up."""
@@ -261,23 +316,52 @@ class AlertEngine:
             if level >= len(chain):
                 continue
             with self.state.tx() as db:
-                db.execute("update alert_state set level=?, notified_at=? where rule=? and "
-                           "entity=? and status='open'",
-                           (level, stamp(now), alert["rule"], alert["entity"]))
-            events.append(self._event(rule, alert["entity"], "escalated", alert["period"],
-                                      alert["value"], alert["message"], chain[level],
-                                      alert["token"]))
+                db.execute(
+                    "update alert_state set level=?, notified_at=? where rule=? and "
+                    "entity=? and status='open'",
+                    (level, stamp(now), alert["rule"], alert["entity"]),
+                )
+            events.append(
+                self._event(
+                    rule,
+                    alert["entity"],
+                    "escalated",
+                    alert["period"],
+                    alert["value"],
+                    alert["message"],
+                    chain[level],
+                    alert["token"],
+                )
+            )
         return events
 
-    def _event(self, rule: AlertRule, entity: str, kind: str, period: str | None,
-               value: float | None, message: str, contact: Contact | None,
-               token: str | None) -> dict:
+    def _event(
+        self,
+        rule: AlertRule,
+        entity: str,
+        kind: str,
+        period: str | None,
+        value: float | None,
+        message: str,
+        contact: Contact | None,
+        token: str | None,
+    ) -> dict:
         now = self.clock()
-        event_id = self.state.add_history(rule.name, entity, kind, period, value, message,
-                                          contact.name if contact else None, now)
-        event = {"id": event_id, "rule": rule.name, "entity": entity, "event": kind,
-                 "period": period, "value": value, "message": message,
-                 "contact": contact.name if contact else None, "token": token, "at": stamp(now)}
+        event_id = self.state.add_history(
+            rule.name, entity, kind, period, value, message, contact.name if contact else None, now
+        )
+        event = {
+            "id": event_id,
+            "rule": rule.name,
+            "entity": entity,
+            "event": kind,
+            "period": period,
+            "value": value,
+            "message": message,
+            "contact": contact.name if contact else None,
+            "token": token,
+            "at": stamp(now),
+        }
         if contact and self.deliverer:
             self._notify(rule, event, contact)
         return event
@@ -286,25 +370,41 @@ class AlertEngine:
         assert self.deliverer is not None
         lang = contact.lang
         metric = load_registry().metric(rule.metric)
-        word = {"fired": t("alert", lang), "cleared": t("cleared", lang),
-                "escalated": t("escalated", lang)}[event["event"]]
+        word = {
+            "fired": t("alert", lang),
+            "cleared": t("cleared", lang),
+            "escalated": t("escalated", lang),
+        }[event["event"]]
         title = f"[Andon] {word}: {metric.label(lang)} · {event['entity']}"
-        link = (f"{self.deliverer.app_url}/reports?ack={event['token']}"
-                if event["token"] and event["event"] != "cleared" else None)
-        lines = [f"### {title}", f"> {rule.name} · {event['period']}", "", event["message"],
-                 f"{t('owner', lang)}: {contact.name}"]
+        link = (
+            f"{self.deliverer.app_url}/reports?ack={event['token']}"
+            if event["token"] and event["event"] != "cleared"
+            else None
+        )
+        lines = [
+            f"### {title}",
+            f"> {rule.name} · {event['period']}",
+            "",
+            event["message"],
+            f"{t('owner', lang)}: {contact.name}",
+        ]
         if link:
             lines.append(f"[{t('acknowledge', lang)}]({link})")
         markdown = "\n".join(lines)
         if contact.email:
             html = "<br>".join(lines[:-1]) + (
-                f"<p><a href='{link}'>{t('acknowledge', lang)}</a></p>" if link else "")
-            self.deliverer.email([contact.email], title, html, markdown,
-                                 alert_event_id=event["id"])
+                f"<p><a href='{link}'>{t('acknowledge', lang)}</a></p>" if link else ""
+            )
+            self.deliverer.email([contact.email], title, html, markdown, alert_event_id=event["id"])
         if contact.webhook:
-            self.deliverer.webhook(contact.webhook, title, markdown, link,
-                                   {"event": f"alert_{event['event']}", **event},
-                                   alert_event_id=event["id"])
+            self.deliverer.webhook(
+                contact.webhook,
+                title,
+                markdown,
+                link,
+                {"event": f"alert_{event['event']}", **event},
+                alert_event_id=event["id"],
+            )
 
 
 def acknowledge(state: StateStore, token: str, by: str = "", at: datetime | None = None) -> dict:
@@ -315,11 +415,20 @@ def acknowledge(state: StateStore, token: str, by: str = "", at: datetime | None
     if not alert["acked_at"]:
         moment = at or now_utc()
         with state.tx() as db:
-            db.execute("update alert_state set acked_at=?, acked_by=? where token=?",
-                       (stamp(moment), by or None, token))
-        state.add_history(alert["rule"], alert["entity"], "acknowledged", alert["period"],
-                          alert["value"], f"acknowledged by {by or 'unknown'}", by or None,
-                          moment)
+            db.execute(
+                "update alert_state set acked_at=?, acked_by=? where token=?",
+                (stamp(moment), by or None, token),
+            )
+        state.add_history(
+            alert["rule"],
+            alert["entity"],
+            "acknowledged",
+            alert["period"],
+            alert["value"],
+            f"acknowledged by {by or 'unknown'}",
+            by or None,
+            moment,
+        )
     return state.alert_by_token(token) or alert
 
 
@@ -330,9 +439,15 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> date:
     return newest + timedelta(days=1) if newest else date.today()
 
 
-def run_alerts(con: duckdb.DuckDBPyConnection, state: StateStore, deliverer: Deliverer | None,
-               rules: list[AlertRule], contacts: Contacts, as_of: date | None = None,
-               clock: Callable[[], datetime] = now_utc) -> list[dict]:
+def run_alerts(
+    con: duckdb.DuckDBPyConnection,
+    state: StateStore,
+    deliverer: Deliverer | None,
+    rules: list[AlertRule],
+    contacts: Contacts,
+    as_of: date | None = None,
+    clock: Callable[[], datetime] = now_utc,
+) -> list[dict]:
     """Evaluate every rule for the period of `as_of`, then run due escalations."""
     as_of = as_of or data_as_of(con)
     engine = AlertEngine(state, deliverer, contacts, clock)
@@ -344,10 +459,15 @@ def run_alerts(con: duckdb.DuckDBPyConnection, state: StateStore, deliverer: Del
     return events
 
 
-def evaluate_alerts(build_file: Path, as_of: date | None = None, *,
-                    folder: Path | None = None, state: StateStore | None = None,
-                    deliverer: Deliverer | None = None,
-                    clock: Callable[[], datetime] = now_utc) -> list:
+def evaluate_alerts(
+    build_file: Path,
+    as_of: date | None = None,
+    *,
+    folder: Path | None = None,
+    state: StateStore | None = None,
+    deliverer: Deliverer | None = None,
+    clock: Callable[[], datetime] = now_utc,
+) -> list:
     """Evaluate the alert rules on the published build (called by `andon build`)."""
     from warehouse.connections import connect_published
 

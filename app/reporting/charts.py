@@ -27,9 +27,7 @@ def chart_spec(data: SectionData) -> dict | None:
     """A Vega-Lite spec: a bar per category, or a line over time for a grain."""
     if data.category is None or data.frame.height == 0:
         return None
-    metric = next(
-        (m for m in data.metrics if m.name == data.section.chart_metric), data.metrics[0]
-    )
+    metric = next((m for m in data.metrics if m.name == data.section.chart_metric), data.metrics[0])
     frame = data.frame.select(
         pl.col(data.category).cast(pl.Utf8).alias("category"), pl.col(metric.name).alias("value")
     ).drop_nulls("value")
@@ -38,21 +36,27 @@ def chart_spec(data: SectionData) -> dict | None:
     percent = metric.format.get("style") == "percent"
     axis_format = ".0%" if percent else ",.2~f"
     y = alt.Y("value:Q", title=metric.label(data.lang), axis=alt.Axis(format=axis_format))
-    x = alt.X("category:N", title=data.headers.get(data.category, ""), sort=None,
-              axis=alt.Axis(labelAngle=-30))
+    x = alt.X(
+        "category:N",
+        title=data.headers.get(data.category, ""),
+        sort=None,
+        axis=alt.Axis(labelAngle=-30),
+    )
     base = alt.Chart(alt.Data(values=frame.to_dicts()))
-    mark = base.mark_line(point=True, color=COLOR) if data.category == "period" else (
-        base.mark_bar(color=COLOR, size=min(36, 380 / max(frame.height, 1)))
+    mark = (
+        base.mark_line(point=True, color=COLOR)
+        if data.category == "period"
+        else (base.mark_bar(color=COLOR, size=min(36, 380 / max(frame.height, 1))))
     )
     layers = [mark.encode(x=x, y=y)]
     if metric.target is not None:
-        rule = alt.Chart(alt.Data(values=[{"target": metric.target}])).mark_rule(
-            color="#d1242f", strokeDash=[4, 3]
-        ).encode(y="target:Q")
+        rule = (
+            alt.Chart(alt.Data(values=[{"target": metric.target}]))
+            .mark_rule(color="#d1242f", strokeDash=[4, 3])
+            .encode(y="target:Q")
+        )
         layers.append(rule)
-    chart = alt.layer(*layers).properties(width=440, height=200).configure(
-        font=CJK_FAMILY
-    )
+    chart = alt.layer(*layers).properties(width=440, height=200).configure(font=CJK_FAMILY)
     return chart.to_dict()
 
 

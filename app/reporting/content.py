@@ -119,8 +119,14 @@ def build_content(
     if report.kpis:
         by = [report.burst_per] if report.burst_per and slice_key != "all" else []
         frame = metrics.query(
-            list(report.kpis), by=by, where=where, start=period.start, end=period.end,
-            compare="previous_period" if report.compare else None, lang=lang, con=con,
+            list(report.kpis),
+            by=by,
+            where=where,
+            start=period.start,
+            end=period.end,
+            compare="previous_period" if report.compare else None,
+            lang=lang,
+            con=con,
         )
         row = frame.row(0, named=True) if frame.height else {}
         if by and row:
@@ -128,8 +134,9 @@ def build_content(
         for name in report.kpis:
             metric = registry.metric(name)
             value = _number(row.get(name))
-            kpis.append(Kpi(metric, value, _number(row.get(f"{name}_previous")),
-                            status(metric, value)))
+            kpis.append(
+                Kpi(metric, value, _number(row.get(f"{name}_previous")), status(metric, value))
+            )
     elif report.burst_per and slice_key != "all":
         slice_label = _label_of(report.burst_per, slice_key, lang, con)
     sections = [
@@ -137,8 +144,13 @@ def build_content(
         for section in report.sections
     ]
     return ReportContent(
-        report=report, lang=lang, period=period, slice_key=slice_key, slice_label=slice_label,
-        kpis=tuple(kpis), sections=tuple(sections),
+        report=report,
+        lang=lang,
+        period=period,
+        slice_key=slice_key,
+        slice_label=slice_label,
+        kpis=tuple(kpis),
+        sections=tuple(sections),
         generated_at=generated_at or datetime.now().replace(microsecond=0),
     )
 
@@ -160,8 +172,14 @@ def _section(
 ) -> SectionData:
     registry = load_registry()
     frame = metrics.query(
-        list(section.metrics), by=list(section.by), where=where, start=period.start,
-        end=period.end, grain=section.grain, lang=lang, con=con,
+        list(section.metrics),
+        by=list(section.by),
+        where=where,
+        start=period.start,
+        end=period.end,
+        grain=section.grain,
+        lang=lang,
+        con=con,
     )
     columns: list[str] = []
     headers: dict[str, str] = {}
@@ -181,6 +199,11 @@ def _section(
         frame = frame.sort([c for c in ("period", *columns[:1]) if c in frame.columns])
     category = "period" if section.grain else (columns[0] if section.by else None)
     return SectionData(
-        section=section, title=section.title[lang], frame=frame.select(columns),
-        metrics=metric_list, headers=headers, category=category, lang=lang,
+        section=section,
+        title=section.title[lang],
+        frame=frame.select(columns),
+        metrics=metric_list,
+        headers=headers,
+        category=category,
+        lang=lang,
     )

@@ -60,9 +60,7 @@ def build_message(
     for path in attachments:
         kind, _ = mimetypes.guess_type(path.name)
         main, sub = (kind or "application/octet-stream").split("/", 1)
-        message.add_attachment(
-            path.read_bytes(), maintype=main, subtype=sub, filename=path.name
-        )
+        message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
     return message
 
 

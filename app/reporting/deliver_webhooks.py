@@ -41,8 +41,11 @@ def webhooks_from_config(spec: dict | None) -> dict[str, Webhook]:
         if kind not in KINDS:
             raise ValueError(f"webhooks.{name}.kind {kind!r}: use one of {', '.join(KINDS)}")
         hooks[name] = Webhook(
-            name=name, kind=kind, url=str(item.get("url") or ""),
-            secret=item.get("secret") or None, headers=dict(item.get("headers") or {}),
+            name=name,
+            kind=kind,
+            url=str(item.get("url") or ""),
+            secret=item.get("secret") or None,
+            headers=dict(item.get("headers") or {}),
         )
     return hooks
 
@@ -60,8 +63,14 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
 
-def payload(hook: Webhook, title: str, markdown: str, link: str | None,
-            data: dict[str, Any], clock: Callable[[], float] = time.time) -> tuple[str, dict]:
+def payload(
+    hook: Webhook,
+    title: str,
+    markdown: str,
+    link: str | None,
+    data: dict[str, Any],
+    clock: Callable[[], float] = time.time,
+) -> tuple[str, dict]:
     """The URL to post to and the JSON body for this kind of robot."""
     url = hook.url
     if hook.kind == "wecom":
@@ -75,11 +84,19 @@ def payload(hook: Webhook, title: str, markdown: str, link: str | None,
     if hook.kind == "feishu":
         elements: list[dict] = [{"tag": "markdown", "content": markdown}]
         if link:
-            elements.append({
-                "tag": "action",
-                "actions": [{"tag": "button", "text": {"tag": "plain_text", "content": "Andon"},
-                             "type": "primary", "url": link}],
-            })
+            elements.append(
+                {
+                    "tag": "action",
+                    "actions": [
+                        {
+                            "tag": "button",
+                            "text": {"tag": "plain_text", "content": "Andon"},
+                            "type": "primary",
+                            "url": link,
+                        }
+                    ],
+                }
+            )
         body: dict[str, Any] = {
             "msg_type": "interactive",
             "card": {
@@ -89,20 +106,30 @@ def payload(hook: Webhook, title: str, markdown: str, link: str | None,
         }
         if hook.secret:
             timestamp = int(clock())
-            body = {"timestamp": str(timestamp), "sign": feishu_sign(hook.secret, timestamp),
-                    **body}
+            body = {
+                "timestamp": str(timestamp),
+                "sign": feishu_sign(hook.secret, timestamp),
+                **body,
+            }
         return url, body
     return url, {"title": title, "text": markdown, "link": link, **data}
 
 
-def post(hook: Webhook, title: str, markdown: str, link: str | None = None,
-         data: dict[str, Any] | None = None) -> None:
+def post(
+    hook: Webhook,
+    title: str,
+    markdown: str,
+    link: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
     """Post one message; raises WebhookError (or a network error) when it did not arrive."""
     if not hook.url:
         raise PermanentError(f"webhook {hook.name!r} has no URL (set it in channels.yaml / env)")
     url, body = payload(hook, title, markdown, link, data or {})
     request = urllib.request.Request(
-        url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), method="POST",
+        url,
+        data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        method="POST",
         headers={"Content-Type": "application/json; charset=utf-8", **hook.headers},
     )
     try:

@@ -37,13 +37,17 @@ def html_body(content: ReportContent, link: str | None = None) -> str:
         for k in ("metric", "value", "target", "change", "status")
     )
     table = (
-        f"<table style='border-collapse:collapse;font-size:14px'><tr>{heads}</tr>"
-        + "".join(rows)
-        + "</table>"
-    ) if rows else f"<p>{escape(t('no_data', lang))}</p>"
+        (
+            f"<table style='border-collapse:collapse;font-size:14px'><tr>{heads}</tr>"
+            + "".join(rows)
+            + "</table>"
+        )
+        if rows
+        else f"<p>{escape(t('no_data', lang))}</p>"
+    )
     more = f"<p><a href='{escape(link)}'>{escape(t('open_report', lang))}</a></p>" if link else ""
     return (
-        "<html><body style='font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",Arial,"
+        '<html><body style=\'font-family:"Noto Sans CJK SC","Microsoft YaHei",Arial,'
         "sans-serif'>"
         f"<h2 style='margin-bottom:4px'>{escape(content.title)}</h2>"
         f"<p style='color:#57606a;margin-top:0'>{escape(content.subtitle())}</p>"

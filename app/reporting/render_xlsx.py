@@ -50,8 +50,13 @@ def render_xlsx(content: ReportContent, path: Path) -> Path:
     used: set[str] = set()
     if content.kpis:
         sheet = book.add_worksheet(_sheet_name(t("kpis", lang), used))
-        heads = [t("metric", lang), t("value", lang), t("target", lang), t("previous", lang),
-                 t("status", lang)]
+        heads = [
+            t("metric", lang),
+            t("value", lang),
+            t("target", lang),
+            t("previous", lang),
+            t("status", lang),
+        ]
         sheet.write_row(0, 0, heads, header)
         for r, kpi in enumerate(content.kpis, start=1):
             sheet.write_string(r, 0, kpi.metric.label(lang))

@@ -38,9 +38,15 @@ def default_out_dir(build_file: Path) -> Path:
     return build_file.parent / "report_output"
 
 
-def render_copy(report: Report, slice_key: str, lang: str, as_of: date,
-                con: duckdb.DuckDBPyConnection, out_dir: Path,
-                generated_at: datetime | None = None) -> tuple[list[Path], object]:
+def render_copy(
+    report: Report,
+    slice_key: str,
+    lang: str,
+    as_of: date,
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    generated_at: datetime | None = None,
+) -> tuple[list[Path], object]:
     """Render one slice's files; returns (files, content)."""
     period = resolve(report.period, as_of)
     content = build_content(report, slice_key, lang, period, con, generated_at)
@@ -86,8 +92,9 @@ def run_report(
         files, content = render_copy(report, slice_key, audience.lang, as_of, con, out_dir)
         result.files = files
         if send and state and deliverer:
-            run_id = state.claim_run(report.name, slice_key, period.key, as_of.isoformat(),
-                                     audience.lang, clock())
+            run_id = state.claim_run(
+                report.name, slice_key, period.key, as_of.isoformat(), audience.lang, clock()
+            )
             result.run_id = run_id
             link = f"{deliverer.app_url}/reports?run={run_id}"
             result.failures = _deliver(content, audience, files, link, run_id, state, deliverer)
@@ -97,23 +104,42 @@ def run_report(
     return results
 
 
-def _deliver(content, audience, files: list[Path], link: str, run_id: int,  # noqa: ANN001
-             state: StateStore, deliverer: Deliverer) -> list[str]:
+def _deliver(
+    content,
+    audience,
+    files: list[Path],
+    link: str,
+    run_id: int,  # noqa: ANN001
+    state: StateStore,
+    deliverer: Deliverer,
+) -> list[str]:
     done = state.delivered_targets(run_id)
     failures = []
     if audience.email and ("email", ", ".join(audience.email)) not in done:
-        ok = deliverer.email(list(audience.email), subject(content), html_body(content, link),
-                             text_body(content, link), files, run_id=run_id)
+        ok = deliverer.email(
+            list(audience.email),
+            subject(content),
+            html_body(content, link),
+            text_body(content, link),
+            files,
+            run_id=run_id,
+        )
         if not ok:
             failures.append(f"email {', '.join(audience.email)}")
     for name in audience.webhooks:
         if any(target == name for _, target in done):
             continue
-        data = {"event": "report", "report": content.report.name, "slice": content.slice_key,
-                "period": content.period.key, "lang": content.lang,
-                "kpis": {k.metric.name: k.value for k in content.kpis}}
-        ok = deliverer.webhook(name, subject(content), markdown_summary(content, link), link,
-                               data, run_id=run_id)
+        data = {
+            "event": "report",
+            "report": content.report.name,
+            "slice": content.slice_key,
+            "period": content.period.key,
+            "lang": content.lang,
+            "kpis": {k.metric.name: k.value for k in content.kpis},
+        }
+        ok = deliverer.webhook(
+            name, subject(content), markdown_summary(content, link), link, data, run_id=run_id
+        )
         if not ok:
             failures.append(f"webhook {name}")
     return failures

@@ -53,8 +53,7 @@ class Scheduler:
     _published: object = field(default=None, init=False)
 
     def deliverer(self) -> Deliverer:
-        return Deliverer(load_channels(self.folder), self.state, sleep=self.sleep,
-                         clock=self.clock)
+        return Deliverer(load_channels(self.folder), self.state, sleep=self.sleep, clock=self.clock)
 
     def tick(self) -> list[RunResult]:
         """Run everything due now: missed and current fires, alerts on a new build."""
@@ -77,11 +76,20 @@ class Scheduler:
                 for fire in due_fires(report, datetime.fromisoformat(last), now):
                     con = con or connect_published(self.build_file)
                     as_of = fire.astimezone(ZoneInfo(report.timezone)).date()
-                    for result in run_report(report, as_of, con, self.out_dir, send=True,
-                                             state=self.state, deliverer=deliverer):
-                        self.log(f"{report.name} [{result.slice_key}] {result.period}: "
-                                 f"{result.status}" + (f" ({'; '.join(result.failures)})"
-                                                       if result.failures else ""))
+                    for result in run_report(
+                        report,
+                        as_of,
+                        con,
+                        self.out_dir,
+                        send=True,
+                        state=self.state,
+                        deliverer=deliverer,
+                    ):
+                        self.log(
+                            f"{report.name} [{result.slice_key}] {result.period}: "
+                            f"{result.status}"
+                            + (f" ({'; '.join(result.failures)})" if result.failures else "")
+                        )
                         results.append(result)
                     self.state.set_last_fire(report.name, fire)
             self._alerts(deliverer, con)
@@ -109,14 +117,16 @@ class Scheduler:
             from app.reporting.alerts import AlertEngine
 
             events = AlertEngine(self.state, deliverer, contacts, self.clock).escalate_due(
-                {r.name: r for r in rules})
+                {r.name: r for r in rules}
+            )
         for event in events:
             self.log(f"alert {event['rule']} {event['entity']}: {event['event']}")
         if own is not None and own is not con:
             own.close()
 
-    def serve(self, until: datetime | None = None, once: bool = False,
-              poll_s: float = 30.0) -> None:
+    def serve(
+        self, until: datetime | None = None, once: bool = False, poll_s: float = 30.0
+    ) -> None:
         """Tick until `until` (or forever); `once` ticks a single time. A failing tick is
         logged and retried on the next one (its fire time is not marked done)."""
         while True:

@@ -32,8 +32,9 @@ def _beyond(window: Sequence[float], k: float, need: int) -> bool:
     return sum(z > k for z in window) >= need or sum(z < -k for z in window) >= need
 
 
-def violations(values: Sequence[float], first_checked: int,
-               rules: Sequence[int] = (1, 2, 3, 4)) -> set[int]:
+def violations(
+    values: Sequence[float], first_checked: int, rules: Sequence[int] = (1, 2, 3, 4)
+) -> set[int]:
     """The WE rules broken by a window ending at any point from index `first_checked` on."""
     found: set[int] = set()
     centre_sigma = limits(values, first_checked)

@@ -95,8 +95,9 @@ class StateStore:
         )
         return found[0] if found else None
 
-    def claim_run(self, report: str, slice_key: str, period: str, as_of: str, lang: str,
-                  at: datetime) -> int:
+    def claim_run(
+        self, report: str, slice_key: str, period: str, as_of: str, lang: str, at: datetime
+    ) -> int:
         """The run's id, creating it on first sight; the unique key makes a period one run."""
         with self.tx() as db:
             db.execute(
@@ -106,8 +107,9 @@ class StateStore:
             )
         return int(self.run(report, slice_key, period)["id"])  # type: ignore[index]
 
-    def finish_run(self, run_id: int, status: str, files: list[str], link: str | None,
-                   at: datetime) -> None:
+    def finish_run(
+        self, run_id: int, status: str, files: list[str], link: str | None, at: datetime
+    ) -> None:
         with self.tx() as db:
             db.execute(
                 "update runs set status=?, files=?, link=?, finished_at=? where id=?",
@@ -120,9 +122,17 @@ class StateStore:
         )
         return {(r["channel"], r["target"]) for r in rows}
 
-    def log_delivery(self, channel: str, target: str, attempt: int, ok: bool,
-                     error: str | None, at: datetime, run_id: int | None = None,
-                     alert_event_id: int | None = None) -> None:
+    def log_delivery(
+        self,
+        channel: str,
+        target: str,
+        attempt: int,
+        ok: bool,
+        error: str | None,
+        at: datetime,
+        run_id: int | None = None,
+        alert_event_id: int | None = None,
+    ) -> None:
         with self.tx() as db:
             db.execute(
                 "insert into deliveries (run_id, alert_event_id, channel, target, attempt, ok, "
@@ -178,9 +188,17 @@ class StateStore:
             )
         return self.rows("select * from alert_history order by id desc limit ?", (limit,))
 
-    def add_history(self, rule: str, entity: str, event: str, period: str | None,
-                    value: float | None, message: str, contact: str | None,
-                    at: datetime) -> int:
+    def add_history(
+        self,
+        rule: str,
+        entity: str,
+        event: str,
+        period: str | None,
+        value: float | None,
+        message: str,
+        contact: str | None,
+        at: datetime,
+    ) -> int:
         with self.tx() as db:
             cursor = db.execute(
                 "insert into alert_history (rule, entity, event, period, value, message, "

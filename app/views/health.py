@@ -24,15 +24,27 @@ else:
         + f" · {build['models']} models · {build['tests']} tests · {build['seconds']:.0f} s"
     )
 
-tabs = st.tabs([t("freshness", lang), t("build_results", lang), t("load_log", lang),
-                t("quarantine", lang), t("coverage", lang)])
+tabs = st.tabs(
+    [
+        t("freshness", lang),
+        t("build_results", lang),
+        t("load_log", lang),
+        t("quarantine", lang),
+        t("coverage", lang),
+    ]
+)
 with tabs[0]:
     fresh = health.freshness(key)
     if not no_data(fresh, lang):
         colours = {"pass": "#d4edda", "warn": "#fff3cd", "error": "#f8d7da"}
-        display_table(fresh, lang, style=lambda frame: frame.style.map(
-            lambda v: f"background-color: {colours.get(v, '')}",
-            subset=[column_label("status", lang)]))
+        display_table(
+            fresh,
+            lang,
+            style=lambda frame: frame.style.map(
+                lambda v: f"background-color: {colours.get(v, '')}",
+                subset=[column_label("status", lang)],
+            ),
+        )
         download_buttons(fresh, "source_freshness", lang)
 with tabs[1]:
     if build is not None:
@@ -50,25 +62,44 @@ with tabs[2]:
         download_buttons(log, "load_log", lang)
 with tabs[3]:
     entities = health.quarantined_entities(key)
-    entity = st.selectbox(t("file", lang), ["", *entities], key="quarantine_entity",
-                          format_func=lambda e: e or t("all", lang))
+    entity = st.selectbox(
+        t("file", lang),
+        ["", *entities],
+        key="quarantine_entity",
+        format_func=lambda e: e or t("all", lang),
+    )
     rows = health.quarantine(key, entity or None)
     if not no_data(rows, lang):
-        display_table(rows, lang, height=320, column_config={
-            "original_text": st.column_config.TextColumn(column_label("original_text", lang),
-                                                         width="large")})
+        display_table(
+            rows,
+            lang,
+            height=320,
+            column_config={
+                "original_text": st.column_config.TextColumn(
+                    column_label("original_text", lang), width="large"
+                )
+            },
+        )
         download_buttons(rows, "quarantine", lang)
 with tabs[4]:
     names = ["oee_loss_unknown", "planned_busy_hours"]
-    cover = data.kpi_frame(key, names, f.where(), by=("equipment",), start=f.start, end=f.end,
-                           lang=lang)
+    cover = data.kpi_frame(
+        key, names, f.where(), by=("equipment",), start=f.start, end=f.end, lang=lang
+    )
     if not no_data(cover, lang):
         cover = cover.with_columns(
             (pl.col("oee_loss_unknown") / pl.col("planned_busy_hours")).alias("unknown_share")
         ).sort("unknown_share", descending=True, nulls_last=True)
         display_table(
-            cover.select("equipment_label", "oee_loss_unknown", "planned_busy_hours",
-                         "unknown_share"),
-            lang, {"oee_loss_unknown": "number", "planned_busy_hours": "decimal1",
-                   "unknown_share": "percent"}, height=320)
+            cover.select(
+                "equipment_label", "oee_loss_unknown", "planned_busy_hours", "unknown_share"
+            ),
+            lang,
+            {
+                "oee_loss_unknown": "number",
+                "planned_busy_hours": "decimal1",
+                "unknown_share": "percent",
+            },
+            height=320,
+        )
         download_buttons(cover, "state_coverage", lang)

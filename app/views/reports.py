@@ -83,45 +83,69 @@ for report in reports.values():
     upcoming = ""
     if report.cron:
         zone = ZoneInfo(report.timezone)
-        upcoming = croniter(report.cron, datetime.now(zone)).get_next(datetime).strftime(
-            "%Y-%m-%d %H:%M %Z")
-    last = state.rows("select period, status from runs where report=? order by id desc limit 1",
-                      (report.name,))
-    listing.append({
-        "name": report.name, w("report"): report.title[lang], "period": report.period,
-        "burst": report.burst_per or "", "schedule": f"{report.cron or ''} {report.timezone}",
-        w("next_run"): upcoming, "last": f"{last[0]['period']} {last[0]['status']}" if last
-        else "",
-    })
+        upcoming = (
+            croniter(report.cron, datetime.now(zone))
+            .get_next(datetime)
+            .strftime("%Y-%m-%d %H:%M %Z")
+        )
+    last = state.rows(
+        "select period, status from runs where report=? order by id desc limit 1", (report.name,)
+    )
+    listing.append(
+        {
+            "name": report.name,
+            w("report"): report.title[lang],
+            "period": report.period,
+            "burst": report.burst_per or "",
+            "schedule": f"{report.cron or ''} {report.timezone}",
+            w("next_run"): upcoming,
+            "last": f"{last[0]['period']} {last[0]['status']}" if last else "",
+        }
+    )
 show(listing)
 
 st.subheader(w("run_now"))
 if reports:
     cols = st.columns(4)
-    name = cols[0].selectbox(w("report"), list(reports), format_func=lambda n:
-                             reports[n].title[lang])
+    name = cols[0].selectbox(
+        w("report"), list(reports), format_func=lambda n: reports[n].title[lang]
+    )
     report = reports[name]
     slice_key = cols[1].selectbox(w("slice"), list(report.audiences))
-    as_of = cols[2].date_input(w("as_of"), value=ctx.as_of + timedelta(days=1),
-                               max_value=date.today() + timedelta(days=1))
+    as_of = cols[2].date_input(
+        w("as_of"), value=ctx.as_of + timedelta(days=1), max_value=date.today() + timedelta(days=1)
+    )
     send = cols[3].toggle(w("send"), value=False)
     if st.button(w("run"), type="primary"):
         deliverer = Deliverer(load_channels(), state) if send else None
         with st.spinner("…"):
-            results = run_report(report, as_of, data.cursor(ctx.key), default_out_dir(build_file),
-                                 send=send, state=state if send else None, deliverer=deliverer,
-                                 slices=[slice_key])
+            results = run_report(
+                report,
+                as_of,
+                data.cursor(ctx.key),
+                default_out_dir(build_file),
+                send=send,
+                state=state if send else None,
+                deliverer=deliverer,
+                slices=[slice_key],
+            )
         st.session_state["report_preview"] = [
-            (r.status, r.failures, [str(f) for f in r.files]) for r in results]
+            (r.status, r.failures, [str(f) for f in r.files]) for r in results
+        ]
     for status, failures, files in st.session_state.get("report_preview", []):
         (st.error if status == "failed" else st.info)(
-            f"{status}" + (f": {'; '.join(failures)}" if failures else ""))
+            f"{status}" + (f": {'; '.join(failures)}" if failures else "")
+        )
         buttons = st.columns(4)
-        for column, path in zip(buttons, [Path(f) for f in files if f.endswith((".pdf", ".xlsx"))],
-                                strict=False):
+        for column, path in zip(
+            buttons, [Path(f) for f in files if f.endswith((".pdf", ".xlsx"))], strict=False
+        ):
             if path.exists():
-                column.download_button(f"{w('download')} {path.suffix[1:].upper()}",
-                                       path.read_bytes(), file_name=path.name)
+                column.download_button(
+                    f"{w('download')} {path.suffix[1:].upper()}",
+                    path.read_bytes(),
+                    file_name=path.name,
+                )
         pdf = next((Path(f) for f in files if f.endswith(".pdf")), None)
         if pdf and pdf.exists():
             try:
@@ -131,17 +155,35 @@ if reports:
 
 st.subheader(w("history"))
 runs = state.recent_runs(50)
-show([{k: r[k] for k in ("report", "slice", "period", "status", "lang", "finished_at")}
-      for r in runs])
+show(
+    [
+        {k: r[k] for k in ("report", "slice", "period", "status", "lang", "finished_at")}
+        for r in runs
+    ]
+)
 st.markdown(f"**{w('failures')}**")
-show([{k: d[k] for k in ("at", "channel", "target", "attempt", "error")}
-      for d in state.deliveries(failed_only=True)[:100]])
+show(
+    [
+        {k: d[k] for k in ("at", "channel", "target", "attempt", "error")}
+        for d in state.deliveries(failed_only=True)[:100]
+    ]
+)
 
 st.subheader(w("rules"))
-show([{"name": r.name, "metric": data.metric(r.metric).label(lang), "scope": ", ".join(r.scope),
-       "condition": r.condition + (f" {r.value}" if r.value is not None else ""),
-       "grain": r.grain, "owner": r.role(), "ack (min)": r.ack_timeout_minutes}
-      for r in rules])
+show(
+    [
+        {
+            "name": r.name,
+            "metric": data.metric(r.metric).label(lang),
+            "scope": ", ".join(r.scope),
+            "condition": r.condition + (f" {r.value}" if r.value is not None else ""),
+            "grain": r.grain,
+            "owner": r.role(),
+            "ack (min)": r.ack_timeout_minutes,
+        }
+        for r in rules
+    ]
+)
 
 st.subheader(w("open"))
 open_alerts = state.open_alerts()
@@ -150,9 +192,11 @@ if not open_alerts:
 for alert in open_alerts:
     left, right = st.columns([5, 1])
     dot = STATUS_DOT["amber" if alert["acked_at"] else "red"]
-    left.markdown(f"{dot} **{alert['rule']}** · {alert['entity']} · {alert['period']} — "
-                  f"{alert['message']} ({rt('owner', lang)}: {alert['role']}, "
-                  f"level {alert['level']})")
+    left.markdown(
+        f"{dot} **{alert['rule']}** · {alert['entity']} · {alert['period']} — "
+        f"{alert['message']} ({rt('owner', lang)}: {alert['role']}, "
+        f"level {alert['level']})"
+    )
     if alert["acked_at"]:
         right.caption(f"{w('acked')} {alert['acked_by'] or ''}")
     elif right.button(w("ack"), key=f"ack_{alert['token']}"):
@@ -160,6 +204,10 @@ for alert in open_alerts:
         st.rerun()
 
 st.subheader(w("alert_history"))
-show([{k: h[k] for k in ("at", "rule", "entity", "event", "message", "contact")}
-      for h in state.history(limit=200)])
+show(
+    [
+        {k: h[k] for k in ("at", "rule", "entity", "event", "message", "contact")}
+        for h in state.history(limit=200)
+    ]
+)
 state.close()

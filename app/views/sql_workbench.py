@@ -14,8 +14,10 @@ from app.widgets import display_table
 
 HISTORY = "wb_history"
 RESULT = "wb_result"
-EXAMPLE = ("select plant_id, line_id, sum(pbt_s) / 3600 as pbt_hours\n"
-           "from marts.fct_equipment_shifts\ngroup by all\norder by 1, 2")
+EXAMPLE = (
+    "select plant_id, line_id, sum(pbt_s) / 3600 as pbt_hours\n"
+    "from marts.fct_equipment_shifts\ngroup by all\norder by 1, 2"
+)
 
 ctx = context()
 lang, key = ctx.lang, ctx.key
@@ -47,27 +49,35 @@ with browser:
     columns, described = schema_of(key)
     schemas = columns["schema"].unique(maintain_order=True).to_list()
     default = schemas.index("marts") if "marts" in schemas else 0
-    schema = st.selectbox("schema", schemas, index=default, key="wb_schema",
-                          label_visibility="collapsed")
+    schema = st.selectbox(
+        "schema", schemas, index=default, key="wb_schema", label_visibility="collapsed"
+    )
     tables = columns.filter(pl.col("schema") == schema)["table"].unique(maintain_order=True)
-    table = st.selectbox("table", tables.to_list(), key="wb_table",
-                         label_visibility="collapsed")
+    table = st.selectbox("table", tables.to_list(), key="wb_table", label_visibility="collapsed")
     notes = described.get((schema, table), {})
     if notes.get(""):
         st.caption(notes[""])
     shown = columns.filter(pl.col("schema") == schema, pl.col("table") == table).select(
-        "column", "type",
-        pl.col("column").replace_strict(notes, default="", return_dtype=pl.String)
-        .alias("description"))
+        "column",
+        "type",
+        pl.col("column")
+        .replace_strict(notes, default="", return_dtype=pl.String)
+        .alias("description"),
+    )
     display_table(shown, lang, height=300)
-    st.button("SELECT *", on_click=set_sql,
-              args=(f"select *\nfrom {schema}.{table}\nlimit 100",), icon=":material/input:")
+    st.button(
+        "SELECT *",
+        on_click=set_sql,
+        args=(f"select *\nfrom {schema}.{table}\nlimit 100",),
+        icon=":material/input:",
+    )
 
 with editor:
     with st.form("wb_form"):
         sql = st.text_area(t("sql", lang), key="wb_sql", height=200)
-        submitted = st.form_submit_button(t("run", lang), type="primary",
-                                          icon=":material/play_arrow:")
+        submitted = st.form_submit_button(
+            t("run", lang), type="primary", icon=":material/play_arrow:"
+        )
     if submitted:
         try:
             st.session_state[RESULT] = wb.run_query(published, sql)
@@ -86,8 +96,15 @@ with editor:
         st.error(f"**{title}**{where}: {outcome.message}")
     elif isinstance(outcome, wb.QueryResult):
         limited = t("row_limited", lang, limit=f"{wb.ROW_LIMIT:,}") if outcome.truncated else ""
-        st.caption(t("rows_shown", lang, rows=f"{outcome.frame.height:,}",
-                     ms=f"{outcome.milliseconds:,.0f}", limited=limited))
+        st.caption(
+            t(
+                "rows_shown",
+                lang,
+                rows=f"{outcome.frame.height:,}",
+                ms=f"{outcome.milliseconds:,.0f}",
+                limited=limited,
+            )
+        )
         st.dataframe(outcome.frame, hide_index=True, width="stretch", height=320)
         download_buttons(outcome.frame, "query_result", lang, kinds=("csv", "xlsx", "parquet"))
         if outcome.frame.width >= 2 and outcome.frame.height:
@@ -96,11 +113,16 @@ with editor:
                 c1, c2, c3, c4 = st.columns(4)
                 x = c1.selectbox(t("x", lang), names, index=0, key="wb_x")
                 y = c2.selectbox(t("y", lang), names, index=len(names) - 1, key="wb_y")
-                color = c3.selectbox(t("color", lang), ["", *names], key="wb_color",
-                                     format_func=lambda c: c or t("none", lang))
+                color = c3.selectbox(
+                    t("color", lang),
+                    ["", *names],
+                    key="wb_color",
+                    format_func=lambda c: c or t("none", lang),
+                )
                 mark = c4.selectbox(t("mark", lang), charts.MARKS, key="wb_mark")
-                st.altair_chart(charts.quick_chart(outcome.frame, x, y, color or None, mark),
-                                width="stretch")
+                st.altair_chart(
+                    charts.quick_chart(outcome.frame, x, y, color or None, mark), width="stretch"
+                )
 
     saved_col, history_col = st.columns(2)
     with saved_col, st.expander(t("saved_queries", lang)):
@@ -118,5 +140,11 @@ with editor:
                 st.rerun()
     with history_col, st.expander(t("history", lang)):
         for index, past in enumerate(st.session_state[HISTORY]):
-            st.button(past.splitlines()[0][:70] if past.strip() else "—", key=f"wb_h{index}",
-                      on_click=set_sql, args=(past,), type="tertiary", help=past)
+            st.button(
+                past.splitlines()[0][:70] if past.strip() else "—",
+                key=f"wb_h{index}",
+                on_click=set_sql,
+                args=(past,),
+                type="tertiary",
+                help=past,
+            )

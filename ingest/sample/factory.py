@@ -238,10 +238,23 @@ COMPONENTS = [
     ("PKG-TRAY", "ESD tray", "防静电托盘", "PKG", "PCS", 3.2),
 ]
 BOM = {
-    "MC": [("RM-PCB-4L", 1), ("RM-IC-MCU", 1), ("RM-IC-DRV", 2), ("RM-CONN-8P", 2),
-           ("RM-HOUS-AL", 1), ("PKG-CTN-S", 0.1), ("PKG-TRAY", 0.05)],
-    "SM": [("RM-PCB-4L", 1), ("RM-IC-SNS", 1), ("RM-CONN-8P", 1), ("RM-RESIN", 0.02),
-           ("PKG-CTN-S", 0.02), ("PKG-TRAY", 0.02)],
+    "MC": [
+        ("RM-PCB-4L", 1),
+        ("RM-IC-MCU", 1),
+        ("RM-IC-DRV", 2),
+        ("RM-CONN-8P", 2),
+        ("RM-HOUS-AL", 1),
+        ("PKG-CTN-S", 0.1),
+        ("PKG-TRAY", 0.05),
+    ],
+    "SM": [
+        ("RM-PCB-4L", 1),
+        ("RM-IC-SNS", 1),
+        ("RM-CONN-8P", 1),
+        ("RM-RESIN", 0.02),
+        ("PKG-CTN-S", 0.02),
+        ("PKG-TRAY", 0.02),
+    ],
     "WH": [("RM-WIRE-1.5", 2.5), ("RM-TERM", 6), ("RM-CONN-8P", 2), ("PKG-CTN-L", 0.05)],
 }
 
@@ -264,8 +277,12 @@ PLANT_REGIONS = {
     "DG": ("South China", "Europe", "North America"),
     "HP": ("Europe", "North America"),
 }
-REGION_CURRENCY = {"East China": "CNY", "South China": "CNY", "Europe": "EUR",
-                   "North America": "USD"}
+REGION_CURRENCY = {
+    "East China": "CNY",
+    "South China": "CNY",
+    "Europe": "EUR",
+    "North America": "USD",
+}
 CNY_RATE = {"CNY": 1.0, "EUR": 0.13, "USD": 0.14}
 
 SUPPLIERS = [
@@ -277,9 +294,18 @@ SUPPLIERS = [
     Supplier("SUP-06", "昆山包装材料有限公司", "East China", 4, True),
 ]
 SUPPLIER_OF = {
-    "RM-PCB-4L": "SUP-01", "RM-IC-MCU": "SUP-02", "RM-IC-DRV": "SUP-02", "RM-IC-SNS": "SUP-02",
-    "RM-CONN-8P": "SUP-03", "RM-TERM": "SUP-03", "RM-WIRE-1.5": "SUP-04", "RM-RESIN": "SUP-05",
-    "RM-HOUS-AL": "SUP-05", "PKG-CTN-S": "SUP-06", "PKG-CTN-L": "SUP-06", "PKG-TRAY": "SUP-06",
+    "RM-PCB-4L": "SUP-01",
+    "RM-IC-MCU": "SUP-02",
+    "RM-IC-DRV": "SUP-02",
+    "RM-IC-SNS": "SUP-02",
+    "RM-CONN-8P": "SUP-03",
+    "RM-TERM": "SUP-03",
+    "RM-WIRE-1.5": "SUP-04",
+    "RM-RESIN": "SUP-05",
+    "RM-HOUS-AL": "SUP-05",
+    "PKG-CTN-S": "SUP-06",
+    "PKG-CTN-L": "SUP-06",
+    "PKG-TRAY": "SUP-06",
 }
 
 DEFECT_CODES = [
@@ -308,12 +334,20 @@ def build_factory(scale: float) -> Factory:
     """The factory for a scale: scale >= 1 adds whole sets of lines, < 1 trims machines."""
     sets = max(1, round(scale))
     materials = [
-        Material(fid, f"{FAMILIES[fam][0]} {en}", f"{FAMILIES[fam][1]} {zh}", "FG", "PCS", cost,
-                 FAMILIES[fam][0])
+        Material(
+            fid,
+            f"{FAMILIES[fam][0]} {en}",
+            f"{FAMILIES[fam][1]} {zh}",
+            "FG",
+            "PCS",
+            cost,
+            FAMILIES[fam][0],
+        )
         for fid, fam, en, zh, cost, _ in FINISHED_GOODS
     ]
-    materials += [Material(mid, en, zh, mtype, uom, cost) for mid, en, zh, mtype, uom, cost in
-                  COMPONENTS]
+    materials += [
+        Material(mid, en, zh, mtype, uom, cost) for mid, en, zh, mtype, uom, cost in COMPONENTS
+    ]
     family_of = {fid: fam for fid, fam, *_ in FINISHED_GOODS}
     cycle_factor = {fid: f for fid, *_, f in FINISHED_GOODS}
     bom = {fid: [(m, float(q)) for m, q in BOM[fam]] for fid, fam in family_of.items()}
@@ -338,10 +372,17 @@ def build_factory(scale: float) -> Factory:
                     # Deterministic per-machine spread so sister machines differ a little.
                     spread = 1 + ((hash_id(line_id, j) % 21) - 10) / 100
                     eq = Equipment(
-                        equipment_id=f"{line_id}-M{j:02d}", name_en=en, name_zh=zh,
-                        line_id=line_id, area=LINE_AREAS[kind], plant_id=plant.plant_id,
-                        kind=mkind, mtbf_h=mtbf * spread, mttr_min=mttr * (2 - spread),
-                        run_kw=run_kw * spread, idle_kw=idle_kw * spread,
+                        equipment_id=f"{line_id}-M{j:02d}",
+                        name_en=en,
+                        name_zh=zh,
+                        line_id=line_id,
+                        area=LINE_AREAS[kind],
+                        plant_id=plant.plant_id,
+                        kind=mkind,
+                        mtbf_h=mtbf * spread,
+                        mttr_min=mttr * (2 - spread),
+                        run_kw=run_kw * spread,
+                        idle_kw=idle_kw * spread,
                         speed_factor=1.03 + (hash_id(line_id, j) % 6) / 100,
                     )
                     line.equipment.append(eq)
@@ -351,14 +392,35 @@ def build_factory(scale: float) -> Factory:
 
     warehouses = []
     for plant in PLANTS:
-        warehouses.append(Warehouse(f"{plant.plant_id}-RM", plant.plant_id,
-                                    f"{plant.name_en} raw material store / {plant.name_zh}原材料仓",
-                                    "RM"))
-        warehouses.append(Warehouse(f"{plant.plant_id}-FG", plant.plant_id,
-                                    f"{plant.name_en} finished goods store / "
-                                    f"{plant.name_zh}成品仓", "FG"))
-    return Factory(PLANTS, SHIFTS, lines, materials, bom, routings, CUSTOMERS, SUPPLIERS,
-                   SUPPLIER_OF, warehouses, DEFECT_CODES)
+        warehouses.append(
+            Warehouse(
+                f"{plant.plant_id}-RM",
+                plant.plant_id,
+                f"{plant.name_en} raw material store / {plant.name_zh}原材料仓",
+                "RM",
+            )
+        )
+        warehouses.append(
+            Warehouse(
+                f"{plant.plant_id}-FG",
+                plant.plant_id,
+                f"{plant.name_en} finished goods store / {plant.name_zh}成品仓",
+                "FG",
+            )
+        )
+    return Factory(
+        PLANTS,
+        SHIFTS,
+        lines,
+        materials,
+        bom,
+        routings,
+        CUSTOMERS,
+        SUPPLIERS,
+        SUPPLIER_OF,
+        warehouses,
+        DEFECT_CODES,
+    )
 
 
 def hash_id(text: str, salt: int) -> int:

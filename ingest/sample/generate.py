@@ -113,19 +113,36 @@ class DayOutput:
 
     def work_order(self, wo: WorkOrder) -> None:
         self.work_orders[wo.work_order_id] = {
-            "work_order_id": wo.work_order_id, "product_id": wo.product_id,
-            "line_id": wo.line_id, "sales_order_id": None, "sales_order_line": None,
-            "planned_qty": wo.planned_qty, "planned_start": wo.planned_start,
-            "planned_end": wo.planned_end, "actual_start": wo.actual_start,
-            "actual_end": wo.actual_end, "status": wo.status}
+            "work_order_id": wo.work_order_id,
+            "product_id": wo.product_id,
+            "line_id": wo.line_id,
+            "sales_order_id": None,
+            "sales_order_line": None,
+            "planned_qty": wo.planned_qty,
+            "planned_start": wo.planned_start,
+            "planned_end": wo.planned_end,
+            "actual_start": wo.actual_start,
+            "actual_end": wo.actual_end,
+            "status": wo.status,
+        }
 
     def report(self, wo, equipment_id, start, end, produced, good, scrap, rework, lot) -> None:
         self.report_seq[0] += 1
-        self.reports.append({
-            "report_id": f"PR-{self.report_seq[0]:09d}", "work_order_id": wo.work_order_id,
-            "equipment_id": equipment_id, "product_id": wo.product_id, "start_ts": start,
-            "end_ts": end, "produced_qty": produced, "good_qty": good, "scrap_qty": scrap,
-            "rework_qty": rework, "lot_id": lot})
+        self.reports.append(
+            {
+                "report_id": f"PR-{self.report_seq[0]:09d}",
+                "work_order_id": wo.work_order_id,
+                "equipment_id": equipment_id,
+                "product_id": wo.product_id,
+                "start_ts": start,
+                "end_ts": end,
+                "produced_qty": produced,
+                "good_qty": good,
+                "scrap_qty": scrap,
+                "rework_qty": rework,
+                "lot_id": lot,
+            }
+        )
 
     def inspection(self, row: dict) -> None:
         self.inspections.append(row)
@@ -144,8 +161,9 @@ class DayOutput:
 
 
 class _Run:
-    def __init__(self, out: Path, seed: int, start: date, end: date, scale: float,
-                 progress: Progress | None):
+    def __init__(
+        self, out: Path, seed: int, start: date, end: date, scale: float, progress: Progress | None
+    ):
         self.out, self.seed, self.start, self.end, self.scale = out, seed, start, end, scale
         self.progress = progress or (lambda label, done, total: None)
         self.factory: Factory = build_factory(scale)
@@ -163,42 +181,137 @@ class _Run:
 
     def master_data(self) -> None:
         f = self.factory
-        self.write("plants", "plants", pl.DataFrame([
-            {"plant_id": p.plant_id, "plant_name": p.plant_name, "timezone": p.timezone,
-             "country": p.country} for p in f.plants]))
-        self.write("equipment", "equipment", pl.DataFrame([
-            {"equipment_id": e.equipment_id, "equipment_name": e.equipment_name,
-             "line_id": line.line_id, "line_name": line.line_name, "area": e.area,
-             "plant_id": e.plant_id} for line in f.lines for e in line.equipment]))
-        self.write("routings", "routings", pl.DataFrame(
-            [{"product_id": p, "equipment_id": e, "ideal_cycle_time_s": c}
-             for (p, e), c in f.routings.items()]))
-        self.write("shifts", "shifts", pl.DataFrame([
-            {"plant_id": s.plant_id, "shift_code": s.shift_code, "start_time": s.start_time,
-             "end_time": s.end_time, "planned_break_min": s.planned_break_min}
-            for s in f.shifts]))
-        self.write("defect_codes", "defect_codes", pl.DataFrame(
-            f.defect_codes, schema=list(FORMATS["defect_codes"].columns), orient="row"))
-        self.write("materials", "materials", pl.DataFrame([
-            {"material_id": m.material_id, "description": m.description,
-             "description_zh": m.description_zh, "material_type": m.material_type, "uom": m.uom,
-             "standard_cost": m.standard_cost, "currency": "CNY",
-             "product_family": m.product_family or None} for m in f.materials]))
+        self.write(
+            "plants",
+            "plants",
+            pl.DataFrame(
+                [
+                    {
+                        "plant_id": p.plant_id,
+                        "plant_name": p.plant_name,
+                        "timezone": p.timezone,
+                        "country": p.country,
+                    }
+                    for p in f.plants
+                ]
+            ),
+        )
+        self.write(
+            "equipment",
+            "equipment",
+            pl.DataFrame(
+                [
+                    {
+                        "equipment_id": e.equipment_id,
+                        "equipment_name": e.equipment_name,
+                        "line_id": line.line_id,
+                        "line_name": line.line_name,
+                        "area": e.area,
+                        "plant_id": e.plant_id,
+                    }
+                    for line in f.lines
+                    for e in line.equipment
+                ]
+            ),
+        )
+        self.write(
+            "routings",
+            "routings",
+            pl.DataFrame(
+                [
+                    {"product_id": p, "equipment_id": e, "ideal_cycle_time_s": c}
+                    for (p, e), c in f.routings.items()
+                ]
+            ),
+        )
+        self.write(
+            "shifts",
+            "shifts",
+            pl.DataFrame(
+                [
+                    {
+                        "plant_id": s.plant_id,
+                        "shift_code": s.shift_code,
+                        "start_time": s.start_time,
+                        "end_time": s.end_time,
+                        "planned_break_min": s.planned_break_min,
+                    }
+                    for s in f.shifts
+                ]
+            ),
+        )
+        self.write(
+            "defect_codes",
+            "defect_codes",
+            pl.DataFrame(
+                f.defect_codes, schema=list(FORMATS["defect_codes"].columns), orient="row"
+            ),
+        )
+        self.write(
+            "materials",
+            "materials",
+            pl.DataFrame(
+                [
+                    {
+                        "material_id": m.material_id,
+                        "description": m.description,
+                        "description_zh": m.description_zh,
+                        "material_type": m.material_type,
+                        "uom": m.uom,
+                        "standard_cost": m.standard_cost,
+                        "currency": "CNY",
+                        "product_family": m.product_family or None,
+                    }
+                    for m in f.materials
+                ]
+            ),
+        )
         self.write("customers", "customers", pl.DataFrame([vars(c) for c in f.customers]))
-        self.write("suppliers", "suppliers", pl.DataFrame([
-            {"supplier_id": s.supplier_id, "supplier_name": s.supplier_name,
-             "region": s.region} for s in f.suppliers]))
+        self.write(
+            "suppliers",
+            "suppliers",
+            pl.DataFrame(
+                [
+                    {
+                        "supplier_id": s.supplier_id,
+                        "supplier_name": s.supplier_name,
+                        "region": s.region,
+                    }
+                    for s in f.suppliers
+                ]
+            ),
+        )
         # Exported when the period opens: a later end must not rewrite the master data.
         exported = datetime.combine(self.start, datetime.min.time()).replace(hour=6)
-        self.write("warehouses", "warehouses", pl.DataFrame([
-            {"warehouse_id": w.warehouse_id, "plant_id": w.plant_id,
-             "warehouse_name": w.warehouse_name} for w in f.warehouses]),
-            exported=exported)
-        mapping = MAPPING + yaml.safe_dump({"sites": [{
-            "site": "HP", "description": "Haiphong MES exports its own column names",
-            "files": "mes/equipment_states/HP_*",
-            "columns": {v: k for k, v in HP_STATE_COLUMNS.items()}}]},
-            sort_keys=False, allow_unicode=True)
+        self.write(
+            "warehouses",
+            "warehouses",
+            pl.DataFrame(
+                [
+                    {
+                        "warehouse_id": w.warehouse_id,
+                        "plant_id": w.plant_id,
+                        "warehouse_name": w.warehouse_name,
+                    }
+                    for w in f.warehouses
+                ]
+            ),
+            exported=exported,
+        )
+        mapping = MAPPING + yaml.safe_dump(
+            {
+                "sites": [
+                    {
+                        "site": "HP",
+                        "description": "Haiphong MES exports its own column names",
+                        "files": "mes/equipment_states/HP_*",
+                        "columns": {v: k for k, v in HP_STATE_COLUMNS.items()},
+                    }
+                ]
+            },
+            sort_keys=False,
+            allow_unicode=True,
+        )
         (self.out / "andon_mapping.yaml").write_text(mapping, encoding="utf-8")
 
     def run(self) -> SampleResult:
@@ -212,9 +325,18 @@ class _Run:
         f = self.factory
         calendars = {p.plant_id: PlantCalendar(p, f.shifts) for p in f.plants}
         quality = QualityModel(f, self.start)
-        sims = [LineSimulator(line, f, calendars[line.plant_id], self.seed, k, quality,
-                              calendars[line.plant_id].timeline_end(self.end))
-                for k, line in enumerate(f.lines)]
+        sims = [
+            LineSimulator(
+                line,
+                f,
+                calendars[line.plant_id],
+                self.seed,
+                k,
+                quality,
+                calendars[line.plant_id].timeline_end(self.end),
+            )
+            for k, line in enumerate(f.lines)
+        ]
         truth = TruthCollector()
         ledger = Ledger(f, calendars, self.start)
         sales = SalesBook(f, self.seed)
@@ -240,58 +362,103 @@ class _Run:
         bad = len(self.bad.manifest)
         rows = {k: v for k, v in sorted(self.rows.items())}
         files = self.writer.files
-        summary = {"seed": self.seed, "scale": self.scale, "start": self.start,
-                   "end": self.end, "files": files, "rows": rows, "bad_rows": bad,
-                   "equipment": len(f.equipment), "lines": len(f.lines)}
+        summary = {
+            "seed": self.seed,
+            "scale": self.scale,
+            "start": self.start,
+            "end": self.end,
+            "files": files,
+            "rows": rows,
+            "bad_rows": bad,
+            "equipment": len(f.equipment),
+            "lines": len(f.lines),
+        }
         self.progress("Ground truth", 0, 1)
         truth.write(self.out, summary)
         self.progress("Ground truth", 1, 1)
-        return SampleResult(self.out, self.start, self.end, self.seed, self.scale, files, rows,
-                            bad, time.perf_counter() - t0)
+        return SampleResult(
+            self.out,
+            self.start,
+            self.end,
+            self.seed,
+            self.scale,
+            files,
+            rows,
+            bad,
+            time.perf_counter() - t0,
+        )
 
     # -- daily files ---------------------------------------------------------------------
     def write_day(self, day: date, out: DayOutput, movements: dict, snapshot: dict) -> None:
         stamp = f"{day:%Y-%m-%d}"
-        for parts, prefix, columns in ((out.states_std, "", None),
-                                       (out.states_hp, "HP_", HP_STATE_COLUMNS)):
+        for parts, prefix, columns in (
+            (out.states_std, "", None),
+            (out.states_hp, "HP_", HP_STATE_COLUMNS),
+        ):
             if parts:
                 frame = _states_frame(parts)
                 if columns:
                     frame = frame.rename(columns)
-                self.write("equipment_states", f"{prefix}equipment_states_{stamp}", frame,
-                           columns=tuple(frame.columns))
+                self.write(
+                    "equipment_states",
+                    f"{prefix}equipment_states_{stamp}",
+                    frame,
+                    columns=tuple(frame.columns),
+                )
         if out.reports:
-            self.write("production_reports", f"production_reports_{stamp}",
-                       _frame(out.reports, ("start_ts", "end_ts")))
+            self.write(
+                "production_reports",
+                f"production_reports_{stamp}",
+                _frame(out.reports, ("start_ts", "end_ts")),
+            )
         if out.inspections:
-            self.write("quality_inspections", f"quality_inspections_{stamp}",
-                       _frame(out.inspections, ("inspected_at",)))
+            self.write(
+                "quality_inspections",
+                f"quality_inspections_{stamp}",
+                _frame(out.inspections, ("inspected_at",)),
+            )
         if out.work_orders:
-            self.write("work_orders", f"work_orders_{stamp}", _frame(
-                list(out.work_orders.values()),
-                ("planned_start", "planned_end", "actual_start", "actual_end")))
+            self.write(
+                "work_orders",
+                f"work_orders_{stamp}",
+                _frame(
+                    list(out.work_orders.values()),
+                    ("planned_start", "planned_end", "actual_start", "actual_end"),
+                ),
+            )
         if out.sales:
-            self.write("sales_order_lines", f"sales_order_lines_{stamp}",
-                       _dates(pl.DataFrame(list(out.sales.values()))))
+            self.write(
+                "sales_order_lines",
+                f"sales_order_lines_{stamp}",
+                _dates(pl.DataFrame(list(out.sales.values()))),
+            )
         if out.purchases:
-            self.write("purchase_order_lines", f"purchase_order_lines_{stamp}",
-                       _dates(pl.DataFrame(out.purchases)))
+            self.write(
+                "purchase_order_lines",
+                f"purchase_order_lines_{stamp}",
+                _dates(pl.DataFrame(out.purchases)),
+            )
         if out.shipments:
             self.write("shipments", f"shipments_{stamp}", _frame(out.shipments, ("shipped_at",)))
         self.write_movements(day, movements)
         if snapshot["warehouse_id"]:
             frame = pl.DataFrame(snapshot).with_columns(
-                snapshot_date=pl.lit(stamp), lot_id=pl.lit(None, dtype=pl.String))
+                snapshot_date=pl.lit(stamp), lot_id=pl.lit(None, dtype=pl.String)
+            )
             self.write("stock_snapshots", f"stock_snapshots_{stamp}", frame)
         if out.meters:
-            frame = pl.DataFrame({
-                "equipment_id": np.concatenate([m[0] for m in out.meters]).astype(str),
-                "interval_start": pl.from_epoch(pl.Series(
-                    np.concatenate([m[1] for m in out.meters])), time_unit="s")
-                .dt.cast_time_unit("us").dt.replace_time_zone("UTC"),
-                "interval_minutes": np.full(sum(len(m[0]) for m in out.meters), 15, np.int32),
-                "energy_kwh": np.concatenate([m[2] for m in out.meters]),
-            })
+            frame = pl.DataFrame(
+                {
+                    "equipment_id": np.concatenate([m[0] for m in out.meters]).astype(str),
+                    "interval_start": pl.from_epoch(
+                        pl.Series(np.concatenate([m[1] for m in out.meters])), time_unit="s"
+                    )
+                    .dt.cast_time_unit("us")
+                    .dt.replace_time_zone("UTC"),
+                    "interval_minutes": np.full(sum(len(m[0]) for m in out.meters), 15, np.int32),
+                    "energy_kwh": np.concatenate([m[2] for m in out.meters]),
+                }
+            )
             self.write("meter_readings", f"meter_readings_{stamp}", frame)
 
     def write_movements(self, day: date, cols: dict) -> None:
@@ -300,7 +467,9 @@ class _Run:
         frame = pl.DataFrame(cols, schema_overrides={"reference_line": pl.Int64}).with_columns(
             movement_ts=pl.concat_str(
                 pl.from_epoch(pl.col("ts"), time_unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S"),
-                pl.col("plant").replace_strict(self.offsets)))
+                pl.col("plant").replace_strict(self.offsets),
+            )
+        )
         self.write("inventory_movements", f"inventory_movements_{day:%Y-%m-%d}", frame)
 
     def write_leftovers(self) -> None:
@@ -313,36 +482,44 @@ class _Run:
             if spec.variant:
                 columns = tuple(HP_STATE_COLUMNS.get(c, c) for c in columns)
             empty = pl.DataFrame(schema={c: pl.String for c in columns})
-            self.write(spec.entity, f"{prefix}{spec.entity}_{self.end:%Y-%m-%d}", empty,
-                       columns=columns)
+            self.write(
+                spec.entity, f"{prefix}{spec.entity}_{self.end:%Y-%m-%d}", empty, columns=columns
+            )
 
 
 def _states_frame(parts: list[tuple]) -> pl.DataFrame:
     code = np.concatenate([p[3] for p in parts]).astype(np.int64)
-    frame = pl.DataFrame({
-        "equipment_id": np.concatenate([p[0] for p in parts]).astype(str),
-        "start_ts": _ts(np.concatenate([p[1] for p in parts])),
-        "end_ts": _ts(np.concatenate([p[2] for p in parts])),
-        "state": st.STATE_NAMES[code].astype(str),
-        "reason_code": pl.Series(st.REASON_CODES[code].tolist(), dtype=pl.String),
-        "reason_text": pl.Series(st.REASON_TEXTS[code].tolist(), dtype=pl.String),
-    })
+    frame = pl.DataFrame(
+        {
+            "equipment_id": np.concatenate([p[0] for p in parts]).astype(str),
+            "start_ts": _ts(np.concatenate([p[1] for p in parts])),
+            "end_ts": _ts(np.concatenate([p[2] for p in parts])),
+            "state": st.STATE_NAMES[code].astype(str),
+            "reason_code": pl.Series(st.REASON_CODES[code].tolist(), dtype=pl.String),
+            "reason_text": pl.Series(st.REASON_TEXTS[code].tolist(), dtype=pl.String),
+        }
+    )
     return frame.sort("equipment_id", "start_ts", maintain_order=True)
 
 
 def _frame(rows: list[dict], ts_columns: tuple[str, ...]) -> pl.DataFrame:
     frame = pl.DataFrame(rows, infer_schema_length=None)
-    return frame.with_columns(
-        _ts(frame[c].fill_null(-1).to_numpy()).alias(c) for c in ts_columns)
+    return frame.with_columns(_ts(frame[c].fill_null(-1).to_numpy()).alias(c) for c in ts_columns)
 
 
 def _dates(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
 
 
-def generate_sample(out: Path, *, seed: int = 42, start: date | None = None,
-                    end: date | None = None, scale: float = 1.0,
-                    progress: Progress | None = None) -> SampleResult:
+def generate_sample(
+    out: Path,
+    *,
+    seed: int = 42,
+    start: date | None = None,
+    end: date | None = None,
+    scale: float = 1.0,
+    progress: Progress | None = None,
+) -> SampleResult:
     """Write a deterministic sample factory inbox (plus manifest and ground truth) to `out`."""
     if start is None or end is None:
         default_start, default_end = default_period()

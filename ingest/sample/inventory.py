@@ -18,8 +18,9 @@ from .shifts import PlantCalendar, local_epoch
 MILLI = 1000
 
 
-def estimated_daily_output(factory: Factory, calendars: dict[str, PlantCalendar]
-                           ) -> dict[tuple[str, str], float]:
+def estimated_daily_output(
+    factory: Factory, calendars: dict[str, PlantCalendar]
+) -> dict[tuple[str, str], float]:
     """Rough units per day by (plant, product): sizes opening stock and first reorders."""
     rate: dict[tuple[str, str], float] = defaultdict(float)
     for line in factory.lines:
@@ -38,15 +39,22 @@ class Ledger:
     def __init__(self, factory: Factory, calendars: dict[str, PlantCalendar], start: date):
         self.factory = factory
         self.offset = {p.plant_id: p.offset_text for p in factory.plants}
-        self.bom = {fg: [(m, int(round(q * MILLI))) for m, q in comps]
-                    for fg, comps in factory.bom.items()}
+        self.bom = {
+            fg: [(m, int(round(q * MILLI))) for m, q in comps] for fg, comps in factory.bom.items()
+        }
         self.stock: dict[tuple[str, str], int] = {}
         self.assortment: dict[str, list[str]] = {}
         output = estimated_daily_output(factory, calendars)
         self.usage: dict[tuple[str, str], float] = defaultdict(float)  # milli per day
         for plant in factory.plants:
-            products = sorted({p for line in factory.lines if line.plant_id == plant.plant_id
-                               for p in line.products})
+            products = sorted(
+                {
+                    p
+                    for line in factory.lines
+                    if line.plant_id == plant.plant_id
+                    for p in line.products
+                }
+            )
             comps = sorted({m for p in products for m, _ in self.bom[p]})
             self.assortment[f"{plant.plant_id}-FG"] = products
             self.assortment[f"{plant.plant_id}-RM"] = comps
@@ -70,23 +78,62 @@ class Ledger:
                         qty = output[(plant.plant_id, mat)] * days * MILLI
                     qty = int(round(qty / (100 * MILLI))) * 100 * MILLI
                     if qty > 0:
-                        self.add(t0, plant.plant_id, wh, mat, "ADJUSTMENT", qty,
-                                 ref_type="ADJ", ref_id="ADJ-OPENING")
+                        self.add(
+                            t0,
+                            plant.plant_id,
+                            wh,
+                            mat,
+                            "ADJUSTMENT",
+                            qty,
+                            ref_type="ADJ",
+                            ref_id="ADJ-OPENING",
+                        )
 
-    def add(self, ts: int, plant: str, wh: str, mat: str, kind: str, qty: int, lot: str = "",
-            ref_type: str = "", ref_id: str = "", ref_line: int | None = None) -> None:
+    def add(
+        self,
+        ts: int,
+        plant: str,
+        wh: str,
+        mat: str,
+        kind: str,
+        qty: int,
+        lot: str = "",
+        ref_type: str = "",
+        ref_id: str = "",
+        ref_line: int | None = None,
+    ) -> None:
         self.seq += 1
-        self.pending.append((ts, self.seq, plant, wh, mat, kind, qty, lot, ref_type, ref_id,
-                             ref_line))
+        self.pending.append(
+            (ts, self.seq, plant, wh, mat, kind, qty, lot, ref_type, ref_id, ref_line)
+        )
 
-    def produce(self, ts: int, plant: str, product: str, good: int, produced: int, lot: str,
-                wo_id: str) -> None:
+    def produce(
+        self, ts: int, plant: str, product: str, good: int, produced: int, lot: str, wo_id: str
+    ) -> None:
         if good > 0:
-            self.add(ts, plant, f"{plant}-FG", product, "PRODUCTION_RECEIPT", good * MILLI, lot,
-                     "WO", wo_id)
+            self.add(
+                ts,
+                plant,
+                f"{plant}-FG",
+                product,
+                "PRODUCTION_RECEIPT",
+                good * MILLI,
+                lot,
+                "WO",
+                wo_id,
+            )
         for mat, per_unit in self.bom[product]:
-            self.add(ts, plant, f"{plant}-RM", mat, "ISSUE_TO_PRODUCTION", -produced * per_unit,
-                     "", "WO", wo_id)
+            self.add(
+                ts,
+                plant,
+                f"{plant}-RM",
+                mat,
+                "ISSUE_TO_PRODUCTION",
+                -produced * per_unit,
+                "",
+                "WO",
+                wo_id,
+            )
 
     def available(self, wh: str, mat: str) -> int:
         """Closing stock of yesterday less what today's plans already took (milli)."""
@@ -100,9 +147,22 @@ class Ledger:
         limit = local_epoch(day + timedelta(days=1))
         today = sorted(e for e in self.pending if e[0] < limit)
         self.pending = [e for e in self.pending if e[0] >= limit]
-        cols: dict[str, list] = {k: [] for k in (
-            "movement_id", "ts", "plant", "warehouse_id", "material_id", "movement_type", "qty",
-            "lot_id", "reference_type", "reference_id", "reference_line")}
+        cols: dict[str, list] = {
+            k: []
+            for k in (
+                "movement_id",
+                "ts",
+                "plant",
+                "warehouse_id",
+                "material_id",
+                "movement_type",
+                "qty",
+                "lot_id",
+                "reference_type",
+                "reference_id",
+                "reference_line",
+            )
+        }
         for ts, _, plant, wh, mat, kind, qty, lot, ref_type, ref_id, ref_line in today:
             on_hand = self.stock[(wh, mat)]
             if qty < 0 and on_hand + qty < 0:
@@ -113,11 +173,19 @@ class Ledger:
             if kind == "ISSUE_TO_PRODUCTION":
                 self.issued[(wh, mat)] -= qty
             self.movement_seq += 1
-            for key, value in (("movement_id", f"MV-{self.movement_seq:010d}"), ("ts", ts),
-                               ("plant", plant), ("warehouse_id", wh), ("material_id", mat),
-                               ("movement_type", kind), ("qty", qty / MILLI),
-                               ("lot_id", lot or None), ("reference_type", ref_type or None),
-                               ("reference_id", ref_id or None), ("reference_line", ref_line)):
+            for key, value in (
+                ("movement_id", f"MV-{self.movement_seq:010d}"),
+                ("ts", ts),
+                ("plant", plant),
+                ("warehouse_id", wh),
+                ("material_id", mat),
+                ("movement_type", kind),
+                ("qty", qty / MILLI),
+                ("lot_id", lot or None),
+                ("reference_type", ref_type or None),
+                ("reference_id", ref_id or None),
+                ("reference_line", ref_line),
+            ):
                 cols[key].append(value)
         self.reserved.clear()
         for key, issued in self.issued.items():
@@ -156,8 +224,16 @@ class Ledger:
             if delta:
                 if delta < 0:
                     self.take(wh, mat, -delta)
-                self.add(t0 + 18 * 3600, wh[:2], wh, mat, "ADJUSTMENT", delta, ref_type="ADJ",
-                         ref_id=f"ADJ-CC-{day:%y%m%d}")
+                self.add(
+                    t0 + 18 * 3600,
+                    wh[:2],
+                    wh,
+                    mat,
+                    "ADJUSTMENT",
+                    delta,
+                    ref_type="ADJ",
+                    ref_id=f"ADJ-CC-{day:%y%m%d}",
+                )
 
 
 def day_of(ts: int) -> date:

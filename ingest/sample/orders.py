@@ -43,12 +43,19 @@ class OrderLine:
     close_on: date | None = None
 
     def row(self) -> dict:
-        return {"order_id": self.order_id, "line_no": self.line_no,
-                "customer_id": self.customer_id, "material_id": self.material_id,
-                "order_qty": self.order_qty, "unit_price": self.unit_price,
-                "currency": self.currency, "order_date": self.order_date,
-                "requested_date": self.requested_date, "promised_date": self.promised_date,
-                "status": self.status}
+        return {
+            "order_id": self.order_id,
+            "line_no": self.line_no,
+            "customer_id": self.customer_id,
+            "material_id": self.material_id,
+            "order_qty": self.order_qty,
+            "unit_price": self.unit_price,
+            "currency": self.currency,
+            "order_date": self.order_date,
+            "requested_date": self.requested_date,
+            "promised_date": self.promised_date,
+            "status": self.status,
+        }
 
 
 class SalesBook:
@@ -64,8 +71,7 @@ class SalesBook:
             for plant, regions in PLANT_REGIONS.items()
         }
 
-    def run_day(self, day: date, produced: dict[tuple[str, str], int], out,
-                ledger: Ledger) -> None:
+    def run_day(self, day: date, produced: dict[tuple[str, str], int], out, ledger: Ledger) -> None:
         self.rng = day_rng(self.seed, SALES, day)
         t0 = local_epoch(day)
         still_open = []
@@ -96,12 +102,29 @@ class SalesBook:
             self.shipment_seq += 1
             ts = t0 + int(rng.integers(8 * 3600, 18 * 3600))
             shipment_id = f"SH-{self.shipment_seq:08d}"
-            ledger.add(ts, line.plant_id, wh, line.material_id, "SHIPMENT", -qty * MILLI,
-                       ref_type="SO", ref_id=line.order_id, ref_line=line.line_no)
-            out.shipment({"shipment_id": shipment_id, "order_id": line.order_id,
-                          "line_no": line.line_no, "material_id": line.material_id,
-                          "shipped_qty": qty, "shipped_at": ts, "warehouse_id": wh,
-                          "plant": line.plant_id})
+            ledger.add(
+                ts,
+                line.plant_id,
+                wh,
+                line.material_id,
+                "SHIPMENT",
+                -qty * MILLI,
+                ref_type="SO",
+                ref_id=line.order_id,
+                ref_line=line.line_no,
+            )
+            out.shipment(
+                {
+                    "shipment_id": shipment_id,
+                    "order_id": line.order_id,
+                    "line_no": line.line_no,
+                    "material_id": line.material_id,
+                    "shipped_qty": qty,
+                    "shipped_at": ts,
+                    "warehouse_id": wh,
+                    "plant": line.plant_id,
+                }
+            )
             line.shipped += qty
         if line.shipped >= line.order_qty:
             line.status = "SHIPPED"
@@ -142,10 +165,22 @@ class SalesBook:
                 cancel_on = None
                 if rng.random() < 0.015:
                     cancel_on = day + timedelta(days=int(rng.integers(1, 5)))
-                line = OrderLine(order_id, 10 * k, customer_id, product, qty, price, currency,
-                                 day, requested, promised, plant,
-                                 max(ship_on, day + timedelta(days=1)),
-                                 bool(rng.random() < 0.05), cancel_on)
+                line = OrderLine(
+                    order_id,
+                    10 * k,
+                    customer_id,
+                    product,
+                    qty,
+                    price,
+                    currency,
+                    day,
+                    requested,
+                    promised,
+                    plant,
+                    max(ship_on, day + timedelta(days=1)),
+                    bool(rng.random() < 0.05),
+                    cancel_on,
+                )
                 self.open.append(line)
                 out.sales_line(line.row())
 
@@ -183,9 +218,17 @@ class Purchasing:
                 remaining.append(line)
                 continue
             ts = t0 + int(rng.integers(9 * 3600, 16 * 3600))
-            ledger.add(ts, line.warehouse_id[:2], line.warehouse_id, line.material_id,
-                       "GOODS_RECEIPT", line.receive_qty * MILLI, ref_type="PO",
-                       ref_id=line.po_id, ref_line=line.line_no)
+            ledger.add(
+                ts,
+                line.warehouse_id[:2],
+                line.warehouse_id,
+                line.material_id,
+                "GOODS_RECEIPT",
+                line.receive_qty * MILLI,
+                ref_type="PO",
+                ref_id=line.po_id,
+                ref_line=line.line_no,
+            )
             self.on_order[(line.warehouse_id, line.material_id)] -= line.order_qty
         self.open = remaining
 
@@ -217,13 +260,31 @@ class Purchasing:
                     if rng.random() < 0.3:
                         receive_qty = max(1, int(qty * rng.uniform(0.7, 0.95)))
                 cost = self.factory.material(mat).standard_cost
-                line = PurchaseLine(po_id, 10 * k, supplier_id, mat, wh, qty,
-                                    round(cost * rng.uniform(0.95, 1.05), 4), day, promised,
-                                    receive_on, receive_qty)
+                line = PurchaseLine(
+                    po_id,
+                    10 * k,
+                    supplier_id,
+                    mat,
+                    wh,
+                    qty,
+                    round(cost * rng.uniform(0.95, 1.05), 4),
+                    day,
+                    promised,
+                    receive_on,
+                    receive_qty,
+                )
                 self.open.append(line)
                 self.on_order[(wh, mat)] += qty
-                out.purchase_line({"po_id": po_id, "line_no": line.line_no,
-                                   "supplier_id": supplier_id, "material_id": mat,
-                                   "order_qty": qty, "unit_price": line.unit_price,
-                                   "currency": "CNY", "order_date": day,
-                                   "promised_date": promised})
+                out.purchase_line(
+                    {
+                        "po_id": po_id,
+                        "line_no": line.line_no,
+                        "supplier_id": supplier_id,
+                        "material_id": mat,
+                        "order_qty": qty,
+                        "unit_price": line.unit_price,
+                        "currency": "CNY",
+                        "order_date": day,
+                        "promised_date": promised,
+                    }
+                )

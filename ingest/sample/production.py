@@ -51,8 +51,16 @@ class LineDay:
 class LineSimulator:
     """Carries a line's state (current order, breakdowns in progress) from day to day."""
 
-    def __init__(self, line: Line, factory: Factory, calendar: PlantCalendar, seed: int,
-                 index: int, quality: QualityModel, timeline_end: int):
+    def __init__(
+        self,
+        line: Line,
+        factory: Factory,
+        calendar: PlantCalendar,
+        seed: int,
+        index: int,
+        quality: QualityModel,
+        timeline_end: int,
+    ):
         self.line = line
         self.factory = factory
         self.cal = calendar
@@ -90,8 +98,15 @@ class LineSimulator:
         ideal = self.factory.routings[(product, last.equipment_id)]
         qty = max(10, int(round(budget * 0.8 / (ideal * last.speed_factor), -1)))
         duration = int(budget * self.wall_factor * self.rng.uniform(0.95, 1.25))
-        return WorkOrder(f"WO-{self.line.line_id}-{self.wo_seq:05d}", product, self.line.line_id,
-                         qty, planned_start, planned_start + duration, budget)
+        return WorkOrder(
+            f"WO-{self.line.line_id}-{self.wo_seq:05d}",
+            product,
+            self.line.line_id,
+            qty,
+            planned_start,
+            planned_start + duration,
+            budget,
+        )
 
     def _start_order(self, wo: WorkOrder, at: int, out) -> None:
         wo.actual_start = at
@@ -172,18 +187,18 @@ class LineSimulator:
             lengths = rng.integers(60, 301, k)
             codes = rng.choice(st.MINOR, k)
             for s, d, c in zip(starts, lengths, codes, strict=True):
-                line[s:s + d] = c
+                line[s : s + d] = c
             for code, rate in ((st.STARVED, 0.03), (st.BLOCKED, 0.02)):
                 k = rng.poisson(work_h * rate)
                 for s in work[rng.integers(0, len(work), k)]:
-                    line[s:s + int(rng.integers(300, 1801))] = code
+                    line[s : s + int(rng.integers(300, 1801))] = code
             for pos, length in zip(changeovers, setup_len, strict=True):
-                line[pos:pos + length + int(rng.integers(-120, 121))] = st.SETUP
+                line[pos : pos + length + int(rng.integers(-120, 121))] = st.SETUP
             for a, b in self.break_ranges:
                 line[a:b] = st.BREAK
             if day.day == self.pm_day[row]:
                 a = cal.slots[0].start + 3600
-                line[a:a + int(rng.integers(2, 5)) * 3600] = st.PM
+                line[a : a + int(rng.integers(2, 5)) * 3600] = st.PM
             if self.carry[row] is not None:
                 length, code = self.carry[row]
                 line[:length] = code
@@ -194,12 +209,12 @@ class LineSimulator:
             for s in work[rng.integers(0, len(work), k)]:
                 d = max(120, int(rng.lognormal(mu, sigma)))
                 code = st.BREAKDOWN[int(rng.integers(len(st.BREAKDOWN)))]
-                line[s:s + d] = code
+                line[s : s + d] = code
                 if s + d > DAY_S:
                     self.carry[row] = (int(s + d - DAY_S), code)
             if gap_row == row:
                 s = int(work[rng.integers(0, len(work) // 2)])
-                line[s:s + int(rng.integers(3600, 10801))] = st.UNKNOWN
+                line[s : s + int(rng.integers(3600, 10801))] = st.UNKNOWN
         for a, b in self.off_ranges:
             arr[:, a:b] = st.NOT_SCHEDULED
 
@@ -238,16 +253,27 @@ class LineSimulator:
             rec_row, weights=(st.IS_BREAKDOWN[rec_code] & cal.shift_mask[rec_pos]), minlength=n
         )
         keep = rec_code != st.UNKNOWN
-        out.states(self.line.plant_id, self.eq_ids[rec_row[keep]], w0 + rec_pos[keep],
-                   w0 + (rec_end - rec_row * cut)[keep], rec_code[keep])
+        out.states(
+            self.line.plant_id,
+            self.eq_ids[rec_row[keep]],
+            w0 + rec_pos[keep],
+            w0 + (rec_end - rec_row * cut)[keep],
+            rec_code[keep],
+        )
         if w0 + cut >= self.timeline_end:
-            out.states(self.line.plant_id, self.eq_ids, np.full(n, self.timeline_end),
-                       np.full(n, -1), np.full(n, st.NOT_SCHEDULED))
+            out.states(
+                self.line.plant_id,
+                self.eq_ids,
+                np.full(n, self.timeline_end),
+                np.full(n, -1),
+                np.full(n, st.NOT_SCHEDULED),
+            )
 
         # Energy per 15-minute slot.
         nslots = cut // SLOT_S
-        kwh = np.bincount(row * nslots + slot, weights=dur * self.kw[row, codes] / 3600,
-                          minlength=n * nslots)
+        kwh = np.bincount(
+            row * nslots + slot, weights=dur * self.kw[row, codes] / 3600, minlength=n * nslots
+        )
         # Noise for every slot of the window, so a cut last day draws what a full day does.
         noise = self.rng.normal(1.0, 0.02, (n, DAY_S // SLOT_S))[:, :nslots]
         kwh *= noise.ravel().clip(0.9, 1.1)
@@ -259,12 +285,12 @@ class LineSimulator:
         if working:
             running = codes == st.RUNNING
             run_row, run_a, run_b = row[running], pos[running], pos[running] + dur[running]
-            self._report(day, w0, cut, segments, run_row, run_a, run_b, out, ledger, qty,
-                         ideal_s)
+            self._report(day, w0, cut, segments, run_row, run_a, run_b, out, ledger, qty, ideal_s)
         truth.add(self.line, self.eq_ids, day, shift_s, state_s, events, qty, ideal_s)
 
-    def _report(self, day, w0, cut, segments, run_row, run_a, run_b, out, ledger, qty,
-                ideal_s) -> None:
+    def _report(
+        self, day, w0, cut, segments, run_row, run_a, run_b, out, ledger, qty, ideal_s
+    ) -> None:
         rng, n, line = self.rng, len(self.eqs), self.line
         last = n - 1
         for shift_index, slot in enumerate(self.cal.slots):
@@ -274,8 +300,9 @@ class LineSimulator:
                     continue
                 overlap = np.clip(np.minimum(run_b, hi) - np.maximum(run_a, lo), 0, None)
                 run_s = np.bincount(run_row, weights=overlap, minlength=n)
-                ideal = np.array([self.factory.routings[(wo.product_id, eq.equipment_id)]
-                                  for eq in self.eqs])
+                ideal = np.array(
+                    [self.factory.routings[(wo.product_id, eq.equipment_id)] for eq in self.eqs]
+                )
                 speed = np.array([eq.speed_factor for eq in self.eqs])
                 speed = speed * rng.normal(1.0, 0.01, n).clip(0.97, 1.03)
                 produced = np.floor(run_s / (ideal * speed)).astype(np.int64)
@@ -287,18 +314,44 @@ class LineSimulator:
                 for e in range(n):
                     if produced[e] <= 0:
                         continue
-                    out.report(wo, self.eqs[e].equipment_id, w0 + lo, w0 + hi, int(produced[e]),
-                               int(good[e]), int(scrap[e]), int(rework[e]), lot)
+                    out.report(
+                        wo,
+                        self.eqs[e].equipment_id,
+                        w0 + lo,
+                        w0 + hi,
+                        int(produced[e]),
+                        int(good[e]),
+                        int(scrap[e]),
+                        int(rework[e]),
+                        lot,
+                    )
                     qty[e] += (produced[e], good[e], scrap[e], rework[e])
                     ideal_s[e] += (ideal[e] * produced[e], ideal[e] * good[e])
                 if produced[last] <= 0:
                     continue
-                self.quality.inspect(out, rng, line, wo, day, w0 + lo, w0 + hi, lot,
-                                     int(produced[last]), int(scrap[last] + rework[last]),
-                                     shift_index)
+                self.quality.inspect(
+                    out,
+                    rng,
+                    line,
+                    wo,
+                    day,
+                    w0 + lo,
+                    w0 + hi,
+                    lot,
+                    int(produced[last]),
+                    int(scrap[last] + rework[last]),
+                    shift_index,
+                )
                 ts = w0 + hi
-                ledger.produce(ts, line.plant_id, wo.product_id, int(good[last]),
-                               int(produced[last]), lot, wo.work_order_id)
+                ledger.produce(
+                    ts,
+                    line.plant_id,
+                    wo.product_id,
+                    int(good[last]),
+                    int(produced[last]),
+                    lot,
+                    wo.work_order_id,
+                )
                 out.produced(line.plant_id, wo.product_id, int(good[last]))
 
 

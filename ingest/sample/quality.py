@@ -23,8 +23,14 @@ EXCURSION_LINE = "SZ-ASSY1"
 DRIFT_LINE = "SZ-SMT1"
 # kind -> (characteristic, lsl, usl, nominal, sigma, defect codes)
 CHARACTERISTICS = {
-    "SMT": ("solder_paste_height_um", 100.0, 160.0, 130.0, 4.5,
-            ("D-BRIDGE", "D-INSUFF", "D-TOMB", "D-MISS", "D-SHIFT")),
+    "SMT": (
+        "solder_paste_height_um",
+        100.0,
+        160.0,
+        130.0,
+        4.5,
+        ("D-BRIDGE", "D-INSUFF", "D-TOMB", "D-MISS", "D-SHIFT"),
+    ),
     "ASSY": ("screw_torque_nm", 1.8, 2.4, 2.1, 0.05, ("D-TORQ", "D-FUNC", "D-SCRATCH")),
     "ASSY-WH": ("crimp_height_mm", 1.10, 1.30, 1.20, 0.018, ("D-CRIMP", "D-FUNC")),
     "PACK": ("label_offset_mm", -1.0, 1.0, 0.0, 0.2, ("D-LABEL", "D-DAMAGE")),
@@ -37,8 +43,11 @@ class QualityModel:
     def __init__(self, factory: Factory, start: date):
         self.excursion = tuple(start + timedelta(days=k) for k in EXCURSION_DAYS)
         self.drift = tuple(start + timedelta(days=k) for k in DRIFT_DAYS)
-        self.product_factor = {m.material_id: 0.7 + (hash_id(m.material_id, 3) % 71) / 100
-                               for m in factory.materials if m.material_type == "FG"}
+        self.product_factor = {
+            m.material_id: 0.7 + (hash_id(m.material_id, 3) % 71) / 100
+            for m in factory.materials
+            if m.material_type == "FG"
+        }
         self.family = {m.material_id: m.material_id[3:5] for m in factory.materials}
         self.seq = 0
 
@@ -56,28 +65,59 @@ class QualityModel:
         share = (day - a).days / max(1, (b - a).days)
         return nominal + share * 0.85 * (usl - nominal)
 
-    def inspect(self, out, rng, line: Line, wo, day: date, start: int, end: int, lot: str,
-                produced: int, defects: int, shift_index: int) -> None:
+    def inspect(
+        self,
+        out,
+        rng,
+        line: Line,
+        wo,
+        day: date,
+        start: int,
+        end: int,
+        lot: str,
+        produced: int,
+        defects: int,
+        shift_index: int,
+    ) -> None:
         key = "ASSY-WH" if line.kind == "ASSY" and self.family[wo.product_id] == "WH" else line.kind
         name, lsl, usl, nominal, sigma, codes = CHARACTERISTICS[key]
         value = round(float(rng.normal(self._mean(line, nominal, usl, day), sigma)), 3)
         ok = lsl <= value <= usl
         at = start + int((end - start) * rng.uniform(0.2, 0.6))
         self.seq += 1
-        out.inspection({
-            "inspection_id": f"QI-{self.seq:08d}", "product_id": wo.product_id,
-            "inspected_at": at, "result": "PASS" if ok else "FAIL", "lot_id": lot,
-            "work_order_id": wo.work_order_id, "equipment_id": line.equipment[0].equipment_id,
-            "characteristic": name, "measured_value": value, "lsl": lsl, "usl": usl,
-            "defect_code": None if ok else "D-DIM", "defect_qty": 0 if ok else 1,
-        })
+        out.inspection(
+            {
+                "inspection_id": f"QI-{self.seq:08d}",
+                "product_id": wo.product_id,
+                "inspected_at": at,
+                "result": "PASS" if ok else "FAIL",
+                "lot_id": lot,
+                "work_order_id": wo.work_order_id,
+                "equipment_id": line.equipment[0].equipment_id,
+                "characteristic": name,
+                "measured_value": value,
+                "lsl": lsl,
+                "usl": usl,
+                "defect_code": None if ok else "D-DIM",
+                "defect_qty": 0 if ok else 1,
+            }
+        )
         self.seq += 1
         code = codes[int(rng.integers(len(codes)))] if defects else None
-        out.inspection({
-            "inspection_id": f"QI-{self.seq:08d}", "product_id": wo.product_id,
-            "inspected_at": end, "result": "FAIL" if defects > 0.03 * produced else "PASS",
-            "lot_id": lot, "work_order_id": wo.work_order_id,
-            "equipment_id": line.equipment[-1].equipment_id, "characteristic": "final_visual",
-            "measured_value": None, "lsl": None, "usl": None, "defect_code": code,
-            "defect_qty": defects,
-        })
+        out.inspection(
+            {
+                "inspection_id": f"QI-{self.seq:08d}",
+                "product_id": wo.product_id,
+                "inspected_at": end,
+                "result": "FAIL" if defects > 0.03 * produced else "PASS",
+                "lot_id": lot,
+                "work_order_id": wo.work_order_id,
+                "equipment_id": line.equipment[-1].equipment_id,
+                "characteristic": "final_visual",
+                "measured_value": None,
+                "lsl": None,
+                "usl": None,
+                "defect_code": code,
+                "defect_qty": defects,
+            }
+        )

@@ -18,8 +18,14 @@ SLOT_S = 900  # SCADA interval; every shift boundary falls on one
 SLOTS = DAY_S // SLOT_S
 
 # Tết (Lunar New Year) first day; the holiday runs from the eve to the third day.
-TET = {2024: date(2024, 2, 10), 2025: date(2025, 1, 29), 2026: date(2026, 2, 17),
-       2027: date(2027, 2, 6), 2028: date(2028, 1, 26), 2029: date(2029, 2, 13)}
+TET = {
+    2024: date(2024, 2, 10),
+    2025: date(2025, 1, 29),
+    2026: date(2026, 2, 17),
+    2027: date(2027, 2, 6),
+    2028: date(2028, 1, 26),
+    2029: date(2029, 2, 13),
+}
 WORKDAYS = {"SZ": range(7), "DG": range(7), "HP": range(5)}
 
 
@@ -62,9 +68,9 @@ class PlantCalendar:
             assert end <= DAY_S, "a shift must end inside its production-day window"
             self.slots.append(ShiftSlot(shift.shift_code, start, end))
             self.shift_mask[start:end] = True
-            self.slot_shift[start // SLOT_S:end // SLOT_S] = index
+            self.slot_shift[start // SLOT_S : end // SLOT_S] = index
             for offset, length in shift.breaks:
-                self.break_mask[start + offset * 60:start + (offset + length) * 60] = True
+                self.break_mask[start + offset * 60 : start + (offset + length) * 60] = True
         self.shift_positions = np.flatnonzero(self.shift_mask)
         self.work_positions = np.flatnonzero(self.shift_mask & ~self.break_mask)
         self.has_off_time = not bool(self.shift_mask.all())

@@ -44,10 +44,28 @@ WEEKEND = 12
 BREAKDOWN = tuple(range(13, 19))
 
 # Ground-truth columns, in order; state index per code (UNKNOWN last).
-TRUTH_STATES = ["running_s", "setup_s", "unplanned_stop_s", "minor_stop_s", "starved_s",
-                "blocked_s", "planned_stop_s", "not_scheduled_s", "unknown_s"]
-_STATE_INDEX = {"RUNNING": 0, "SETUP": 1, "UNPLANNED_STOP": 2, "MINOR_STOP": 3, "STARVED": 4,
-                "BLOCKED": 5, "PLANNED_STOP": 6, "NOT_SCHEDULED": 7, "UNKNOWN": 8}
+TRUTH_STATES = [
+    "running_s",
+    "setup_s",
+    "unplanned_stop_s",
+    "minor_stop_s",
+    "starved_s",
+    "blocked_s",
+    "planned_stop_s",
+    "not_scheduled_s",
+    "unknown_s",
+]
+_STATE_INDEX = {
+    "RUNNING": 0,
+    "SETUP": 1,
+    "UNPLANNED_STOP": 2,
+    "MINOR_STOP": 3,
+    "STARVED": 4,
+    "BLOCKED": 5,
+    "PLANNED_STOP": 6,
+    "NOT_SCHEDULED": 7,
+    "UNKNOWN": 8,
+}
 STATE_INDEX = np.array([_STATE_INDEX[state] for state, _, _ in CODES], dtype=np.int64)
 STATE_NAMES = np.array([state for state, _, _ in CODES], dtype=object)
 REASON_CODES = np.array([code or None for _, code, _ in CODES], dtype=object)

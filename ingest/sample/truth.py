@@ -21,12 +21,23 @@ class TruthCollector:
     def __init__(self) -> None:
         self.parts: list[dict[str, np.ndarray | list]] = []
 
-    def add(self, line: Line, eq_ids: np.ndarray, day: date, shift_s: int, state_s: np.ndarray,
-            events: np.ndarray, qty: np.ndarray, ideal_s: np.ndarray) -> None:
+    def add(
+        self,
+        line: Line,
+        eq_ids: np.ndarray,
+        day: date,
+        shift_s: int,
+        state_s: np.ndarray,
+        events: np.ndarray,
+        qty: np.ndarray,
+        ideal_s: np.ndarray,
+    ) -> None:
         n = len(eq_ids)
         part: dict[str, np.ndarray | list] = {
-            "plant_id": [line.plant_id] * n, "line_id": [line.line_id] * n,
-            "equipment_id": list(eq_ids), "production_date": [day] * n,
+            "plant_id": [line.plant_id] * n,
+            "line_id": [line.line_id] * n,
+            "equipment_id": list(eq_ids),
+            "production_date": [day] * n,
             "shift_seconds": np.full(n, shift_s, dtype=np.int64),
         }
         for k, name in enumerate(TRUTH_STATES):
@@ -48,6 +59,6 @@ class TruthCollector:
         frame = self.frame()
         frame.write_parquet(folder / "equipment_day.parquet")
         (folder / "summary.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n",
-            encoding="utf-8")
+            json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+        )
         return frame

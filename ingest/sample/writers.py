@@ -36,48 +36,122 @@ def _cols(text: str) -> tuple[str, ...]:
 
 FORMATS = {
     "plants": FileFormat("mes", "json", "json", _cols("plant_id plant_name timezone country")),
-    "equipment": FileFormat("mes", "jsonl", "jsonl", _cols(
-        "equipment_id equipment_name line_id line_name area plant_id")),
-    "routings": FileFormat("mes", "jsonl", "jsonl", _cols(
-        "product_id equipment_id ideal_cycle_time_s")),
-    "shifts": FileFormat("mes", "csv", "csv", _cols(
-        "plant_id shift_code start_time end_time planned_break_min"), separator=";"),
-    "defect_codes": FileFormat("mes", "csv", "csv", _cols(
-        "defect_code description description_zh category"), bom=True),
-    "equipment_states": FileFormat("mes", "jsonl", "jsonl", _cols(
-        "equipment_id start_ts end_ts state reason_code reason_text")),
-    "production_reports": FileFormat("mes", "jsonl", "jsonl", _cols(
-        "report_id work_order_id equipment_id product_id start_ts end_ts produced_qty good_qty "
-        "scrap_qty rework_qty lot_id")),
-    "quality_inspections": FileFormat("mes", "jsonl", "jsonl", _cols(
-        "inspection_id product_id inspected_at result lot_id work_order_id equipment_id "
-        "characteristic measured_value lsl usl defect_code defect_qty")),
-    "work_orders": FileFormat("mes", "jsonl", "jsonl", _cols(
-        "work_order_id product_id line_id sales_order_id sales_order_line planned_qty "
-        "planned_start planned_end actual_start actual_end status")),
-    "materials": FileFormat("erp", "csv", "csv", _cols(
-        "material_id description description_zh material_type uom standard_cost currency "
-        "product_family"), encoding="gb18030"),
-    "customers": FileFormat("erp", "csv", "csv", _cols(
-        "customer_id customer_name region segment"), encoding="gb18030"),
-    "suppliers": FileFormat("erp", "csv", "csv", _cols("supplier_id supplier_name region"),
-                            encoding="gb18030"),
-    "sales_order_lines": FileFormat("erp", "csv", "csv", _cols(
-        "order_id line_no customer_id material_id order_qty unit_price currency order_date "
-        "requested_date promised_date status"), encoding="gb18030"),
-    "purchase_order_lines": FileFormat("erp", "csv", "csv", _cols(
-        "po_id line_no supplier_id material_id order_qty unit_price currency order_date "
-        "promised_date"), separator="\t", encoding="gb18030"),
+    "equipment": FileFormat(
+        "mes",
+        "jsonl",
+        "jsonl",
+        _cols("equipment_id equipment_name line_id line_name area plant_id"),
+    ),
+    "routings": FileFormat(
+        "mes", "jsonl", "jsonl", _cols("product_id equipment_id ideal_cycle_time_s")
+    ),
+    "shifts": FileFormat(
+        "mes",
+        "csv",
+        "csv",
+        _cols("plant_id shift_code start_time end_time planned_break_min"),
+        separator=";",
+    ),
+    "defect_codes": FileFormat(
+        "mes", "csv", "csv", _cols("defect_code description description_zh category"), bom=True
+    ),
+    "equipment_states": FileFormat(
+        "mes", "jsonl", "jsonl", _cols("equipment_id start_ts end_ts state reason_code reason_text")
+    ),
+    "production_reports": FileFormat(
+        "mes",
+        "jsonl",
+        "jsonl",
+        _cols(
+            "report_id work_order_id equipment_id product_id start_ts end_ts produced_qty good_qty "
+            "scrap_qty rework_qty lot_id"
+        ),
+    ),
+    "quality_inspections": FileFormat(
+        "mes",
+        "jsonl",
+        "jsonl",
+        _cols(
+            "inspection_id product_id inspected_at result lot_id work_order_id equipment_id "
+            "characteristic measured_value lsl usl defect_code defect_qty"
+        ),
+    ),
+    "work_orders": FileFormat(
+        "mes",
+        "jsonl",
+        "jsonl",
+        _cols(
+            "work_order_id product_id line_id sales_order_id sales_order_line planned_qty "
+            "planned_start planned_end actual_start actual_end status"
+        ),
+    ),
+    "materials": FileFormat(
+        "erp",
+        "csv",
+        "csv",
+        _cols(
+            "material_id description description_zh material_type uom standard_cost currency "
+            "product_family"
+        ),
+        encoding="gb18030",
+    ),
+    "customers": FileFormat(
+        "erp", "csv", "csv", _cols("customer_id customer_name region segment"), encoding="gb18030"
+    ),
+    "suppliers": FileFormat(
+        "erp", "csv", "csv", _cols("supplier_id supplier_name region"), encoding="gb18030"
+    ),
+    "sales_order_lines": FileFormat(
+        "erp",
+        "csv",
+        "csv",
+        _cols(
+            "order_id line_no customer_id material_id order_qty unit_price currency order_date "
+            "requested_date promised_date status"
+        ),
+        encoding="gb18030",
+    ),
+    "purchase_order_lines": FileFormat(
+        "erp",
+        "csv",
+        "csv",
+        _cols(
+            "po_id line_no supplier_id material_id order_qty unit_price currency order_date "
+            "promised_date"
+        ),
+        separator="\t",
+        encoding="gb18030",
+    ),
     "warehouses": FileFormat("wms", "xlsx", "xlsx", _cols("warehouse_id plant_id warehouse_name")),
-    "inventory_movements": FileFormat("wms", "csv", "csv", _cols(
-        "movement_id movement_ts warehouse_id material_id movement_type qty lot_id reference_type "
-        "reference_id reference_line"), bom=True),
-    "stock_snapshots": FileFormat("wms", "csv", "csv", _cols(
-        "snapshot_date warehouse_id material_id lot_id on_hand_qty"), separator=";"),
-    "shipments": FileFormat("wms", "csv", "csv", _cols(
-        "shipment_id order_id line_no material_id shipped_qty shipped_at warehouse_id")),
-    "meter_readings": FileFormat("scada", "parquet", "parquet", _cols(
-        "equipment_id interval_start interval_minutes energy_kwh")),
+    "inventory_movements": FileFormat(
+        "wms",
+        "csv",
+        "csv",
+        _cols(
+            "movement_id movement_ts warehouse_id material_id movement_type qty lot_id "
+            "reference_type reference_id reference_line"
+        ),
+        bom=True,
+    ),
+    "stock_snapshots": FileFormat(
+        "wms",
+        "csv",
+        "csv",
+        _cols("snapshot_date warehouse_id material_id lot_id on_hand_qty"),
+        separator=";",
+    ),
+    "shipments": FileFormat(
+        "wms",
+        "csv",
+        "csv",
+        _cols("shipment_id order_id line_no material_id shipped_qty shipped_at warehouse_id"),
+    ),
+    "meter_readings": FileFormat(
+        "scada",
+        "parquet",
+        "parquet",
+        _cols("equipment_id interval_start interval_minutes energy_kwh"),
+    ),
 }
 HP_STATE_COLUMNS = {"equipment_id": "EQUIP_NO", "start_ts": "STATE_START", "end_ts": "STATE_END"}
 XLSX_TITLE = "WMS 仓库主数据 / Warehouse master data"
@@ -97,8 +171,15 @@ class InboxWriter:
         rel = f"{fmt.system}/{entity}/{name}.{fmt.ext}"
         return self.out / rel, rel
 
-    def write(self, entity: str, name: str, frame: pl.DataFrame, *,
-              columns: tuple[str, ...] | None = None, exported: datetime | None = None) -> None:
+    def write(
+        self,
+        entity: str,
+        name: str,
+        frame: pl.DataFrame,
+        *,
+        columns: tuple[str, ...] | None = None,
+        exported: datetime | None = None,
+    ) -> None:
         fmt = FORMATS[entity]
         path, rel = self.path(entity, name)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,8 +191,7 @@ class InboxWriter:
             path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
         elif fmt.kind == "json":
             rows = frame.select(columns).to_dicts()
-            path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n",
-                            encoding="utf-8")
+            path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         elif fmt.kind == "csv":
             text = frame.select(columns).write_csv(separator=fmt.separator)
             header, *lines = text.splitlines()
@@ -120,18 +200,29 @@ class InboxWriter:
             path.write_bytes((b"\xef\xbb\xbf" if fmt.bom else b"") + data)
         elif fmt.kind == "xlsx":
             rows = [list(r) for r in frame.select(columns).iter_rows()]
-            rows = self.inject(rel, entity, rows, columns, lambda row, cols: [
-                row.get(c) for c in cols])
+            rows = self.inject(
+                rel, entity, rows, columns, lambda row, cols: [row.get(c) for c in cols]
+            )
             _write_xlsx(path, columns, rows, exported or datetime(2026, 1, 1))
         elif fmt.kind == "parquet":
-            slots = self.inject(rel, entity, [None] * frame.height, columns,
-                                lambda row, cols: row)
+            slots = self.inject(rel, entity, [None] * frame.height, columns, lambda row, cols: row)
             extra = [(i, row) for i, row in enumerate(slots) if row is not None]
             if extra:
                 frame = _insert_rows(frame, extra)
-            table = frame.select(columns).to_arrow().cast(pa.schema([
-                ("equipment_id", pa.string()), ("interval_start", pa.timestamp("us", tz="UTC")),
-                ("interval_minutes", pa.int32()), ("energy_kwh", pa.float64())]))
+            table = (
+                frame.select(columns)
+                .to_arrow()
+                .cast(
+                    pa.schema(
+                        [
+                            ("equipment_id", pa.string()),
+                            ("interval_start", pa.timestamp("us", tz="UTC")),
+                            ("interval_minutes", pa.int32()),
+                            ("energy_kwh", pa.float64()),
+                        ]
+                    )
+                )
+            )
             pq.write_table(table, path, compression="zstd")
         self.files += 1
 

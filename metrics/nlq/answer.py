@@ -26,8 +26,13 @@ class Chart:
     title: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "x": self.x, "y": list(self.y), "color": self.color,
-                "title": self.title}
+        return {
+            "kind": self.kind,
+            "x": self.x,
+            "y": list(self.y),
+            "color": self.color,
+            "title": self.title,
+        }
 
 
 @dataclass
@@ -51,11 +56,15 @@ class Answer:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "question": self.question, "lang": self.lang,
+            "question": self.question,
+            "lang": self.lang,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "interpretation": self.interpretation.to_dict() if self.interpretation else None,
-            "summary": self.summary, "sql": self.sql, "confidence": self.confidence,
-            "clarification": self.clarification, "candidates": list(self.candidates),
+            "summary": self.summary,
+            "sql": self.sql,
+            "confidence": self.confidence,
+            "clarification": self.clarification,
+            "candidates": list(self.candidates),
             "chart": self.chart.to_dict() if self.chart else None,
             "data": self.data.to_dicts() if self.data is not None else None,
             "timings_ms": self.timings_ms,
@@ -116,15 +125,23 @@ def describe(interp: Interpretation, vocab: Vocabulary, lang: str) -> str:
         grain = registry.grains.get(interp.grain, {})
         parts.append(f"按{grain.get('label_zh', interp.grain)}" if zh else f"per {interp.grain}")
     if interp.compare:
-        text = {"previous_period": ("环比", "vs previous period"),
-                "same_period_last_year": ("同比", "vs same period last year")}[interp.compare]
+        text = {
+            "previous_period": ("环比", "vs previous period"),
+            "same_period_last_year": ("同比", "vs same period last year"),
+        }[interp.compare]
         parts.append(text[0] if zh else text[1])
     if interp.order:
         high = interp.order == "desc"
         if interp.limit:
-            parts.append((f"前{interp.limit}" if high else f"后{interp.limit}") if zh else
-                         (f"top {interp.limit}" if high else f"bottom {interp.limit}"))
+            parts.append(
+                (f"前{interp.limit}" if high else f"后{interp.limit}")
+                if zh
+                else (f"top {interp.limit}" if high else f"bottom {interp.limit}")
+            )
         else:
-            parts.append(("从高到低" if high else "从低到高") if zh else
-                         ("highest first" if high else "lowest first"))
+            parts.append(
+                ("从高到低" if high else "从低到高")
+                if zh
+                else ("highest first" if high else "lowest first")
+            )
     return " · ".join(parts)

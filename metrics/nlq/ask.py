@@ -77,8 +77,7 @@ def ask(
         answer.interpretation, answer.confidence = result, result.confidence
         answer.summary = describe(result, vocabulary, lang)
         try:
-            answer.sql = compile_sql(**result.query_args(), lang=lang,
-                                     registry=vocabulary.registry)
+            answer.sql = compile_sql(**result.query_args(), lang=lang, registry=vocabulary.registry)
         except MetricError as error:
             answer.interpretation, answer.confidence = None, 0.0
             answer.clarification = str(error)
@@ -86,8 +85,7 @@ def ask(
         answer.timings_ms["interpret"] = _ms(started)
         if execute:
             started = time.perf_counter()
-            frame = query(**result.query_args(), lang=lang, con=con,
-                          registry=vocabulary.registry)
+            frame = query(**result.query_args(), lang=lang, con=con, registry=vocabulary.registry)
             answer.data = order_rows(frame, result)
             answer.timings_ms["query"] = _ms(started)
         columns = answer.data.columns if answer.data is not None else None
@@ -99,8 +97,11 @@ def ask(
 
 
 def _empty(lang: str) -> Clarification:
-    message = "请输入一个问题，例如：上周各产线的OEE" if lang == "zh" else (
-        "Ask a question, e.g. 'OEE by line last week'.")
+    message = (
+        "请输入一个问题，例如：上周各产线的OEE"
+        if lang == "zh"
+        else ("Ask a question, e.g. 'OEE by line last week'.")
+    )
     return Clarification(message, (), "empty")
 
 

@@ -8,8 +8,15 @@ from rapidfuzz.distance import Levenshtein
 from metrics.nlq.parser_types import Clarification
 from metrics.nlq.vocabulary import Vocabulary
 
-POPULAR = ("oee", "availability", "first_pass_yield", "scrap_rate", "on_time_delivery",
-           "inventory_turnover", "produced_qty")
+POPULAR = (
+    "oee",
+    "availability",
+    "first_pass_yield",
+    "scrap_rate",
+    "on_time_delivery",
+    "inventory_turnover",
+    "produced_qty",
+)
 
 
 def _join(words: list[str], lang: str) -> str:
@@ -25,8 +32,9 @@ def _metric_label(vocab: Vocabulary, name: str, lang: str) -> str:
 
 def ambiguous_metric(vocab: Vocabulary, names: tuple[str, ...], lang: str) -> Clarification:
     labels = [_metric_label(vocab, n, lang) for n in names]
-    message = (f"您是指{_join(labels, lang)}？" if lang == "zh"
-               else f"Did you mean {_join(labels, lang)}?")
+    message = (
+        f"您是指{_join(labels, lang)}？" if lang == "zh" else f"Did you mean {_join(labels, lang)}?"
+    )
     return Clarification(message, tuple(names), "ambiguous_metric")
 
 
@@ -34,12 +42,16 @@ def no_metric(vocab: Vocabulary, unknown: list[str], lang: str) -> Clarification
     suggestions: list[str] = []
     choices = {}
     for metric in vocab.registry.metrics.values():
-        for word in (metric.label_en.lower(), metric.name.replace("_", " "),
-                     *metric.synonyms.get("en", ())):
+        for word in (
+            metric.label_en.lower(),
+            metric.name.replace("_", " "),
+            *metric.synonyms.get("en", ()),
+        ):
             choices[word.lower()] = metric.name
     for word in unknown:
-        found = process.extractOne(word, list(choices), scorer=Levenshtein.normalized_similarity,
-                                   score_cutoff=0.6)
+        found = process.extractOne(
+            word, list(choices), scorer=Levenshtein.normalized_similarity, score_cutoff=0.6
+        )
         if found and choices[found[0]] not in suggestions:
             suggestions.append(choices[found[0]])
     names = tuple(suggestions) or POPULAR
@@ -59,8 +71,9 @@ def not_understood(
     if lang == "zh":
         message = f"没有理解“{words}”。您是想看{_join(labels, lang)}吗？请换个说法。"
     else:
-        message = (f"I did not understand '{words}'. Do you want {_join(labels, lang)}? "
-                   "Please rephrase.")
+        message = (
+            f"I did not understand '{words}'. Do you want {_join(labels, lang)}? Please rephrase."
+        )
     return Clarification(message, tuple(metrics), "not_understood")
 
 
@@ -69,8 +82,7 @@ def unknown_value(vocab: Vocabulary, dim: str, word: str, lang: str) -> Clarific
     dimension = vocab.registry.dimensions[dim]
     dim_label = dimension.label_zh if lang == "zh" else dimension.label_en.lower()
     labels = {v.label(lang): k for k, v in values.items()} | {k: k for k in values}
-    close = process.extract(word, list(labels), scorer=Levenshtein.normalized_similarity,
-                            limit=6)
+    close = process.extract(word, list(labels), scorer=Levenshtein.normalized_similarity, limit=6)
     keys: list[str] = []
     for label, _score, _ in close:
         if labels[label] not in keys:
@@ -78,8 +90,11 @@ def unknown_value(vocab: Vocabulary, dim: str, word: str, lang: str) -> Clarific
     keys = keys[:6] or sorted(values)[:6]
     shown = [values[k].label(lang) if k in values else k for k in keys]
     if not shown:
-        message = (f"没有找到{dim_label}“{word}”。" if lang == "zh"
-                   else f"I don't know the {dim_label} '{word}'.")
+        message = (
+            f"没有找到{dim_label}“{word}”。"
+            if lang == "zh"
+            else f"I don't know the {dim_label} '{word}'."
+        )
     elif lang == "zh":
         message = f"没有找到{dim_label}“{word}”。您是指{_join(shown, lang)}？"
     else:
@@ -102,8 +117,10 @@ def check_dimensions(
             if lang == "zh":
                 message = f"{label}不能按{dim_label}分析。可以按：{'、'.join(allowed)}。"
             else:
-                message = (f"{label[0].upper() + label[1:]} can't be broken down or filtered "
-                           f"by {dim_label.lower()}. Try: {', '.join(a.lower() for a in allowed)}.")
+                message = (
+                    f"{label[0].upper() + label[1:]} can't be broken down or filtered "
+                    f"by {dim_label.lower()}. Try: {', '.join(a.lower() for a in allowed)}."
+                )
             return Clarification(message, metric.dimensions, "dimension_not_allowed")
     return None
 

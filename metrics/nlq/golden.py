@@ -11,8 +11,18 @@ import yaml
 
 from metrics.nlq.parser_types import Clarification, Interpretation
 
-FIELDS = ("metrics", "by", "where", "excluded", "start", "end", "grain", "compare", "order",
-          "limit")
+FIELDS = (
+    "metrics",
+    "by",
+    "where",
+    "excluded",
+    "start",
+    "end",
+    "grain",
+    "compare",
+    "order",
+    "limit",
+)
 
 
 @dataclass(frozen=True)
@@ -40,19 +50,27 @@ def expected_fields(case: Case) -> dict[str, object]:
         "by": list(raw.get("by") or []),
         "where": {d: sorted(map(str, v)) for d, v in (raw.get("where") or {}).items()},
         "excluded": {d: sorted(map(str, v)) for d, v in (raw.get("excluded") or {}).items()},
-        "start": _iso(raw.get("start")), "end": _iso(raw.get("end")),
-        "grain": raw.get("grain"), "compare": raw.get("compare"),
-        "order": raw.get("order"), "limit": raw.get("limit"),
+        "start": _iso(raw.get("start")),
+        "end": _iso(raw.get("end")),
+        "grain": raw.get("grain"),
+        "compare": raw.get("compare"),
+        "order": raw.get("order"),
+        "limit": raw.get("limit"),
     }
 
 
 def actual_fields(interp: Interpretation) -> dict[str, object]:
     return {
-        "metrics": list(interp.metrics), "by": list(interp.by),
+        "metrics": list(interp.metrics),
+        "by": list(interp.by),
         "where": {d: sorted(v) for d, v in interp.where.items()},
         "excluded": {d: sorted(v) for d, v in interp.excluded.items()},
-        "start": _iso(interp.start), "end": _iso(interp.end), "grain": interp.grain,
-        "compare": interp.compare, "order": interp.order, "limit": interp.limit,
+        "start": _iso(interp.start),
+        "end": _iso(interp.end),
+        "grain": interp.grain,
+        "compare": interp.compare,
+        "order": interp.order,
+        "limit": interp.limit,
     }
 
 

@@ -19,12 +19,12 @@ from metrics.nlq.vocabulary import Term, Vocabulary
 BARRIER = "#"
 _MARKER_WORDS = {
     "exclude": "excluding|exclude|except|except for|without|minus|other than|not including|"
-               "apart from|excl|除了|除去|除|不含|不包括|不包含|排除|剔除|去掉|不算",
+    "apart from|excl|除了|除去|除|不含|不包括|不包含|排除|剔除|去掉|不算",
     "close": "之外|以外|外",
     "which": "which|what|哪|哪个|哪一个|哪条|哪一条|哪家|哪台|哪一台|哪位|哪款|哪种|哪类",
     "which_many": "哪些|which ones",
     "high": "highest|max|maximum|most|top|largest|biggest|greatest|peak|higest|longest|"
-            "最高|最大|最多|最长",
+    "最高|最大|最多|最长",
     "low": "lowest|min|minimum|least|bottom|smallest|shortest|最低|最小|最少|最短",
     "best": "best|strongest|最好|最佳|最优|表现最好|做得最好",
     "worst": "worst|weakest|poorest|最差|最糟|最糟糕|表现最差|最不好",
@@ -119,9 +119,14 @@ def _merge_cjk(tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     for token in tokens:
         prev = out[-1] if out else None
-        if (token.kind == "unknown" and has_cjk(token.text) and prev is not None
-                and prev.kind == "unknown" and has_cjk(prev.text)
-                and prev.start + len(prev.text) == token.start):
+        if (
+            token.kind == "unknown"
+            and has_cjk(token.text)
+            and prev is not None
+            and prev.kind == "unknown"
+            and has_cjk(prev.text)
+            and prev.start + len(prev.text) == token.start
+        ):
             prev.text += token.text
             continue
         out.append(token)
@@ -139,16 +144,20 @@ def fuzzy(tokens: list[Token], vocab: Vocabulary) -> list[Token]:
     while i < len(tokens):
         done = False
         for size in (3, 2, 1):
-            window = tokens[i:i + size]
+            window = tokens[i : i + size]
             if len(window) < size or not _fuzzable(window, size):
                 continue
             text = " ".join(t.text for t in window)
             choices = vocab.fuzzy.get(size, [])
-            best = process.extractOne(text, choices, scorer=OSA.distance,
-                                      score_cutoff=_limit(text)) if len(text) >= 4 else None
+            best = (
+                process.extractOne(text, choices, scorer=OSA.distance, score_cutoff=_limit(text))
+                if len(text) >= 4
+                else None
+            )
             if best is not None:
-                out.append(Token("term", best[0], window[0].start, vocab.phrases[best[0]],
-                                 fuzzy=True))
+                out.append(
+                    Token("term", best[0], window[0].start, vocab.phrases[best[0]], fuzzy=True)
+                )
                 i += size
                 done = True
                 break

@@ -30,8 +30,13 @@ from metrics.nlq.timephrases import TimeFacts, TimeWindow, extract, period_start
 from metrics.nlq.vocabulary import PARENTS, Vocabulary
 
 DEFAULT_DAYS = 30
-DEFAULT_SPAN = {"day": (30, "day"), "week": (12, "week"), "month": (12, "month"),
-                "quarter": (4, "quarter"), "year": (3, "year")}
+DEFAULT_SPAN = {
+    "day": (30, "day"),
+    "week": (12, "week"),
+    "month": (12, "month"),
+    "quarter": (4, "quarter"),
+    "year": (3, "year"),
+}
 _TOP_RE = re.compile(
     rf"(?<![a-z0-9])(?P<w>top|best|highest|bottom|worst|lowest|first|largest|biggest)"
     rf" (?P<n>{EN_NUMBER})(?![a-z0-9])|(?<![a-z0-9])(?P<n2>{EN_NUMBER}) "
@@ -39,23 +44,44 @@ _TOP_RE = re.compile(
     rf"(?P<w3>排名前|前|后|倒数|最好的|最差的|最高的|最低的|最多的|最少的)(?P<n3>{CN_NUMBER})"
     r"(?:名|个|条|家|台|位|款|种|大|项)?"
 )
-_TOP_DIRECTION = {"top": "high", "best": "best", "highest": "high", "bottom": "low",
-                  "worst": "worst", "lowest": "low", "first": "high", "largest": "high",
-                  "biggest": "high", "smallest": "low", "排名前": "high", "前": "high",
-                  "后": "low", "倒数": "low", "最好的": "best", "最差的": "worst",
-                  "最高的": "high", "最低的": "low", "最多的": "high", "最少的": "low"}
+_TOP_DIRECTION = {
+    "top": "high",
+    "best": "best",
+    "highest": "high",
+    "bottom": "low",
+    "worst": "worst",
+    "lowest": "low",
+    "first": "high",
+    "largest": "high",
+    "biggest": "high",
+    "smallest": "low",
+    "排名前": "high",
+    "前": "high",
+    "后": "low",
+    "倒数": "low",
+    "最好的": "best",
+    "最差的": "worst",
+    "最高的": "high",
+    "最低的": "low",
+    "最多的": "high",
+    "最少的": "low",
+}
 _RATE_CUES = re.compile(r"rate|ratio|percent|%|率|比例|百分比")
 # Metrics implied by a dimension when none is named: (dimensions, cue words or None, metric).
-_DELIVERY_CUE = (r"deliver\w*|punctual\w*|late|lateness|reliab\w*|unreliab\w*|dependab\w*|"
-                 r"准时|交货|交付|到货|送货|可靠|延误|延迟")
+_DELIVERY_CUE = (
+    r"deliver\w*|punctual\w*|late|lateness|reliab\w*|unreliab\w*|dependab\w*|"
+    r"准时|交货|交付|到货|送货|可靠|延误|延迟"
+)
 _RELIABLE_CUE = r"reliab\w*|unreliab\w*|dependab\w*|可靠|稳定"
 _IMPLIED = (
     (("defect_code",), None, "defect_qty"),
     (("supplier",), re.compile(_DELIVERY_CUE), "supplier_on_time"),
     (("equipment", "line"), re.compile(_RELIABLE_CUE), "mtbf_hours"),
 )
-_QTY_CUES = re.compile(r"how many|how much|quantity|qty|count|units|pieces|pcs|数量|件数|多少件|"
-                       r"多少个|个数|数目")
+_QTY_CUES = re.compile(
+    r"how many|how much|quantity|qty|count|units|pieces|pcs|数量|件数|多少件|"
+    r"多少个|个数|数目"
+)
 
 
 @dataclass
@@ -100,7 +126,7 @@ def _top_n(text: str, state: _State) -> str:
     count = to_int(match["n"] or match["n2"] or match["n3"])
     if count and 0 < count <= 1000:
         state.direction, state.limit = _TOP_DIRECTION[word], count
-        return text[: match.start()] + f" {BARRIER} " + text[match.end():]
+        return text[: match.start()] + f" {BARRIER} " + text[match.end() :]
     return text
 
 
@@ -155,8 +181,9 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
                 excluding = False
                 plural = token.text.endswith("s") and not term.dim.endswith("s")
                 before = _value_before(tokens, i)
-                if _absorbed(term.dim, prev, nxt) or (before is not None and (
-                        not plural or before not in PARENTS.get(term.dim, {}))):
+                if _absorbed(term.dim, prev, nxt) or (
+                    before is not None and (not plural or before not in PARENTS.get(term.dim, {}))
+                ):
                     continue
                 if term.dim not in state.by:
                     state.by.append(term.dim)
@@ -172,8 +199,10 @@ def _is_cue(word: str) -> bool:
     made only of cue words."""
     if has_cjk(word):
         cue = f"{_DELIVERY_CUE}|{_RELIABLE_CUE}"
-        return (re.fullmatch(f"(?:{cue}|最|不|的)+", word) is not None
-                and re.search(cue, word) is not None)
+        return (
+            re.fullmatch(f"(?:{cue}|最|不|的)+", word) is not None
+            and re.search(cue, word) is not None
+        )
     return re.fullmatch(f"{_DELIVERY_CUE}|{_RELIABLE_CUE}", word) is not None
 
 
@@ -193,8 +222,11 @@ def _implied_metric(state: _State) -> str | None:
     """The one metric a dimension implies (see the module docstring), or None."""
     dims = set(state.by) | set(state.values) | set(state.excluded)
     cues = " ".join(state.cues)
-    found = [metric for wanted, cue, metric in _IMPLIED
-             if dims & set(wanted) and (cue is None or cue.search(cues))]
+    found = [
+        metric
+        for wanted, cue, metric in _IMPLIED
+        if dims & set(wanted) and (cue is None or cue.search(cues))
+    ]
     return found[0] if len(found) == 1 else None
 
 
@@ -224,8 +256,11 @@ def _neighbour(tokens: list[Token], i: int, step_: int) -> Token | None:
 
 
 def _is_dim(token: Token | None) -> bool:
-    return token is not None and token.kind == "term" and any(
-        t.kind == "dimension" for t in token.terms)
+    return (
+        token is not None
+        and token.kind == "term"
+        and any(t.kind == "dimension" for t in token.terms)
+    )
 
 
 def _value_before(tokens: list[Token], i: int) -> str | None:
@@ -243,8 +278,11 @@ def _value_before(tokens: list[Token], i: int) -> str | None:
 def _absorbed(dim: str, prev: Token | None, nxt: Token | None) -> bool:
     """'SZ plant', 'plant SZ', '华东地区': the dimension word only repeats a value's kind."""
     for token in (prev, nxt):
-        if token is not None and token.kind == "term" and any(
-                t.kind == "value" and t.dim == dim for t in token.terms):
+        if (
+            token is not None
+            and token.kind == "term"
+            and any(t.kind == "value" and t.dim == dim for t in token.terms)
+        ):
             return True
     return False
 
@@ -299,9 +337,19 @@ def _resolve(
         return clarify.rank_what(vocab, metrics[0], lang)
     confidence = max(0.0, 1.0 - 0.1 * state.fuzzy - 0.25 * len(state.unknown))
     return Interpretation(
-        metrics=tuple(metrics), by=tuple(by), where=where, start=window.start, end=window.end,
-        grain=grain, compare=facts.compare, order=order, limit=limit, excluded=excluded,
-        period=window.label, defaulted_period=defaulted, confidence=round(confidence, 2),
+        metrics=tuple(metrics),
+        by=tuple(by),
+        where=where,
+        start=window.start,
+        end=window.end,
+        grain=grain,
+        compare=facts.compare,
+        order=order,
+        limit=limit,
+        excluded=excluded,
+        period=window.label,
+        defaulted_period=defaulted,
+        confidence=round(confidence, 2),
         notes=[f"ignored: {w}" for w in state.unknown],
     )
 
@@ -357,8 +405,11 @@ def _refine(keys: dict[str, set[str]], vocab: Vocabulary) -> None:
         for parent in PARENTS.get(dim, {}):
             if parent not in keys:
                 continue
-            inside = {k for k in keys[dim] if values.get(k) and
-                      values[k].parents.get(parent) in keys[parent]}
+            inside = {
+                k
+                for k in keys[dim]
+                if values.get(k) and values[k].parents.get(parent) in keys[parent]
+            }
             if inside:
                 keys[dim] = inside
                 del keys[parent]

@@ -27,18 +27,26 @@ class Interpretation:
 
     def query_args(self) -> dict[str, object]:
         """Keyword arguments for metrics.query / metrics.compile."""
-        return {"metrics": list(self.metrics), "by": list(self.by),
-                "where": {d: list(v) for d, v in self.where.items()},
-                "start": self.start, "end": self.end, "grain": self.grain,
-                "compare": self.compare}
+        return {
+            "metrics": list(self.metrics),
+            "by": list(self.by),
+            "where": {d: list(v) for d, v in self.where.items()},
+            "start": self.start,
+            "end": self.end,
+            "grain": self.grain,
+            "compare": self.compare,
+        }
 
     def to_dict(self) -> dict[str, object]:
-        return {**self.query_args(),
-                "start": self.start.isoformat() if self.start else None,
-                "end": self.end.isoformat() if self.end else None,
-                "order": self.order, "limit": self.limit,
-                "excluded": {d: list(v) for d, v in self.excluded.items()},
-                "period": self.period}
+        return {
+            **self.query_args(),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "order": self.order,
+            "limit": self.limit,
+            "excluded": {d: list(v) for d, v in self.excluded.items()},
+            "period": self.period,
+        }
 
 
 @dataclass

@@ -17,19 +17,62 @@ from metrics.nlq.normalize import CN_NUMBER, EN_NUMBER, to_int
 from metrics.timeexpr import add_months
 
 DAY = timedelta(days=1)
-_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-           "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
-_MONTH_WORD = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
-               r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH_WORD = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+    r"aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _ORD = r"(?:st|nd|rd|th)?"
 _UNIT_EN = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
-_UNIT_ZH = {"天": "day", "日": "day", "周": "week", "星期": "week", "个星期": "week",
-            "礼拜": "week", "月": "month", "个月": "month", "季度": "quarter", "个季度": "quarter",
-            "季": "quarter", "年": "year"}
-_GRAIN_WORDS = {"day": "day", "daily": "day", "week": "week", "weekly": "week", "month": "month",
-                "monthly": "month", "quarter": "quarter", "quarterly": "quarter", "year": "year",
-                "yearly": "year", "annually": "year", "天": "day", "日": "day", "周": "week",
-                "星期": "week", "月": "month", "季度": "quarter", "季": "quarter", "年": "year"}
+_UNIT_ZH = {
+    "天": "day",
+    "日": "day",
+    "周": "week",
+    "星期": "week",
+    "个星期": "week",
+    "礼拜": "week",
+    "月": "month",
+    "个月": "month",
+    "季度": "quarter",
+    "个季度": "quarter",
+    "季": "quarter",
+    "年": "year",
+}
+_GRAIN_WORDS = {
+    "day": "day",
+    "daily": "day",
+    "week": "week",
+    "weekly": "week",
+    "month": "month",
+    "monthly": "month",
+    "quarter": "quarter",
+    "quarterly": "quarter",
+    "year": "year",
+    "yearly": "year",
+    "annually": "year",
+    "天": "day",
+    "日": "day",
+    "周": "week",
+    "星期": "week",
+    "月": "month",
+    "季度": "quarter",
+    "季": "quarter",
+    "年": "year",
+}
 
 
 @dataclass(frozen=True)
@@ -146,10 +189,14 @@ def _zh_date(text: str, resolver: _Resolver, month_hint: int | None = None) -> d
     return resolver.day(int(found[1]) if found[1] else None, month, day)
 
 
-_EN_DATE = (rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
-            rf"(?:,? \d{{4}})?|\d{{1,2}}{_ORD} (?:of )?{_MONTH_WORD}\.?(?:,? \d{{4}})?)")
-_ZH_DATE = (rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|"
-            rf"(?:\d{{4}}年)?(?:{CN_NUMBER}月)?{CN_NUMBER}[日号])")
+_EN_DATE = (
+    rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
+    rf"(?:,? \d{{4}})?|\d{{1,2}}{_ORD} (?:of )?{_MONTH_WORD}\.?(?:,? \d{{4}})?)"
+)
+_ZH_DATE = (
+    rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|"
+    rf"(?:\d{{4}}年)?(?:{CN_NUMBER}月)?{CN_NUMBER}[日号])"
+)
 
 _BOUNDARY = r"(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))"
 
@@ -195,8 +242,9 @@ def _since(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
         if month:
             first = r.month(int(month[2]) if month[2] else None, _month_of(month[1]), "").start
         elif zh_month and to_int(zh_month[2]):
-            first = r.month(int(zh_month[1]) if zh_month[1] else None,
-                            to_int(zh_month[2]) or 1, "").start
+            first = r.month(
+                int(zh_month[1]) if zh_month[1] else None, to_int(zh_month[2]) or 1, ""
+            ).start
     if first is None or first > r.as_of:
         return None
     return TimeWindow(first, r.after, f"since {first}")
@@ -256,8 +304,11 @@ def _before_last(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
 def _half(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     """'H1 2026', 'second half of 2025', '上半年', '去年下半年'."""
     groups = match.groupdict()
-    half = 1 if (groups.get("h") or groups.get("h2") or groups.get("zh") or "") in (
-        "1", "first", "上") else 2
+    half = (
+        1
+        if (groups.get("h") or groups.get("h2") or groups.get("zh") or "") in ("1", "first", "上")
+        else 2
+    )
     year_text = groups.get("y") or groups.get("y2") or groups.get("y3")
     rel = groups.get("rel")
     if year_text:
@@ -280,10 +331,22 @@ def _before_last_any(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
 def _half_any(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     groups = match.groupdict()
     word = groups.get("hw")
-    half = groups.get("h") or groups.get("h2") or groups.get("zh") or (
-        "1" if word in ("first", "1st") else "2")
-    return _half(_Groups(h=half, y=groups.get("y"), y2=groups.get("y2"), y3=groups.get("y3"),
-                         rel=groups.get("rel") or groups.get("rel2")), r)
+    half = (
+        groups.get("h")
+        or groups.get("h2")
+        or groups.get("zh")
+        or ("1" if word in ("first", "1st") else "2")
+    )
+    return _half(
+        _Groups(
+            h=half,
+            y=groups.get("y"),
+            y2=groups.get("y2"),
+            y3=groups.get("y3"),
+            rel=groups.get("rel") or groups.get("rel2"),
+        ),
+        r,
+    )
 
 
 class _Groups(dict):
@@ -311,7 +374,8 @@ def _month(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
 def _quarter(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     groups = match.groupdict()
     number = to_int(groups.get("q") or groups.get("q2") or "") or _ORDINALS.get(
-        groups.get("o") or "")
+        groups.get("o") or ""
+    )
     year = groups.get("y") or groups.get("y2")
     if not number or not 1 <= number <= 4:
         return None
@@ -328,76 +392,152 @@ _EN_UNIT = r"(?P<u>days?|weeks?|months?|quarters?|years?)"
 _ZH_UNIT = r"(?P<u>天|日|个星期|星期|礼拜|周|个月|月|个季度|季度|年)"
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 _TIME_PATTERNS: list[tuple[str, Handler]] = [
-    (rf"(?:from |between )?(?P<a>{_EN_DATE}) (?:to|and|until|till|through|-|~) "
-     rf"(?P<b>{_EN_DATE}|\d{{1,2}}{_ORD})\b", _range),
-    (rf"(?:从|自)?(?P<a>{_ZH_DATE}) ?(?:到|至|~|-|—) ?(?P<b>{_ZH_DATE}|\d{{1,2}})(?:之间|期间)?",
-     _range),
+    (
+        rf"(?:from |between )?(?P<a>{_EN_DATE}) (?:to|and|until|till|through|-|~) "
+        rf"(?P<b>{_EN_DATE}|\d{{1,2}}{_ORD})\b",
+        _range,
+    ),
+    (
+        rf"(?:从|自)?(?P<a>{_ZH_DATE}) ?(?:到|至|~|-|—) ?(?P<b>{_ZH_DATE}|\d{{1,2}})(?:之间|期间)?",
+        _range,
+    ),
     (rf"\bsince (?P<a>{_EN_DATE}|{_MONTH_WORD}(?: \d{{4}})?)\b", _since),
-    (rf"(?:自|从)(?P<a>{_ZH_DATE}|(?:\d{{4}}年)?{CN_NUMBER}月份?) ?(?:以来|起|开始|至今|到现在)",
-     _since),
+    (
+        rf"(?:自|从)(?P<a>{_ZH_DATE}|(?:\d{{4}}年)?{CN_NUMBER}月份?) ?(?:以来|起|开始|至今|到现在)",
+        _since,
+    ),
     (rf"(?P<a>{_ZH_DATE}|(?:\d{{4}}年)?{CN_NUMBER}月份?)(?:以来|起至今|至今)", _since),
-    (r"\b(?:month to date|mtd|so far this month|this month so far)\b|本月至今|月初至今|"
-     r"本月以来|这个月以来|本月到目前为止", _fixed("month")),
-    (r"\b(?:year to date|ytd|so far this year|this year so far)\b|年初至今|今年以来|本年至今|"
-     r"今年至今|今年到目前为止", _fixed("year")),
-    (r"\b(?:quarter to date|qtd|so far this quarter|this quarter so far)\b|本季度至今|季初至今",
-     _fixed("quarter")),
-    (r"\b(?:week to date|wtd|so far this week|this week so far)\b|本周至今|周初至今",
-     _fixed("week")),
-    (r"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior) (?:fortnight|two weeks)"
-     r"\b|(?:最近|近|过去)的?半个月", lambda m, r: r.rolling(2, "week", "last 2 weeks")),
-    (r"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior) half (?:a )?year\b|"
-     r"(?:最近|近|过去)的?半年", lambda m, r: r.rolling(6, "month", "last 6 months")),
-    (r"\b(?:the )?day before yesterday\b|(?P<u>大前天)", lambda m, r: (
-        _before_last(m, r) if m["u"] else _fixed("before_yesterday")(m, r))),
-    (r"\b(?:the )?(?P<u>week|month|quarter|year) before last\b|上上(?:个|一个)?"
-     r"(?P<u2>周|星期|礼拜|月|季度|季)", lambda m, r: _before_last_any(m, r)),
-    (r"\b(?:(?P<rel>this|last) )?(?:h(?P<h>[12])|(?P<hw>first|second|1st|2nd) half)(?: of)?"
-     r"(?: (?P<y>(?:19|20)\d{2}))?\b|\b(?P<y2>(?:19|20)\d{2}) h(?P<h2>[12])\b|"
-     r"(?:(?P<y3>(?:19|20)\d{2})年|(?P<rel2>今年|去年|本年|上年))?的?(?P<zh>上|下)半年",
-     lambda m, r: _half_any(m, r)),
-    (rf"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior|recent) "
-     rf"(?P<n>{EN_NUMBER}) {_EN_UNIT}\b", _rolling),
+    (
+        r"\b(?:month to date|mtd|so far this month|this month so far)\b|本月至今|月初至今|"
+        r"本月以来|这个月以来|本月到目前为止",
+        _fixed("month"),
+    ),
+    (
+        r"\b(?:year to date|ytd|so far this year|this year so far)\b|年初至今|今年以来|本年至今|"
+        r"今年至今|今年到目前为止",
+        _fixed("year"),
+    ),
+    (
+        r"\b(?:quarter to date|qtd|so far this quarter|this quarter so far)\b|本季度至今|季初至今",
+        _fixed("quarter"),
+    ),
+    (
+        r"\b(?:week to date|wtd|so far this week|this week so far)\b|本周至今|周初至今",
+        _fixed("week"),
+    ),
+    (
+        r"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior) "
+        r"(?:fortnight|two weeks)\b|(?:最近|近|过去)的?半个月",
+        lambda m, r: r.rolling(2, "week", "last 2 weeks"),
+    ),
+    (
+        r"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior) half (?:a )?year\b|"
+        r"(?:最近|近|过去)的?半年",
+        lambda m, r: r.rolling(6, "month", "last 6 months"),
+    ),
+    (
+        r"\b(?:the )?day before yesterday\b|(?P<u>大前天)",
+        lambda m, r: _before_last(m, r) if m["u"] else _fixed("before_yesterday")(m, r),
+    ),
+    (
+        r"\b(?:the )?(?P<u>week|month|quarter|year) before last\b|上上(?:个|一个)?"
+        r"(?P<u2>周|星期|礼拜|月|季度|季)",
+        lambda m, r: _before_last_any(m, r),
+    ),
+    (
+        r"\b(?:(?P<rel>this|last) )?(?:h(?P<h>[12])|(?P<hw>first|second|1st|2nd) half)(?: of)?"
+        r"(?: (?P<y>(?:19|20)\d{2}))?\b|\b(?P<y2>(?:19|20)\d{2}) h(?P<h2>[12])\b|"
+        r"(?:(?P<y3>(?:19|20)\d{2})年|(?P<rel2>今年|去年|本年|上年))?的?(?P<zh>上|下)半年",
+        lambda m, r: _half_any(m, r),
+    ),
+    (
+        rf"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior|recent) "
+        rf"(?P<n>{EN_NUMBER}) {_EN_UNIT}\b",
+        _rolling,
+    ),
     (rf"(?:最近|近|过去|前|最后)的?(?P<n>{CN_NUMBER}) ?{_ZH_UNIT}(?:内|以来|里)?", _rolling),
-    (r"\b(?P<w>this|current|last|previous|prior|past) (?P<u>day|week|month|quarter|year)\b",
-     _relative),
-    (r"(?P<w>本|这个|这|当|上个|上一个|上|去|今)(?P<u>个星期|星期|周|季度|季|月|年)(?:度)?",
-     _relative),
+    (
+        r"\b(?P<w>this|current|last|previous|prior|past) (?P<u>day|week|month|quarter|year)\b",
+        _relative,
+    ),
+    (
+        r"(?P<w>本|这个|这|当|上个|上一个|上|去|今)(?P<u>个星期|星期|周|季度|季|月|年)(?:度)?",
+        _relative,
+    ),
     (r"\btoday\b|今天|今日|当天|本日", _fixed("today")),
     (r"\byesterday\b|昨天|昨日", _fixed("yesterday")),
     (r"前天", _fixed("before_yesterday")),
     (r"上一年|上年度|上年", _fixed("last_year")),
-    (rf"\b(?:on )?(?P<a>\d{{4}}-\d{{1,2}}-\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
-     rf"(?:,? \d{{4}})?|\d{{1,2}}{_ORD} (?:of )?{_MONTH_WORD}(?:,? \d{{4}})?)\b", _on_day),
+    (
+        rf"\b(?:on )?(?P<a>\d{{4}}-\d{{1,2}}-\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
+        rf"(?:,? \d{{4}})?|\d{{1,2}}{_ORD} (?:of )?{_MONTH_WORD}(?:,? \d{{4}})?)\b",
+        _on_day,
+    ),
     (rf"(?P<a>(?:\d{{4}}年)?{CN_NUMBER}月{CN_NUMBER}[日号])", _on_day),
-    (rf"(?:{_YEAR}年)?第?(?P<q>[1-4一二三四])季度|(?P<y2>(?:19|20)\d{{2}})年 ?q(?P<q2>[1-4])",
-     _quarter),
-    (rf"\b(?:in )?(?:q(?P<q>[1-4])|(?P<o>first|second|third|fourth|1st|2nd|3rd|4th) quarter)"
-     rf"(?: of)?(?: {_YEAR})?\b|\b(?P<y2>(?:19|20)\d{{2}}) q(?P<q2>[1-4])\b", _quarter),
+    (
+        rf"(?:{_YEAR}年)?第?(?P<q>[1-4一二三四])季度|(?P<y2>(?:19|20)\d{{2}})年 ?q(?P<q2>[1-4])",
+        _quarter,
+    ),
+    (
+        rf"\b(?:in )?(?:q(?P<q>[1-4])|(?P<o>first|second|third|fourth|1st|2nd|3rd|4th) quarter)"
+        rf"(?: of)?(?: {_YEAR})?\b|\b(?P<y2>(?:19|20)\d{{2}}) q(?P<q2>[1-4])\b",
+        _quarter,
+    ),
     (rf"\b(?:in )?(?P<m>{_MONTH_WORD})\.?(?: of)?(?:,? {_YEAR})?\b", _month),
-    (r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>1[0-2]|0?[1-9]|十一|十二|十|[一二三四五六七八九])月份?"
-     r"(?![0-9零一二三四五六七八九十]+[日号])", _month),
+    (
+        r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>1[0-2]|0?[1-9]|十一|十二|十|[一二三四五六七八九])月份?"
+        r"(?![0-9零一二三四五六七八九十]+[日号])",
+        _month,
+    ),
     (rf"\b(?:in |for |during )?{_YEAR}(?:年度?)?(?![-0-9])", _year),
 ]
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
-             "4th": 4}
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 
 
 _COMPILED = [(_re(p), h) for p, h in _TIME_PATTERNS]
 _COMPARES = [
-    (r"(?:\b(?:vs\.?|versus|compared (?:to|with)|against|over) (?:the )?(?:same (?:period|time) )?"
-     r"(?:last|previous|prior) year\b|\byear (?:over|on) year\b|\byoy\b|同比|去年同期|"
-     r"(?:和|与|跟|比|较|对比)去年(?:同期)?(?:比|相比|比较|对比)?)", "same_period_last_year", None),
-    (r"(?:\b(?:vs\.?|versus|compared (?:to|with)|against|over) (?:the )?(?:last|previous|prior) "
-     r"(?P<u>period|day|week|month|quarter)\b|\b(?P<u2>period|day|week|month|quarter) "
-     r"(?:over|on) (?:period|day|week|month|quarter)\b|\b(?P<u3>mom|wow|qoq|pop)\b|环比|"
-     r"(?:和|与|跟|比|较|对比)(?:上个|上一个|上|前一)(?P<u4>月|周|星期|季度|期|天|日)"
-     r"(?:比|相比|比较|对比)?)", "previous_period", None),
+    (
+        r"(?:\b(?:vs\.?|versus|compared (?:to|with)|against|over) (?:the )?"
+        r"(?:same (?:period|time) )?(?:last|previous|prior) year\b|\byear (?:over|on) year\b|"
+        r"\byoy\b|同比|去年同期|"
+        r"(?:和|与|跟|比|较|对比)去年(?:同期)?(?:比|相比|比较|对比)?)",
+        "same_period_last_year",
+        None,
+    ),
+    (
+        r"(?:\b(?:vs\.?|versus|compared (?:to|with)|against|over) (?:the )?(?:last|previous|prior) "
+        r"(?P<u>period|day|week|month|quarter)\b|\b(?P<u2>period|day|week|month|quarter) "
+        r"(?:over|on) (?:period|day|week|month|quarter)\b|\b(?P<u3>mom|wow|qoq|pop)\b|环比|"
+        r"(?:和|与|跟|比|较|对比)(?:上个|上一个|上|前一)(?P<u4>月|周|星期|季度|期|天|日)"
+        r"(?:比|相比|比较|对比)?)",
+        "previous_period",
+        None,
+    ),
 ]
 _COMPARE_RE = [(_re(p), c, u) for p, c, u in _COMPARES]
-_SHORT_UNITS = {"mom": "month", "wow": "week", "qoq": "quarter", "pop": None, "月": "month",
-                "周": "week", "星期": "week", "季度": "quarter", "天": "day", "日": "day",
-                "期": None, "period": None}
+_SHORT_UNITS = {
+    "mom": "month",
+    "wow": "week",
+    "qoq": "quarter",
+    "pop": None,
+    "月": "month",
+    "周": "week",
+    "星期": "week",
+    "季度": "quarter",
+    "天": "day",
+    "日": "day",
+    "期": None,
+    "period": None,
+}
 _GRAIN_RE = _re(
     r"\b(?:by|per|each|every|over|across) (?P<a>day|week|month|quarter|year)s?\b|"
     r"\b(?P<b>daily|weekly|monthly|quarterly|yearly|annually)\b|"
@@ -406,13 +546,15 @@ _GRAIN_RE = _re(
 _RANK_PERIOD_RE = _re(
     r"\bwhich (?P<a>day|week|month)\b|(?:哪|哪一|哪个)(?P<b>天|日|周|星期|个月|月)"
 )
-_NOW_RE = _re(r"\b(?:right now|as of now|as of today|at the moment|at present|currently|now|"
-              r"current|latest)\b|目前|现在|当前|此刻|眼下|当下|最新")
+_NOW_RE = _re(
+    r"\b(?:right now|as of now|as of today|at the moment|at present|currently|now|"
+    r"current|latest)\b|目前|现在|当前|此刻|眼下|当下|最新"
+)
 _TREND_RE = _re(r"\btrends?\b|\bover time\b|\btrending\b|趋势|走势|变化")
 
 
 def _blank(text: str, match: re.Match[str]) -> str:
-    return text[: match.start()] + " ; " + text[match.end():]
+    return text[: match.start()] + " ; " + text[match.end() :]
 
 
 def extract(text: str, as_of: date) -> tuple[TimeFacts, str]:

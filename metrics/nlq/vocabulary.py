@@ -20,8 +20,19 @@ import yaml
 from metrics.nlq.normalize import has_cjk, normalize
 from metrics.registry import REGISTRY_PATH, Registry, load_registry
 
-LOSS_PHRASES = ("oee losses", "oee loss", "loss waterfall", "six big losses", "losses",
-                "loss breakdown", "六大损失", "oee损失", "损失瀑布", "损失", "各项损失")
+LOSS_PHRASES = (
+    "oee losses",
+    "oee loss",
+    "loss waterfall",
+    "six big losses",
+    "losses",
+    "loss breakdown",
+    "六大损失",
+    "oee损失",
+    "损失瀑布",
+    "损失",
+    "各项损失",
+)
 # Parents a value implies: a line belongs to a plant, a product to a family.
 PARENTS = {
     "line": {"plant": "plant_id"},
@@ -72,8 +83,13 @@ class Vocabulary:
         registry = registry or load_registry()
         phrases: dict[str, list[Term]] = {}
         for metric in registry.metrics.values():
-            words = [metric.name.replace("_", " "), metric.label_en, metric.label_zh,
-                     *metric.synonyms.get("en", ()), *metric.synonyms.get("zh", ())]
+            words = [
+                metric.name.replace("_", " "),
+                metric.label_en,
+                metric.label_zh,
+                *metric.synonyms.get("en", ()),
+                *metric.synonyms.get("zh", ()),
+            ]
             words += [re.sub(r"\s*[(（].*?[)）]\s*", "", w) for w in words]
             for word in words:
                 _add(phrases, word, Term("metric", (metric.name,)))
@@ -146,15 +162,20 @@ def aliases(dim: str, value: Value) -> set[str]:
     """Every way the value may be written: code, names, and names without their suffix."""
     words = {value.key, value.label_en, value.label_zh}
     if dim == "plant":
-        words |= {re.sub(r"\s+plant$", "", value.label_en, flags=re.I),
-                  value.label_zh.removesuffix("工厂"), value.label_zh.removesuffix("工厂") + "厂"}
+        words |= {
+            re.sub(r"\s+plant$", "", value.label_en, flags=re.I),
+            value.label_zh.removesuffix("工厂"),
+            value.label_zh.removesuffix("工厂") + "厂",
+        }
     if dim in ("line", "equipment") and "plant" in value.parents:
         words.add(value.key.removeprefix(value.parents["plant"] + "-"))
     if dim in ("product", "defect_code"):
         words.add(re.sub(r"^[a-z]{1,3}-", "", value.key, flags=re.I))
     if dim in ("customer", "supplier"):
-        words |= {_SUFFIXES.sub("", normalize(value.label_en)),
-                  _SUFFIXES.sub("", normalize(value.label_zh))}
+        words |= {
+            _SUFFIXES.sub("", normalize(value.label_en)),
+            _SUFFIXES.sub("", normalize(value.label_zh)),
+        }
     if dim == "product_family":
         words.add(value.label_en + "s")
     out: set[str] = set()
@@ -170,7 +191,11 @@ def aliases(dim: str, value: Value) -> set[str]:
 
 
 def _add(
-    phrases: dict[str, list[Term]], word: str, term: Term, *, replace: bool = False,
+    phrases: dict[str, list[Term]],
+    word: str,
+    term: Term,
+    *,
+    replace: bool = False,
     merge: bool = False,
 ) -> None:
     text = normalize(word)
@@ -193,19 +218,28 @@ def _add(
 
 # ------------------------------------------------------------------ from the warehouse
 
+
 def read_rows(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, list[dict]]:
     """The dimension values of the marts' dim tables (names from the registry, never users)."""
     rows: dict[str, list[dict]] = {}
-    tables = {r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts'"
-    ).fetchall()}
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    }
     for name, dim in registry.dimensions.items():
         if dim.table and dim.table in tables:
-            columns = [f'"{dim.table_key}" as key', f'"{dim.label_columns["en"]}" as en',
-                       f'"{dim.label_columns["zh"]}" as zh']
+            columns = [
+                f'"{dim.table_key}" as key',
+                f'"{dim.label_columns["en"]}" as en',
+                f'"{dim.label_columns["zh"]}" as zh',
+            ]
             columns += [f'"{col}" as "{parent}"' for parent, col in PARENTS.get(name, {}).items()]
-            sql = (f'select distinct {", ".join(columns)} from marts."{dim.table}" '
-                   f'where "{dim.table_key}" is not null')
+            sql = (
+                f'select distinct {", ".join(columns)} from marts."{dim.table}" '
+                f'where "{dim.table_key}" is not null'
+            )
             rows[name] = con.sql(sql).pl().to_dicts()
     if "dim_shift" in tables:
         codes = con.execute(
@@ -241,8 +275,11 @@ _CACHE: dict[tuple, tuple[Vocabulary, object]] = {}
 def for_connection(con: duckdb.DuckDBPyConnection) -> tuple[Vocabulary, object]:
     """(vocabulary, newest production date) of the warehouse behind `con`, cached per file."""
     path = database_file(con)
-    key: tuple = (str(path), path.stat().st_mtime_ns, path.stat().st_size) if (
-        path and path.exists()) else ("connection", id(con))
+    key: tuple = (
+        (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        if (path and path.exists())
+        else ("connection", id(con))
+    )
     if key not in _CACHE:
         registry = load_registry()
         _CACHE.clear()

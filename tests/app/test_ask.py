@@ -23,8 +23,13 @@ from metrics.nlq import Answer, Chart, Interpretation
 from tests.app.test_pages import no_errors
 from tests.nlq.dims import sample_vocabulary
 
-READING = Interpretation(("oee", "availability"), by=("line",), where={"plant": ("SZ",)},
-                         start=date(2026, 9, 28), end=date(2026, 10, 5))
+READING = Interpretation(
+    ("oee", "availability"),
+    by=("line",),
+    where={"plant": ("SZ",)},
+    start=date(2026, 9, 28),
+    end=date(2026, 10, 5),
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,19 +38,24 @@ def vocab():
 
 
 def frame_of(interp: Interpretation) -> pl.DataFrame:
-    return pl.DataFrame({"line_id": ["SZ-SMT1", "SZ-SMT2"], "line_label": ["a", "b"],
-                         **{m: [0.8, 0.7] for m in interp.metrics}})
+    return pl.DataFrame(
+        {
+            "line_id": ["SZ-SMT1", "SZ-SMT2"],
+            "line_label": ["a", "b"],
+            **{m: [0.8, 0.7] for m in interp.metrics},
+        }
+    )
 
 
 def test_chips_round_trip_and_edits() -> None:
     chips = chips_of(READING)
     assert chips.last_day == date(2026, 10, 4)
     assert apply_chips(READING, chips) == READING
-    edited = apply_chips(READING, Chips(("oee",), (), (("plant", ()),), date(2026, 10, 1),
-                                        date(2026, 10, 1), "day"))
+    edited = apply_chips(
+        READING, Chips(("oee",), (), (("plant", ()),), date(2026, 10, 1), date(2026, 10, 1), "day")
+    )
     assert edited.metrics == ("oee",) and edited.by == () and edited.where == {}
-    assert (edited.start, edited.end, edited.grain) == (date(2026, 10, 1), date(2026, 10, 2),
-                                                        "day")
+    assert (edited.start, edited.end, edited.grain) == (date(2026, 10, 1), date(2026, 10, 2), "day")
 
 
 def test_filter_options_keep_unknown_choice(vocab) -> None:
@@ -71,9 +81,13 @@ def test_edit_answer_runs_through_the_runner(vocab) -> None:
 
 
 def test_reask_question_uses_the_choice(vocab) -> None:
-    unknown = Answer("OEE at plant Xyzzy last week", "en", None,
-                     clarification="I don't know the plant 'xyzzy'. Did you mean Suzhou Plant?",
-                     candidates=("SZ",))
+    unknown = Answer(
+        "OEE at plant Xyzzy last week",
+        "en",
+        None,
+        clarification="I don't know the plant 'xyzzy'. Did you mean Suzhou Plant?",
+        candidates=("SZ",),
+    )
     assert reask_question(unknown, "SZ", vocab) == "OEE at plant Suzhou Plant last week"
     vague = Answer("blorp", "en", None, clarification="Which metric do you mean?")
     assert reask_question(vague, "oee", vocab) == "blorp OEE"
@@ -86,14 +100,20 @@ def test_chart_follows_the_suggestion() -> None:
     frame = pl.DataFrame({"line_label": ["a", "b"], "oee": [0.8, 0.7]})
     bar = chart_of(Chart("bar", ("oee",), "line_label"), frame, registry, "en").to_dict()
     assert bar["mark"]["type"] == "bar" and bar["encoding"]["y"]["axis"]["format"] == ".1%"
-    trend = pl.DataFrame({"period": [date(2026, 10, 1), date(2026, 10, 2)], "oee": [0.8, 0.7],
-                          "plant_label": ["SZ", "SZ"]})
+    trend = pl.DataFrame(
+        {
+            "period": [date(2026, 10, 1), date(2026, 10, 2)],
+            "oee": [0.8, 0.7],
+            "plant_label": ["SZ", "SZ"],
+        }
+    )
     line = chart_of(Chart("line", ("oee",), "period"), trend, registry, "zh").to_dict()
     assert line["mark"]["type"] == "line"
     by_plant = chart_of(Chart("line", ("oee",), "period", "plant_label"), trend, registry, "en")
     assert by_plant.to_dict()["encoding"]["color"]["field"] == "plant_label"
-    twins = pl.DataFrame({"line_id": ["DG-SMT1", "SZ-SMT1"], "line_label": ["SMT 1", "SMT 1"],
-                          "oee": [0.8, 0.7]})
+    twins = pl.DataFrame(
+        {"line_id": ["DG-SMT1", "SZ-SMT1"], "line_label": ["SMT 1", "SMT 1"], "oee": [0.8, 0.7]}
+    )
     values = chart_of(Chart("bar", ("oee",), "line_label"), twins, registry, "en").data
     assert list(values["line_label"]) == ["SMT 1 (DG-SMT1)", "SMT 1 (SZ-SMT1)"]
     assert chart_of(Chart("single_value", ("oee",)), frame.head(1), registry, "en") is None

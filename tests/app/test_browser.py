@@ -17,8 +17,15 @@ import pytest
 from warehouse.location import ENV_VAR, PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOT = "/tmp/andon_overview_zh.png"
 ASK_SCREENSHOT = "/tmp/andon_ask_zh.png"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
@@ -36,12 +43,29 @@ def free_port() -> int:
 def server(built_warehouse: Path):
     """`streamlit run app/main.py` as a subprocess, ready when /_stcore/health answers."""
     port = free_port()
-    env = {**os.environ, ENV_VAR: str(built_warehouse),
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        ENV_VAR: str(built_warehouse),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app/main.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
@@ -65,8 +89,9 @@ def page(server: str):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1000},
-                                      accept_downloads=True)
+        context = browser.new_context(
+            viewport={"width": 1500, "height": 1000}, accept_downloads=True
+        )
         tab = context.new_page()
         tab.set_default_timeout(30_000)
         yield tab
@@ -102,9 +127,14 @@ def test_app_in_browser(server: str, page) -> None:
     settle(tab)
     assert tab.locator("h1").first.inner_text() == "Overview"
     tab.wait_for_function("document.querySelectorAll('[data-testid=stMetric]').length === 9")
-    for path, title in [("equipment", "Equipment effectiveness"), ("quality", "Quality"),
-                        ("delivery", "Delivery"), ("inventory", "Inventory"),
-                        ("health", "Data health"), ("workbench", "SQL workbench")]:
+    for path, title in [
+        ("equipment", "Equipment effectiveness"),
+        ("quality", "Quality"),
+        ("delivery", "Delivery"),
+        ("inventory", "Inventory"),
+        ("health", "Data health"),
+        ("workbench", "SQL workbench"),
+    ]:
         open_nav(tab, title)
         assert tab.locator("h1").first.inner_text() == title, path
         assert f"/{path}" in tab.url

@@ -34,8 +34,13 @@ def test_period_presets(preset: str, start: date, end: date) -> None:
 
 
 def test_custom_period_is_inclusive_and_round_trips() -> None:
-    params = {"period": "custom", "from": "2026-10-05", "to": "2026-10-09", "plant": "SZ",
-              "lang": "zh"}
+    params = {
+        "period": "custom",
+        "from": "2026-10-05",
+        "to": "2026-10-09",
+        "plant": "SZ",
+        "lang": "zh",
+    }
     filters = from_params(params, AS_OF)
     assert (filters.start, filters.end) == (date(2026, 10, 5), date(2026, 10, 10))
     assert to_params(filters) == params

@@ -102,9 +102,11 @@ def test_quality_lot_trace(open_page) -> None:
     at = open_page("quality", period="last_12_months")
     no_errors(at)
     key = at.session_state["andon_context"].key
-    lot = data.cursor(key).execute(
-        "select lot_id from marts.fct_inspections where lot_id is not null limit 1"
-    ).fetchone()[0]
+    lot = (
+        data.cursor(key)
+        .execute("select lot_id from marts.fct_inspections where lot_id is not null limit 1")
+        .fetchone()[0]
+    )
     at.text_input(key="lot").input(lot).run()
     no_errors(at)
     tables = [d.value for d in at.dataframe]

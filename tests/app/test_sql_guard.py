@@ -93,7 +93,9 @@ def test_read_csv_refused() -> None:
 
 
 def test_read_parquet_url_refused() -> None:
-    assert "read_parquet" in refused("select * from read_parquet('http://x.test/a.parquet')").message
+    assert (
+        "read_parquet" in refused("select * from read_parquet('http://x.test/a.parquet')").message
+    )
 
 
 def test_quoted_path_as_table_refused() -> None:

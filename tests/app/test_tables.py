@@ -10,8 +10,17 @@ import pytest
 from app.i18n import COLUMN_LABELS
 from app.widgets import is_identifier
 
-PAGES = ["overview", "ask", "equipment", "quality", "delivery", "inventory", "health",
-         "sql_workbench", "reports"]
+PAGES = [
+    "overview",
+    "ask",
+    "equipment",
+    "quality",
+    "delivery",
+    "inventory",
+    "health",
+    "sql_workbench",
+    "reports",
+]
 
 
 def columns_of(element) -> list[str]:
@@ -42,18 +51,29 @@ def test_display_table_relabels_and_formats(app_env) -> None:
 
         from app.widgets import display_table
 
-        frame = pl.DataFrame({
-            "order_id": ["SO-1"], "promised_date": [datetime(2026, 11, 17)],
-            "order_qty": [12345.0], "oee": [0.812], "line_id": ["SZ-SMT1"],
-            "line_label": ["SMT 1"],
-        })
+        frame = pl.DataFrame(
+            {
+                "order_id": ["SO-1"],
+                "promised_date": [datetime(2026, 11, 17)],
+                "order_qty": [12345.0],
+                "oee": [0.812],
+                "line_id": ["SZ-SMT1"],
+                "line_label": ["SMT 1"],
+            }
+        )
         display_table(frame, "zh")
 
     at = AppTest.from_function(script, default_timeout=60).run()
     assert not at.exception, [e.message for e in at.exception]
     table = at.dataframe[0]
-    assert columns_of(table) == ["订单号", "承诺交期", "订单数量", "设备综合效率", "产线代码",
-                                 "产线"]
+    assert columns_of(table) == [
+        "订单号",
+        "承诺交期",
+        "订单数量",
+        "设备综合效率",
+        "产线代码",
+        "产线",
+    ]
     config = {k: v.get("type_config", {}) for k, v in json.loads(table.proto.columns).items()}
     assert config["承诺交期"] == {"type": "date", "format": "YYYY年M月D日"}
     assert config["订单数量"]["format"] == "%,d"
@@ -62,8 +82,11 @@ def test_display_table_relabels_and_formats(app_env) -> None:
 
 def raw_headers(at, skip_last: bool = False) -> list[list[str]]:
     tables = list(at.dataframe)[:-1] if skip_last else list(at.dataframe)
-    return [[c for c in columns_of(t) if is_identifier(c)] for t in tables
-            if any(is_identifier(c) for c in columns_of(t))]
+    return [
+        [c for c in columns_of(t) if is_identifier(c)]
+        for t in tables
+        if any(is_identifier(c) for c in columns_of(t))
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -78,9 +101,11 @@ def test_no_raw_column_names_in_chinese(open_page, page: str) -> None:
         from app import data
 
         key = at.session_state["andon_context"].key
-        lot = data.cursor(key).execute(
-            "select lot_id from marts.fct_inspections where lot_id is not null limit 1"
-        ).fetchone()[0]
+        lot = (
+            data.cursor(key)
+            .execute("select lot_id from marts.fct_inspections where lot_id is not null limit 1")
+            .fetchone()[0]
+        )
         at.text_input(key="lot").input(lot).run()
         assert len(at.dataframe) >= 3
     elif page == "inventory":
@@ -112,14 +137,20 @@ def test_chart_templates_are_valid_vega_lite() -> None:
     days = [date(2026, 11, d) for d in (1, 2, 3)]
     trend = pl.DataFrame({"period": days, "oee": [0.7, 0.8, 0.75], "line_name": ["A"] * 3})
     bars = pl.DataFrame({"k": ["a", "b"], "label": ["A", "B"], "v": [3.0, 1.0]})
-    points = pl.DataFrame({"sample": [1, 2], "inspected_at": [datetime(2026, 11, 1)] * 2,
-                           "measured_value": [1.0, 1.1], "lot_id": ["L", "L"],
-                           "rules": ["", "1"], "flag": ["in", "out"]})
+    points = pl.DataFrame(
+        {
+            "sample": [1, 2],
+            "inspected_at": [datetime(2026, 11, 1)] * 2,
+            "measured_value": [1.0, 1.1],
+            "lot_id": ["L", "L"],
+            "rules": ["", "1"],
+            "flag": ["in", "out"],
+        }
+    )
     built = [
         charts.trend(trend, {"oee": "OEE"}, "zh"),
         charts.heatmap(trend, "line_name", "Line", "oee", "OEE", "en"),
-        charts.waterfall(charts.waterfall_frame([("a", 10.0), ("b", 2.0), ("c", 8.0)], "en"),
-                         "en"),
+        charts.waterfall(charts.waterfall_frame([("a", 10.0), ("b", 2.0), ("c", 8.0)], "en"), "en"),
         charts.pareto(bars, "label", "Reason", "v", "Hours", "en"),
         charts.drill_bars(bars, "k", "label", "v", "OEE", "Plant", "en", target=0.85),
         charts.spc(points, {"mean": 1.05, "ucl": 1.2, "lcl": None}, "en"),

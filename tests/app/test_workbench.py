@@ -23,8 +23,11 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_sandbox_refuses_writes(tiny: Path) -> None:
     con = wb.sandbox_connection(tiny)
-    for statement in ("insert into marts.numbers values (1)", "create table marts.x (a int)",
-                      "drop table marts.numbers"):
+    for statement in (
+        "insert into marts.numbers values (1)",
+        "create table marts.x (a int)",
+        "drop table marts.numbers",
+    ):
         with pytest.raises(wb.QueryFailed, match="read-only"):
             wb.execute(con, statement)
     assert wb.execute(con, "select count(*) as c from marts.numbers").frame["c"][0] == 50
@@ -34,8 +37,11 @@ def test_sandbox_refuses_files(tiny: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.csv"
     secret.write_text("a\n1\n")
     con = wb.sandbox_connection(tiny)
-    for statement in (f"select * from read_csv('{secret}')", f"select * from '{secret}'",
-                      f"copy marts.numbers to '{tmp_path / 'out.csv'}'"):
+    for statement in (
+        f"select * from read_csv('{secret}')",
+        f"select * from '{secret}'",
+        f"copy marts.numbers to '{tmp_path / 'out.csv'}'",
+    ):
         with pytest.raises(wb.QueryFailed):
             wb.execute(con, statement)
     assert not (tmp_path / "out.csv").exists()
@@ -74,8 +80,21 @@ def test_saved_queries_round_trip(tmp_path: Path) -> None:
 
 def test_manifest_descriptions(tmp_path: Path) -> None:
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(json.dumps({"nodes": {"model.andon.fct_x": {
-        "resource_type": "model", "schema": "marts", "alias": "fct_x",
-        "description": "A fact.", "columns": {"a": {"description": "Column a."}}}}}))
-    assert wb.manifest_descriptions(manifest) == {("marts", "fct_x"): {"": "A fact.",
-                                                                       "a": "Column a."}}
+    manifest.write_text(
+        json.dumps(
+            {
+                "nodes": {
+                    "model.andon.fct_x": {
+                        "resource_type": "model",
+                        "schema": "marts",
+                        "alias": "fct_x",
+                        "description": "A fact.",
+                        "columns": {"a": {"description": "Column a."}},
+                    }
+                }
+            }
+        )
+    )
+    assert wb.manifest_descriptions(manifest) == {
+        ("marts", "fct_x"): {"": "A fact.", "a": "Column a."}
+    }

@@ -56,7 +56,9 @@ windows as (
 ),
 """
 
-TIME_MODEL_SQL = SHIFT_WINDOWS_SQL + """
+TIME_MODEL_SQL = (
+    SHIFT_WINDOWS_SQL
+    + """
 states as (
     select equipment_id, start_ts, coalesce(end_ts, start_ts) as end_ts, state
     from raw.equipment_states
@@ -105,8 +107,11 @@ from shift_seconds as sh
 left join state_seconds as ss using (equipment_id, production_date)
 where sh.production_date between $first and $last
 """
+)
 
-QUANTITY_SQL = SHIFT_WINDOWS_SQL + """
+QUANTITY_SQL = (
+    SHIFT_WINDOWS_SQL
+    + """
 reports as (
     select * from raw.production_reports
     qualify row_number() over (partition by report_id order by _load_id desc, _source_row desc) = 1
@@ -126,6 +131,7 @@ join windows as w
 where w.production_date between $first and $last
 group by all
 """
+)
 
 
 def _read(warehouse: Path, sql: str) -> pl.DataFrame:

@@ -18,8 +18,12 @@ from ingest.sample.factory import (
 )
 from metrics.nlq.vocabulary import Vocabulary, shift_row
 
-REGIONS_ZH = {"East China": "华东", "South China": "华南", "Europe": "欧洲",
-              "North America": "北美"}
+REGIONS_ZH = {
+    "East China": "华东",
+    "South China": "华南",
+    "Europe": "欧洲",
+    "North America": "北美",
+}
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -31,20 +35,49 @@ def sample_rows(scale: float = 0.5) -> dict[str, list[dict]]:
     factory = build_factory(scale)
     rows: dict[str, list[dict]] = {
         "plant": [{"key": p.plant_id, "en": p.name_en, "zh": p.name_zh} for p in PLANTS],
-        "line": [dict(zip(("en", "zh"), _split(line.line_name), strict=True),
-                      key=line.line_id, plant=line.plant_id) for line in factory.lines],
-        "equipment": [{"key": e.equipment_id, "en": e.name_en, "zh": e.name_zh,
-                       "line": e.line_id, "plant": e.plant_id} for e in factory.equipment],
-        "product": [{"key": m.material_id, "en": m.description, "zh": m.description_zh,
-                     "product_family": m.product_family or None} for m in factory.materials],
+        "line": [
+            dict(
+                zip(("en", "zh"), _split(line.line_name), strict=True),
+                key=line.line_id,
+                plant=line.plant_id,
+            )
+            for line in factory.lines
+        ],
+        "equipment": [
+            {
+                "key": e.equipment_id,
+                "en": e.name_en,
+                "zh": e.name_zh,
+                "line": e.line_id,
+                "plant": e.plant_id,
+            }
+            for e in factory.equipment
+        ],
+        "product": [
+            {
+                "key": m.material_id,
+                "en": m.description,
+                "zh": m.description_zh,
+                "product_family": m.product_family or None,
+            }
+            for m in factory.materials
+        ],
         "product_family": [{"key": en, "en": en, "zh": zh} for en, zh in FAMILIES.values()],
-        "customer": [{"key": c.customer_id, "en": c.customer_name, "zh": c.customer_name}
-                     for c in CUSTOMERS],
+        "customer": [
+            {"key": c.customer_id, "en": c.customer_name, "zh": c.customer_name} for c in CUSTOMERS
+        ],
         "region": [{"key": en, "en": en, "zh": zh} for en, zh in REGIONS_ZH.items()],
-        "supplier": [{"key": s.supplier_id, "en": s.supplier_name, "zh": s.supplier_name}
-                     for s in SUPPLIERS],
-        "warehouse": [dict(zip(("en", "zh"), _split(w.warehouse_name), strict=True),
-                           key=w.warehouse_id, plant=w.plant_id) for w in factory.warehouses],
+        "supplier": [
+            {"key": s.supplier_id, "en": s.supplier_name, "zh": s.supplier_name} for s in SUPPLIERS
+        ],
+        "warehouse": [
+            dict(
+                zip(("en", "zh"), _split(w.warehouse_name), strict=True),
+                key=w.warehouse_id,
+                plant=w.plant_id,
+            )
+            for w in factory.warehouses
+        ],
         "defect_code": [{"key": code, "en": en, "zh": zh} for code, en, zh, _ in DEFECT_CODES],
         "shift": [shift_row(code) for code in sorted({s.shift_code for s in SHIFTS})],
     }

@@ -18,13 +18,24 @@ from warehouse.connections import connect_published
 pytestmark = pytest.mark.slow
 CASES = [c for c in load_cases(Path(__file__).parent / "golden.yaml") if not c.clarify]
 # One question per shape: scalar, by, filter, trend, top N, exclusion, comparison, cpk.
-SHAPES = {"oee by line last week", "oee, availability, performance and quality for SZ this week",
-          "mtbf for DG-SMT2 last 14 days", "cpk of FG-MC-100 last month",
-          "oee trend by day last 14 days", "top 5 equipment by MTTR this month",
-          "oee vs last month", "oee by plant excluding DG", "昨天的良率",
-          "苏州工厂的贴片线1上周OEE", "今年按月的准时交付率", "哪些产线的返工率最高",
-          "OEE和上月相比", "苏州工厂除包装线1外各产线的OEE", "各产线报废率和去年同期相比",
-          "本月至今各仓库的库存周转天数"}
+SHAPES = {
+    "oee by line last week",
+    "oee, availability, performance and quality for SZ this week",
+    "mtbf for DG-SMT2 last 14 days",
+    "cpk of FG-MC-100 last month",
+    "oee trend by day last 14 days",
+    "top 5 equipment by MTTR this month",
+    "oee vs last month",
+    "oee by plant excluding DG",
+    "昨天的良率",
+    "苏州工厂的贴片线1上周OEE",
+    "今年按月的准时交付率",
+    "哪些产线的返工率最高",
+    "OEE和上月相比",
+    "苏州工厂除包装线1外各产线的OEE",
+    "各产线报废率和去年同期相比",
+    "本月至今各仓库的库存周转天数",
+}
 PICKED = [c for c in CASES if c.question in SHAPES]
 
 
@@ -42,8 +53,10 @@ def test_answer_data_equals_metrics_query(case, con):
     want = expected_fields(case)
     args = {k: want[k] for k in ("metrics", "by", "where", "start", "end", "grain", "compare")}
     expected = metrics.query(**args, lang=answer.lang, con=con)
-    expected = order_rows(expected, Interpretation(
-        metrics=tuple(want["metrics"]), order=want["order"], limit=want["limit"]))
+    expected = order_rows(
+        expected,
+        Interpretation(metrics=tuple(want["metrics"]), order=want["order"], limit=want["limit"]),
+    )
     assert answer.sql == metrics.compile(**args, lang=answer.lang)
     assert_frame_equal(answer.data, expected)
     assert answer.chart is not None
@@ -57,8 +70,11 @@ def test_vocabulary_and_as_of_come_from_the_warehouse(con):
 
 
 def test_injection_is_only_text(con):
-    for text in ("oee where plant = 'x' or 1=1; drop table marts.dim_plant",
-                 "'; drop table marts.dim_plant; --", "oee by line; delete from marts.dim_line"):
+    for text in (
+        "oee where plant = 'x' or 1=1; drop table marts.dim_plant",
+        "'; drop table marts.dim_plant; --",
+        "oee by line; delete from marts.dim_line",
+    ):
         answer = metrics.ask(text, con=con)
         assert answer.data is None or answer.interpretation is not None
     count = con.execute("select count(*) from marts.dim_plant").fetchall()[0][0]

@@ -70,8 +70,9 @@ class Captured:
 def _verify(kind: str, query: dict, body: dict) -> bool:
     if kind == "dingtalk":
         timestamp, sign = query["timestamp"][0], query["sign"][0]
-        digest = hmac.new(DINGTALK_SECRET.encode(), f"{timestamp}\n{DINGTALK_SECRET}".encode(),
-                          hashlib.sha256).digest()
+        digest = hmac.new(
+            DINGTALK_SECRET.encode(), f"{timestamp}\n{DINGTALK_SECRET}".encode(), hashlib.sha256
+        ).digest()
         return sign == base64.b64encode(digest).decode()  # parse_qs already URL-decoded it
     if kind == "feishu":
         key = f"{body['timestamp']}\n{FEISHU_SECRET}".encode()
@@ -96,11 +97,17 @@ def webhooks():
                 self.end_headers()
                 self.wfile.write(b"internal error")
                 return
-            answer = {"errcode": 0, "errmsg": "ok"} if verified else {
-                "errcode": 310000, "errmsg": "sign not match"}
+            answer = (
+                {"errcode": 0, "errmsg": "ok"}
+                if verified
+                else {"errcode": 310000, "errmsg": "sign not match"}
+            )
             if kind == "feishu":
-                answer = {"code": 0, "msg": "success"} if verified else {
-                    "code": 19021, "msg": "sign match fail"}
+                answer = (
+                    {"code": 0, "msg": "success"}
+                    if verified
+                    else {"code": 19021, "msg": "sign match fail"}
+                )
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -126,23 +133,41 @@ DAILY = {
     "schedule": {"cron": "30 7 * * *", "timezone": "Asia/Shanghai"},
     "kpis": ["oee", "availability", "first_pass_yield", "scrap_rate"],
     "sections": [
-        {"title": {"en": "OEE by line", "zh": "各产线设备综合效率"}, "metrics": ["oee"],
-         "by": ["line"], "show": "chart"},
-        {"title": {"en": "OEE components by line", "zh": "各产线OEE构成"},
-         "metrics": ["oee", "availability", "produced_qty"], "by": ["line"]},
+        {
+            "title": {"en": "OEE by line", "zh": "各产线设备综合效率"},
+            "metrics": ["oee"],
+            "by": ["line"],
+            "show": "chart",
+        },
+        {
+            "title": {"en": "OEE components by line", "zh": "各产线OEE构成"},
+            "metrics": ["oee", "availability", "produced_qty"],
+            "by": ["line"],
+        },
     ],
-    "burst": {"per": "plant", "recipients": {
-        "SZ": {"lang": "zh", "email": ["sz@example.com"], "webhooks": ["wecom", "dingtalk"]},
-        "DG": {"lang": "en", "email": ["dg@example.com"], "webhooks": ["feishu", "json"]},
-    }},
+    "burst": {
+        "per": "plant",
+        "recipients": {
+            "SZ": {"lang": "zh", "email": ["sz@example.com"], "webhooks": ["wecom", "dingtalk"]},
+            "DG": {"lang": "en", "email": ["dg@example.com"], "webhooks": ["feishu", "json"]},
+        },
+    },
 }
 
-CONTACTS = {"plants": {
-    "SZ": {"Production Excellence": {
-        "name": "Wang Wei", "email": "owner@example.com", "webhook": "wecom", "lang": "zh",
-        "escalate_to": {"name": "Li Na", "email": "boss@example.com", "lang": "zh"}}},
-    "default": {"*": {"name": "Duty desk", "email": "duty@example.com"}},
-}}
+CONTACTS = {
+    "plants": {
+        "SZ": {
+            "Production Excellence": {
+                "name": "Wang Wei",
+                "email": "owner@example.com",
+                "webhook": "wecom",
+                "lang": "zh",
+                "escalate_to": {"name": "Li Na", "email": "boss@example.com", "lang": "zh"},
+            }
+        },
+        "default": {"*": {"name": "Duty desk", "email": "duty@example.com"}},
+    }
+}
 
 
 @pytest.fixture
@@ -151,14 +176,20 @@ def config(tmp_path: Path, smtp: Inbox, webhooks: Captured) -> Path:
     folder = tmp_path / "reports"
     folder.mkdir()
     channels = {
-        "email": {"host": "127.0.0.1", "port": smtp.port, "security": "none",
-                  "sender": "andon@example.com"},
+        "email": {
+            "host": "127.0.0.1",
+            "port": smtp.port,
+            "security": "none",
+            "sender": "andon@example.com",
+        },
         "webhooks": {
             "wecom": {"kind": "wecom", "url": f"{webhooks.base}/wecom"},
-            "dingtalk": {"kind": "dingtalk", "url": f"{webhooks.base}/dingtalk?access_token=t",
-                         "secret": DINGTALK_SECRET},
-            "feishu": {"kind": "feishu", "url": f"{webhooks.base}/feishu",
-                       "secret": FEISHU_SECRET},
+            "dingtalk": {
+                "kind": "dingtalk",
+                "url": f"{webhooks.base}/dingtalk?access_token=t",
+                "secret": DINGTALK_SECRET,
+            },
+            "feishu": {"kind": "feishu", "url": f"{webhooks.base}/feishu", "secret": FEISHU_SECRET},
             "json": {"kind": "json", "url": f"{webhooks.base}/json"},
         },
         "app_url": "http://andon.test:8501",
@@ -166,9 +197,11 @@ def config(tmp_path: Path, smtp: Inbox, webhooks: Captured) -> Path:
     }
     (folder / "channels.yaml").write_text(yaml.safe_dump(channels), encoding="utf-8")
     (folder / "daily_plant_kpis.yaml").write_text(
-        yaml.safe_dump(DAILY, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        yaml.safe_dump(DAILY, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     (folder / "contacts.yaml").write_text(
-        yaml.safe_dump(CONTACTS, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump(CONTACTS, allow_unicode=True), encoding="utf-8"
+    )
     return folder
 
 

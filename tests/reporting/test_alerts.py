@@ -17,8 +17,14 @@ from app.reporting.state import StateStore
 
 RULES = {
     "defaults": {"grain": "day", "ack_timeout_minutes": 60},
-    "rules": [{"name": "oee_low", "metric": "oee", "scope": ["plant"],
-               "condition": {"type": "below", "value": 0.6}}],
+    "rules": [
+        {
+            "name": "oee_low",
+            "metric": "oee",
+            "scope": ["plant"],
+            "condition": {"type": "below", "value": 0.6},
+        }
+    ],
 }
 
 
@@ -30,8 +36,9 @@ def alert_config(config: Path) -> Path:
 
 def _evaluate(marts_file, folder, state, clock, day):  # noqa: ANN001, ANN202
     deliverer = Deliverer(load_channels(folder), state, sleep=lambda s: None, clock=clock)
-    return evaluate_alerts(marts_file, day, folder=folder, state=state, deliverer=deliverer,
-                           clock=clock)
+    return evaluate_alerts(
+        marts_file, day, folder=folder, state=state, deliverer=deliverer, clock=clock
+    )
 
 
 def test_alert_fires_once_stays_quiet_and_clears(
@@ -41,7 +48,8 @@ def test_alert_fires_once_stays_quiet_and_clears(
     # SZ OEE on 2026-10-06 is 53.75 %: below 60 %.
     events = _evaluate(marts_file, alert_config, state, clock, date(2026, 10, 7))
     assert [(e["event"], e["entity"], e["contact"]) for e in events] == [
-        ("fired", "plant=SZ", "Wang Wei")]
+        ("fired", "plant=SZ", "Wang Wei")
+    ]
     assert [m["to"] for m in smtp.messages] == [["owner@example.com"]]
     post = webhooks.by("wecom")[0]["body"]["markdown"]["content"]
     assert "设备综合效率" in post and "/reports?ack=" in post
@@ -84,16 +92,27 @@ def test_escalation_after_ack_timeout_and_ack_stops_it(
 
 
 def test_target_and_change_conditions(marts_file, config, tmp_path, clock) -> None:
-    rules = {"rules": [
-        {"name": "oee_target", "metric": "oee", "scope": ["plant", "line"],
-         "condition": {"type": "target"}},
-        {"name": "fpy_drop", "metric": "first_pass_yield", "scope": ["plant"],
-         "condition": {"type": "change_pct", "value": 1}},
-    ]}
+    rules = {
+        "rules": [
+            {
+                "name": "oee_target",
+                "metric": "oee",
+                "scope": ["plant", "line"],
+                "condition": {"type": "target"},
+            },
+            {
+                "name": "fpy_drop",
+                "metric": "first_pass_yield",
+                "scope": ["plant"],
+                "condition": {"type": "change_pct", "value": 1},
+            },
+        ]
+    }
     (config / "alerts.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
     state = StateStore(tmp_path / "state.sqlite")
-    events = evaluate_alerts(marts_file, date(2026, 10, 7), folder=config, state=state,
-                             deliverer=None, clock=clock)
+    events = evaluate_alerts(
+        marts_file, date(2026, 10, 7), folder=config, state=state, deliverer=None, clock=clock
+    )
     fired = {(e["rule"], e["entity"]) for e in events if e["event"] == "fired"}
     assert ("oee_target", "plant=SZ/line=SZ-L1") in fired
 
@@ -107,8 +126,18 @@ def test_western_electric_rules() -> None:
 
 
 def test_spc_rule_on_inspections(marts_file, tmp_path, clock) -> None:
-    rules = parse_rules({"rules": [{"name": "spc", "metric": "cpk", "scope": ["plant"],
-                                    "condition": {"type": "spc", "lookback_days": 30}}]})
+    rules = parse_rules(
+        {
+            "rules": [
+                {
+                    "name": "spc",
+                    "metric": "cpk",
+                    "scope": ["plant"],
+                    "condition": {"type": "spc", "lookback_days": 30},
+                }
+            ]
+        }
+    )
     import duckdb
 
     from app.reporting.alerts import find
@@ -117,8 +146,7 @@ def test_spc_rule_on_inspections(marts_file, tmp_path, clock) -> None:
     con = duckdb.connect(str(marts_file), read_only=True)
     findings = find(rules[0], con, resolve("yesterday", date(2026, 10, 8)))
     con.close()
-    assert [f.entity for f in findings] == [
-        "plant=SZ/product=FG-100/characteristic=solder_height"]
+    assert [f.entity for f in findings] == ["plant=SZ/product=FG-100/characteristic=solder_height"]
 
 
 def test_bad_rules_are_refused() -> None:

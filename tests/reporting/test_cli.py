@@ -21,16 +21,28 @@ def _app() -> typer.Typer:
     return app
 
 
-def test_report_list_and_run(marts_file: Path, config: Path, tmp_path: Path,
-                             monkeypatch) -> None:  # noqa: ANN001
+def test_report_list_and_run(marts_file: Path, config: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("ANDON_STATE", str(tmp_path / "state.sqlite"))
     common = ["--warehouse", str(marts_file), "--reports", str(config)]
     listed = runner.invoke(_app(), ["report", "list", *common])
     assert listed.exit_code == 0, listed.output
     assert "daily_plant_kpis" in listed.output
     out = tmp_path / "out"
-    ran = runner.invoke(_app(), ["report", "run", "daily_plant_kpis", "--as-of", "2026-10-07",
-                                 "--out", str(out), "--slice", "SZ", *common])
+    ran = runner.invoke(
+        _app(),
+        [
+            "report",
+            "run",
+            "daily_plant_kpis",
+            "--as-of",
+            "2026-10-07",
+            "--out",
+            str(out),
+            "--slice",
+            "SZ",
+            *common,
+        ],
+    )
     assert ran.exit_code == 0, ran.output
     files = sorted(p.suffix for p in out.rglob("*.*"))
     assert files == [".csv", ".csv", ".pdf", ".xlsx"]
@@ -38,11 +50,20 @@ def test_report_list_and_run(marts_file: Path, config: Path, tmp_path: Path,
     assert unknown.exit_code == 1
 
 
-def test_alerts_and_scheduler_commands(marts_file: Path, config: Path, tmp_path: Path,
-                                       monkeypatch) -> None:  # noqa: ANN001
+def test_alerts_and_scheduler_commands(
+    marts_file: Path, config: Path, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
     monkeypatch.setenv("ANDON_STATE", str(tmp_path / "state.sqlite"))
-    rules = {"rules": [{"name": "oee_low", "metric": "oee", "scope": ["plant"],
-                        "condition": {"type": "below", "value": 0.6}}]}
+    rules = {
+        "rules": [
+            {
+                "name": "oee_low",
+                "metric": "oee",
+                "scope": ["plant"],
+                "condition": {"type": "below", "value": 0.6},
+            }
+        ]
+    }
     (config / "alerts.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
     common = ["--warehouse", str(marts_file), "--reports", str(config)]
     evaluated = runner.invoke(_app(), ["alerts", "evaluate", "--as-of", "2026-10-07", *common])

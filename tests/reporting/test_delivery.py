@@ -11,8 +11,15 @@ from app.reporting.state import StateStore
 
 def _scheduler(marts_file: Path, config: Path, tmp_path: Path, clock) -> Scheduler:  # noqa: ANN001
     state = StateStore(tmp_path / "state.sqlite")
-    return Scheduler(marts_file, state, tmp_path / "out", config, clock=clock,
-                     sleep=lambda s: None, log=lambda line: None)
+    return Scheduler(
+        marts_file,
+        state,
+        tmp_path / "out",
+        config,
+        clock=clock,
+        sleep=lambda s: None,
+        log=lambda line: None,
+    )
 
 
 def test_scheduled_run_delivers_once_and_restart_does_not_resend(
@@ -23,7 +30,9 @@ def test_scheduled_run_delivers_once_and_restart_does_not_resend(
     clock.advance(days=1)  # past 07:30 Shanghai on 2026-10-07
     results = scheduler.tick()
     assert [(r.slice_key, r.period, r.status) for r in results] == [
-        ("SZ", "2026-10-06", "delivered"), ("DG", "2026-10-06", "delivered")]
+        ("SZ", "2026-10-06", "delivered"),
+        ("DG", "2026-10-06", "delivered"),
+    ]
     assert sorted(m["to"][0] for m in smtp.messages) == ["dg@example.com", "sz@example.com"]
     sz = next(m["message"] for m in smtp.messages if m["to"] == ["sz@example.com"])
     assert "工厂每日KPI日报" in sz["Subject"] and "苏州工厂" in sz["Subject"]
@@ -51,9 +60,15 @@ def test_scheduled_run_delivers_once_and_restart_does_not_resend(
     from app.reporting.runner import run_report
 
     con = __import__("duckdb").connect(str(marts_file), read_only=True)
-    again = run_report(load_report("daily_plant_kpis", config),
-                       __import__("datetime").date(2026, 10, 7), con, tmp_path / "out",
-                       send=True, state=restarted.state, deliverer=restarted.deliverer())
+    again = run_report(
+        load_report("daily_plant_kpis", config),
+        __import__("datetime").date(2026, 10, 7),
+        con,
+        tmp_path / "out",
+        send=True,
+        state=restarted.state,
+        deliverer=restarted.deliverer(),
+    )
     con.close()
     assert {r.status for r in again} == {"skipped"}
     assert len(smtp.messages) == 2
@@ -98,9 +113,16 @@ def test_failing_endpoint_is_retried_then_reported(
     from app.reporting.runner import run_report
 
     con = duckdb.connect(str(marts_file), read_only=True)
-    again = run_report(load_report("daily_plant_kpis", config), date(2026, 10, 7), con,
-                       tmp_path / "out", send=True, state=scheduler.state,
-                       deliverer=scheduler.deliverer(), slices=["SZ"])
+    again = run_report(
+        load_report("daily_plant_kpis", config),
+        date(2026, 10, 7),
+        con,
+        tmp_path / "out",
+        send=True,
+        state=scheduler.state,
+        deliverer=scheduler.deliverer(),
+        slices=["SZ"],
+    )
     con.close()
     assert again[0].status == "delivered"
     assert len(webhooks.by("wecom")) == 4 and len(webhooks.by("dingtalk")) == 1

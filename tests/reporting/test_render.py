@@ -40,7 +40,12 @@ def test_status_respects_direction_and_target() -> None:
     registry = load_registry()
     oee, scrap = registry.metric("oee"), registry.metric("scrap_rate")  # 85 %, 1 % lower
     assert [status(oee, v) for v in (0.9, 0.85, 0.83, 0.5, None)] == [
-        "green", "green", "amber", "red", "none"]
+        "green",
+        "green",
+        "amber",
+        "red",
+        "none",
+    ]
     assert [status(scrap, v) for v in (0.005, 0.0104, 0.02)] == ["green", "amber", "red"]
 
 
@@ -50,16 +55,36 @@ def test_pdf_in_chinese_and_english(con, tmp_path: Path) -> None:
     en_files, en = render_copy(report, "SZ", "en", date(2026, 10, 7), con, tmp_path / "en")
     assert zh.kpis[0].value == pytest.approx(0.5375)  # KPIS.md roll-up example day
     zh_text = _text(zh_files[0])
-    for words in ("工厂每日KPI日报", "苏州工厂", "设备综合效率", "53.8%", "未达标", "贴片一线",
-                  "2026-10-06"):
+    for words in (
+        "工厂每日KPI日报",
+        "苏州工厂",
+        "设备综合效率",
+        "53.8%",
+        "未达标",
+        "贴片一线",
+        "2026-10-06",
+    ):
         assert words in zh_text
     en_text = _text(en_files[0])
     for words in ("DailyplantKPIs", "SuzhouPlant", "OEE", "53.8%", "Offtarget", "2026-10-06"):
         assert words in en_text
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm missing: install poppler-utils (system-packages.txt)")
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(zh_files[0]),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(zh_files[0]),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
     dark = sum(image.histogram()[:128])
     assert dark > 2000  # text, cards and the chart, not a blank page

@@ -10,7 +10,18 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = ["sample", "ingest", "status", "build", "query", "ask", "report", "scheduler", "alerts", "app"]
+COMMANDS = [
+    "sample",
+    "ingest",
+    "status",
+    "build",
+    "query",
+    "ask",
+    "report",
+    "scheduler",
+    "alerts",
+    "app",
+]
 
 
 def andon(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
