@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# This file is named like the `ingest` package: import the package, not this script.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 WORK = ROOT / "benchmarks" / "out"
 GIB = 1024**3
 

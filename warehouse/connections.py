@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-WRITE_MEMORY_LIMIT = "1GB"
+WRITE_MEMORY_LIMIT = "640MB"
 
 
 def connect_write(
