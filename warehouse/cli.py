@@ -28,9 +28,10 @@ from rich.table import Column, Table
 
 from warehouse.cli_app import app_command
 from warehouse.cli_ask import ask
+from warehouse.cli_options import WarehouseOption
 from warehouse.cli_query import query
 from warehouse.cli_report import alerts, report_app, scheduler
-from warehouse.location import ENV_VAR, warehouse_path
+from warehouse.location import warehouse_path
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
@@ -46,16 +47,6 @@ console = Console(stderr=True)
 out = Console()
 if not out.is_terminal:  # piped or captured: don't squeeze tables into 80 columns
     out.width = max(out.width, 132)
-
-WarehouseOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--warehouse",
-        "-w",
-        help=f"Warehouse DuckDB file [default: ${ENV_VAR} or warehouse/andon.duckdb].",
-        show_default=False,
-    ),
-]
 
 
 def _progress() -> Progress:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from warehouse.cli_options import WarehouseOption
 from warehouse.location import ENV_VAR, PROJECT_ROOT, warehouse_path
 
 APP_SCRIPT = PROJECT_ROOT / "app" / "main.py"
@@ -17,12 +17,7 @@ APP_SCRIPT = PROJECT_ROOT / "app" / "main.py"
 
 def app_command(
     port: Annotated[int, typer.Option(help="Port to serve on (localhost only).")] = 8501,
-    warehouse: Annotated[
-        Path | None,
-        typer.Option(
-            help="Warehouse build file (default: $ANDON_WAREHOUSE or warehouse/andon.duckdb)."
-        ),
-    ] = None,
+    warehouse: WarehouseOption = None,
 ) -> None:
     """Start the Andon dashboards and SQL workbench at http://localhost:PORT."""
     env = dict(os.environ)

@@ -12,13 +12,12 @@ import json
 import sys
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from warehouse.location import ENV_VAR
+from warehouse.cli_options import WarehouseOption
 
 console = Console(stderr=True)
 
@@ -43,15 +42,7 @@ def ask(
     lang: Annotated[
         Lang | None, typer.Option(help="Language of labels [default: the question's].")
     ] = None,
-    warehouse: Annotated[
-        Path | None,
-        typer.Option(
-            "--warehouse",
-            "-w",
-            show_default=False,
-            help=f"Warehouse DuckDB file (default: ${ENV_VAR} or warehouse/andon.duckdb).",
-        ),
-    ] = None,
+    warehouse: WarehouseOption = None,
 ) -> None:
     """Ask a KPI question in plain English or Chinese; prints how it was read, then the data.
 

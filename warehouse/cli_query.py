@@ -12,14 +12,13 @@ import json
 import sys
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from warehouse.location import ENV_VAR
+from warehouse.cli_options import WarehouseOption
 
 console = Console(stderr=True)
 
@@ -124,15 +123,7 @@ def query(
     ] = None,
     lang: Annotated[Lang, typer.Option(help="Language of labels.")] = Lang.en,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,  # noqa: A002
-    warehouse: Annotated[
-        Path | None,
-        typer.Option(
-            "--warehouse",
-            "-w",
-            show_default=False,
-            help=f"Warehouse DuckDB file (default: ${ENV_VAR} or warehouse/andon.duckdb).",
-        ),
-    ] = None,
+    warehouse: WarehouseOption = None,
     show_sql: Annotated[
         bool, typer.Option("--sql", help="Also print the SQL (to stderr).")
     ] = False,

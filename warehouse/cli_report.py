@@ -20,7 +20,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from warehouse.location import ENV_VAR, warehouse_path
+from warehouse.cli_options import WarehouseOption
+from warehouse.location import warehouse_path
 
 console = Console(stderr=True)
 out = Console()
@@ -31,15 +32,6 @@ report_app = typer.Typer(
     add_completion=False,
 )
 
-WarehouseOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--warehouse",
-        "-w",
-        show_default=False,
-        help=f"Warehouse DuckDB file [default: ${ENV_VAR} or warehouse/andon.duckdb].",
-    ),
-]
 ReportsOption = Annotated[
     Path | None,
     typer.Option(

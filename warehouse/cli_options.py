@@ -1,0 +1,20 @@
+"""Options every `andon` command that touches the warehouse shares, defined once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from warehouse.location import ENV_VAR
+
+WarehouseOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        "-w",
+        show_default=False,
+        help=f"Warehouse DuckDB file [default: ${ENV_VAR} or warehouse/andon.duckdb].",
+    ),
+]
