@@ -9,6 +9,8 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -64,6 +66,26 @@ def _progress() -> Progress:
         console=console,
         transient=False,
     )
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Errors a user can act on become a message and exit code 2, never a traceback."""
+    import duckdb
+
+    from ingest import IngestError
+
+    try:
+        yield
+    except IngestError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
+    except duckdb.IOException as error:
+        console.print(
+            f"[red]Cannot open the warehouse for writing ({error}). "
+            "Is another `andon ingest` or `andon build` running?"
+        )
+        raise typer.Exit(2) from None
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
@@ -142,7 +164,7 @@ def ingest(
     Files already landed with the same content are skipped. Exits with code 1 when a file
     was rejected whole (its message names the file and the problem).
     """
-    from ingest import IngestError, ingest_inbox
+    from ingest import ingest_inbox
 
     if not inbox.is_dir():
         console.print(f"[red]Inbox {inbox} is not a folder.")
@@ -157,11 +179,8 @@ def ingest(
             else:
                 progress.update(task, completed=event.index)
 
-        try:
+        with _user_errors():
             report = ingest_inbox(inbox, target, mapping=mapping, on_file=on_file)
-        except IngestError as error:
-            console.print(f"[red]{error}")
-            raise typer.Exit(2) from None
     if as_json:
         out.print_json(json.dumps(report.to_dict(), default=str))
     else:
@@ -265,13 +284,14 @@ def build(
                 detail=event.file,
             )
 
-        result = run_build(
-            target,
-            inbox=inbox,
-            full_refresh=full_refresh,
-            progress=report,
-            on_ingest_file=on_file,
-        )
+        with _user_errors():
+            result = run_build(
+                target,
+                inbox=inbox,
+                full_refresh=full_refresh,
+                progress=report,
+                on_ingest_file=on_file,
+            )
     if as_json:
         out.print_json(json.dumps(result.to_dict(), default=str))
     else:

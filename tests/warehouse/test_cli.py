@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 COMMANDS = [
@@ -102,4 +103,19 @@ def test_missing_inbox_is_a_clear_error(tmp_path: Path) -> None:
     result = andon("ingest", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb"))
     assert result.returncode == 2
     assert "is not a folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_busy_warehouse_is_a_clear_error(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "erp" / "customers").mkdir(parents=True)
+    (inbox / "erp" / "customers" / "customers.csv").write_text("customer_id,customer_name\nC1,A\n")
+    warehouse = tmp_path / "wh.duckdb"
+    holder = duckdb.connect(str(warehouse))  # another process would hold this lock
+    try:
+        result = andon("ingest", str(inbox), "--warehouse", str(warehouse))
+    finally:
+        holder.close()
+    assert result.returncode == 2
+    assert "Is another `andon ingest` or `andon build` running?" in result.stderr
     assert "Traceback" not in result.stderr
