@@ -307,8 +307,8 @@ def _print_build_summary(result) -> None:  # noqa: ANN001 - warehouse.build.Buil
     tests = result.count("test") + result.count("unit_test")
     out.print(
         f"dbt: {result.count('model')} models, {tests} tests, "
-        f"{len(result.warnings)} warnings, {len(result.failures)} failures "
-        f"in {result.seconds:.1f} s."
+        f"{len(result.warnings)} warnings, {len(result.failures)} failures; "
+        f"the build took {result.seconds:.1f} s."
     )
     for node in result.warnings:
         out.print(f"[yellow]warn[/yellow] {node.name}: {node.failures:,} rows flagged")
