@@ -72,6 +72,19 @@ def _value(key: str) -> object:
     return st.session_state.get(key)
 
 
+def _pick(bar, dimension: str, state_key: str, names: dict[str, str], lang: str) -> str:
+    """One sidebar filter: "all" or one value of a dimension, labelled in the language."""
+    options = ["", *names]
+    _keep_valid(state_key, options)
+    bar.selectbox(
+        data.registry().dimension(dimension).label(lang),
+        options,
+        key=state_key,
+        format_func=lambda k: names.get(k, t("all", lang)),
+    )
+    return _value(state_key)
+
+
 def _keep_valid(key: str, options: list[str]) -> None:
     if st.session_state.get(key) not in options:
         st.session_state[key] = ""
@@ -107,48 +120,13 @@ def render() -> Context:
             custom = (picked[0], picked[1])
     start, end = period_bounds(preset, as_of, custom)
     plants = data.plants(key)
-    plant_names = data.label_map(plants, "plant_id", lang)
-    plant_options = ["", *plant_names]
-    _keep_valid("f_plant", plant_options)
-    bar.selectbox(
-        data.registry().dimension("plant").label(lang),
-        plant_options,
-        key="f_plant",
-        format_func=lambda k: plant_names.get(k, t("all", lang)),
-    )
-    plant = _value("f_plant")
+    plant = _pick(bar, "plant", "f_plant", data.label_map(plants, "plant_id", lang), lang)
     lines = data.lines(key)
     if plant:
         lines = lines.filter(lines["plant_id"] == plant)
-    line_names = data.label_map(lines, "line_id", lang)
-    line_options = ["", *line_names]
-    _keep_valid("f_line", line_options)
-    bar.selectbox(
-        data.registry().dimension("line").label(lang),
-        line_options,
-        key="f_line",
-        format_func=lambda k: line_names.get(k, t("all", lang)),
-    )
-    line = _value("f_line")
-    shift_options = ["", *data.shifts(key)]
-    _keep_valid("f_shift", shift_options)
-    bar.selectbox(
-        data.registry().dimension("shift").label(lang),
-        shift_options,
-        key="f_shift",
-        format_func=lambda k: k or t("all", lang),
-    )
-    shift = _value("f_shift")
-    family_names = data.family_labels(key, lang)
-    family_options = ["", *family_names]
-    _keep_valid("f_family", family_options)
-    bar.selectbox(
-        data.registry().dimension("product_family").label(lang),
-        family_options,
-        key="f_family",
-        format_func=lambda k: family_names.get(k, t("all", lang)),
-    )
-    family = _value("f_family")
+    line = _pick(bar, "line", "f_line", data.label_map(lines, "line_id", lang), lang)
+    shift = _pick(bar, "shift", "f_shift", {code: code for code in data.shifts(key)}, lang)
+    family = _pick(bar, "product_family", "f_family", data.family_labels(key, lang), lang)
     filters = Filters(
         preset, start, end, plant or None, line or None, shift or None, family or None, lang
     )

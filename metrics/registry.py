@@ -34,28 +34,6 @@ AREAS = {
 }
 DAYS_IN_PERIOD = "days_in_period"
 
-_METRIC_FIELDS = {
-    "area",
-    "label_en",
-    "label_zh",
-    "description",
-    "unit",
-    "format",
-    "direction",
-    "target",
-    "owner",
-    "dimensions",
-    "required_dimensions",
-    "synonyms",
-    "kind",
-    "numerator",
-    "denominator",
-    "value",
-    "scale",
-    "divide_by",
-    "formula",
-    "limits",
-}
 _REQUIRED_METRIC_FIELDS = (
     "area",
     "label_en",
@@ -70,6 +48,17 @@ _REQUIRED_METRIC_FIELDS = (
     "synonyms",
     "kind",
 )
+_METRIC_FIELDS = {
+    *_REQUIRED_METRIC_FIELDS,
+    "required_dimensions",
+    "numerator",
+    "denominator",
+    "value",
+    "scale",
+    "divide_by",
+    "formula",
+    "limits",
+}
 _SECTIONS = (
     "dimensions",
     "grains",
