@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from warehouse.location import DEFAULT_PATH, ENV_VAR  # noqa: E402
 
-APP = ROOT / "app" / "main.py"
+APP = ROOT / "app" / "web" / "main.py"
 PAGES = {  # page file → URL path
     "overview": "",
     "equipment": "equipment",

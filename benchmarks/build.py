@@ -2,7 +2,7 @@
 
 Prints, for the default demo (scale 1, 13 months) and, with `--big-scale S`, for a scale-S
 factory, in one run:
-  * full build      - `warehouse.build.build` on a fresh warehouse (ingest + dbt build +
+  * full build      - `app.pipeline.run_pipeline` on a fresh warehouse (ingest + dbt build +
                       publish): seconds, split into ingest and dbt, and peak RSS
   * incremental     - one more day lands (the generator run again with end + 1 into the
                       same inbox: it is prefix-stable, so only the new day's files and the
@@ -137,14 +137,14 @@ def child_generate(inbox: str, seed: str, start: str, end: str, scale: str) -> d
 
 
 def child_build(inbox: str, warehouse: str) -> dict:
-    from warehouse.build import build
+    from app.pipeline import run_pipeline as build
 
     started = time.perf_counter()
     result = build(Path(warehouse), inbox=Path(inbox))
     wall = time.perf_counter() - started
     if not result.passed:
-        failures = [f"{n.unique_id}: {n.message}" for n in result.failures]
-        raise SystemExit(f"build failed: {result.error or failures[:5]}")
+        failures = [f"{n.unique_id}: {n.message}" for n in result.build.failures]
+        raise SystemExit(f"build failed: {result.build.error or failures[:5]}")
     statuses = [r.status for r in result.ingest.results]
     landed = [r for r in result.ingest.results if r.status == "landed"]
     return {
@@ -155,8 +155,8 @@ def child_build(inbox: str, warehouse: str) -> dict:
         "files_landed": statuses.count("landed"),
         "files_skipped": statuses.count("skipped"),
         "rows_landed": sum(r.rows_landed for r in landed),
-        "models": result.count("model"),
-        "tests": result.count("test") + result.count("unit_test"),
+        "models": result.build.count("model"),
+        "tests": result.build.count("test") + result.build.count("unit_test"),
     }
 
 

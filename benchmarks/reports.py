@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.reporting.alerts import data_as_of  # noqa: E402
-from app.reporting.definitions import load_report  # noqa: E402
-from app.reporting.runner import run_report  # noqa: E402
+from app.reports.alerts import data_as_of  # noqa: E402
+from app.reports.definitions import load_report  # noqa: E402
+from app.reports.runner import run_report  # noqa: E402
 from warehouse.connections import connect_published  # noqa: E402
 from warehouse.location import warehouse_path  # noqa: E402
 

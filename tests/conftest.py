@@ -43,9 +43,9 @@ def built_warehouse(sample_inbox: Path, tmp_path_factory: pytest.TempPathFactory
     Readers open it with `warehouse.connections.connect_published(path)`; pass
     `warehouse=path` to `metrics.query`. Shared by the whole session: never write to it.
     """
-    from warehouse.build import build
+    from app.pipeline import run_pipeline as build
 
     target = tmp_path_factory.mktemp("built") / "andon.duckdb"
     result = build(target, inbox=sample_inbox)
-    assert result.passed, [f"{n.unique_id}: {n.message}" for n in result.failures] or result.error
+    assert result.passed, [f"{n.unique_id}: {n.message}" for n in result.build.failures] or result.build.error
     return target

@@ -1,4 +1,6 @@
-"""`andon build`: ingest new extracts, run `dbt build`, and publish only a build that passed.
+"""Build the warehouse: run `dbt build`, record every node, and publish only a build that passed.
+
+Storage only: what comes before (ingest) and after (alerts) is composed in app/pipeline.py.
 
 dbt runs in-process (dbtRunner) so each model and test reports to the progress bar and its
 result is kept in the warehouse (`andon_meta.build_results`) for the Data Health page.
@@ -76,17 +78,14 @@ class NodeResult:
 
 @dataclass
 class BuildResult:
-    """What a build did: ingest figures, every dbt node, and what went into service."""
+    """What a dbt build did: every node, and what went into service."""
 
     build_id: str
     full_refresh: bool
     nodes: list[NodeResult] = field(default_factory=list)
-    ingest: Any = None
     seconds: float = 0.0
     published: Path | None = None
     error: str | None = None
-    alerts: list[Any] = field(default_factory=list)
-    alert_error: str | None = None
 
     @property
     def failures(self) -> list[NodeResult]:
@@ -121,9 +120,6 @@ class BuildResult:
                 {"node": n.unique_id, "message": n.message, "failures": n.failures}
                 for n in self.warnings
             ],
-            "ingest": self.ingest.to_dict() if self.ingest is not None else None,
-            "alerts": self.alerts,
-            "alert_error": self.alert_error,
         }
 
 
@@ -173,25 +169,18 @@ def run_dbt(command: list[str], build_file: Path, progress: ProgressCallback | N
     return dbtRunner(callbacks=[on_event]).invoke(dbt_args(command, build_file))
 
 
-def build(
+def build_warehouse(
     build_file: Path,
     *,
-    inbox: Path | None = None,
     full_refresh: bool = False,
     progress: ProgressCallback | None = None,
-    on_ingest_file: Callable[[Any], None] | None = None,
 ) -> BuildResult:
-    """Ingest (optional), dbt build, record results, and publish when everything passed."""
+    """dbt build, record results, and publish when everything passed."""
     started = datetime.now(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
     result = BuildResult(build_id=started.strftime("%Y%m%dT%H%M%S%fZ"), full_refresh=full_refresh)
-    if inbox is not None:
-        from ingest import ingest_inbox
-
-        result.ingest = ingest_inbox(inbox, build_file, on_file=on_ingest_file)
     if not build_file.exists():
         result.error = f"No warehouse at {build_file}: run `andon ingest INBOX` or pass --inbox."
-        result.seconds = time.perf_counter() - clock
         return result
 
     command = ["build", *(["--full-refresh"] if full_refresh else [])]
@@ -204,19 +193,7 @@ def build(
     _record(build_file, result, started, freshness)
     if result.passed:
         result.published = publish(build_file, result.build_id)
-        _evaluate_alerts(build_file, result)
     return result
-
-
-def _evaluate_alerts(build_file: Path, result: BuildResult) -> None:
-    """Alert rules run on every new published build; their failure never unpublishes it."""
-    from app.reporting.alerts import evaluate_alerts
-    from app.reporting.definitions import DefinitionError
-
-    try:
-        result.alerts = evaluate_alerts(build_file)
-    except (DefinitionError, OSError) as error:
-        result.alert_error = f"alert rules could not be evaluated: {error}"
 
 
 def _node_results(outcome) -> list[NodeResult]:  # noqa: ANN001 - dbtRunnerResult

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = (
-    "import typer; from warehouse.cli_query import query; "
+    "import typer; from app.cli.query import query; "
     "app = typer.Typer(add_completion=False); app.command()(query); app()"
 )
 OCT = ["--from", "2026-10-01", "--to", "2026-11-01"]

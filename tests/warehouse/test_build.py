@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.build import build
+from app.pipeline import run_pipeline as build
 from warehouse.connections import connect_published
 from warehouse.publish import current_published
 
@@ -22,10 +22,10 @@ def first_build(sample_inbox: Path, tmp_path_factory: pytest.TempPathFactory):
 
 def test_build_ingests_runs_dbt_and_publishes(first_build) -> None:
     build_file, result = first_build
-    assert result.passed, [f"{n.unique_id}: {n.message}" for n in result.failures] or result.error
+    assert result.passed, [f"{n.unique_id}: {n.message}" for n in result.build.failures] or result.build.error
     assert result.ingest is not None and not result.ingest.rejected
-    assert result.count("model") >= 30
-    assert result.count("test") + result.count("unit_test") >= 50
+    assert result.build.count("model") >= 30
+    assert result.build.count("test") + result.build.count("unit_test") >= 50
     assert result.published == current_published(build_file)
     with connect_published(build_file) as con:
         marts = {
@@ -55,7 +55,7 @@ def test_failed_build_keeps_the_last_good_version(first_build, tmp_path: Path) -
     failed = build(build_file)
 
     assert not failed.passed
-    assert any("stg_mes__shifts" in node.unique_id for node in failed.failures)
+    assert any("stg_mes__shifts" in node.unique_id for node in failed.build.failures)
     assert failed.published is None
     assert current_published(build_file) == in_service
     with connect_published(build_file) as con:

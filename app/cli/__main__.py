@@ -1,0 +1,5 @@
+"""`python -m app.cli` is the same as the `andon` command."""
+
+from app.cli.main import main
+
+main()

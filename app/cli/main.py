@@ -1,0 +1,345 @@
+"""The `andon` command line: one entry point for the sample factory, ingest and status.
+
+Later commands (build, query, ask, report, app) join this same Typer app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Column, Table
+
+from app.cli.web import app_command
+from app.cli.ask import ask
+from app.cli.options import WarehouseOption
+from app.cli.query import query
+from app.cli.reports import alerts, report_app, scheduler
+from warehouse.location import warehouse_path
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+
+app = typer.Typer(
+    name="andon",
+    help="Andon: factory KPIs from MES, ERP, WMS and SCADA extracts, in one DuckDB warehouse.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+if not out.is_terminal:  # piped or captured: don't squeeze tables into 80 columns
+    out.width = max(out.width, 132)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}", justify="left"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn(
+            "{task.fields[detail]}",
+            style="dim",
+            table_column=Column(no_wrap=True, overflow="ellipsis"),
+        ),
+        console=console,
+        transient=False,
+    )
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Errors a user can act on become a message and exit code 2, never a traceback."""
+    import duckdb
+
+    from ingest import IngestError
+
+    try:
+        yield
+    except IngestError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
+    except duckdb.IOException as error:
+        console.print(
+            f"[red]Cannot open the warehouse for writing ({error}). "
+            "Is another `andon ingest` or `andon build` running?"
+        )
+        raise typer.Exit(2) from None
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+@app.command()
+def sample(
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the sample inbox into.")
+    ] = Path("sample_inbox"),
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same files.")
+    ] = 42,
+    start: Annotated[
+        str | None, typer.Option(help="First day (YYYY-MM-DD) [default: 13 months before --end].")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last day (YYYY-MM-DD) [default: yesterday].")
+    ] = None,
+    scale: Annotated[
+        float,
+        typer.Option(help="Size of the factory: 1 is the demo; 20 gives 50M+ rows for benchmarks."),
+    ] = 1.0,
+) -> None:
+    """Write a sample factory's MES/ERP/WMS/SCADA extracts (3 plants, 12 lines) into an inbox."""
+    from ingest.sample import generate_sample
+
+    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+    if scale <= 0:
+        raise typer.BadParameter("must be greater than 0", param_hint="--scale")
+    with _progress() as progress:
+        task = progress.add_task("Generating", total=None, detail="")
+
+        def report(label: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, detail=label)
+
+        result = generate_sample(
+            out_dir, seed=seed, start=first, end=last, scale=scale, progress=report
+        )
+    table = Table(title=f"Sample factory {result.start} → {result.end} in {result.out}")
+    table.add_column("entity")
+    table.add_column("rows", justify="right")
+    for entity, rows in sorted(result.rows.items()):
+        table.add_row(entity, f"{rows:,}")
+    table.add_row("[bold]total", f"[bold]{sum(result.rows.values()):,}")
+    out.print(table)
+    out.print(
+        f"{result.files:,} files, {result.bad_rows} deliberately bad rows "
+        f"(listed in _manifest/bad_rows.json), {result.seconds:.1f} s."
+    )
+
+
+@app.command()
+def ingest(
+    inbox: Annotated[
+        Path,
+        typer.Argument(help="Inbox folder: <inbox>/<mes|erp|wms|scada>/<entity>/<files>."),
+    ],
+    warehouse: WarehouseOption = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="Column mapping file [default: <inbox>/andon_mapping.yaml if present]."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Land every new or changed extract in the warehouse; bad rows go to quarantine.
+
+    Files already landed with the same content are skipped. Exits with code 1 when a file
+    was rejected whole (its message names the file and the problem).
+    """
+    from ingest import ingest_inbox
+
+    if not inbox.is_dir():
+        console.print(f"[red]Inbox {inbox} is not a folder.")
+        raise typer.Exit(2)
+    target = warehouse_path(warehouse)
+    with _progress() as progress:
+        task = progress.add_task("Ingesting", total=None, detail="")
+
+        def on_file(event) -> None:  # noqa: ANN001 - ingest.FileEvent
+            if event.phase == "start":
+                progress.update(task, total=event.total, detail=event.file)
+            else:
+                progress.update(task, completed=event.index)
+
+        with _user_errors():
+            report = ingest_inbox(inbox, target, mapping=mapping, on_file=on_file)
+    if as_json:
+        out.print_json(json.dumps(report.to_dict(), default=str))
+    else:
+        _print_ingest_summary(report, target)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+def _print_ingest_summary(report, target: Path) -> None:  # noqa: ANN001 - ingest.IngestReport
+    totals: dict[str, list[int]] = {}
+    for result in report.results:
+        row = totals.setdefault(f"{result.system}/{result.entity}", [0, 0, 0, 0, 0, 0])
+        row[{"landed": 0, "skipped": 1, "rejected": 2}[result.status]] += 1
+        row[3] += result.rows_read
+        row[4] += result.rows_landed
+        row[5] += result.rows_quarantined
+    table = Table(title=f"Ingest into {target}", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("entity", no_wrap=True)
+    for name in ("files", "skipped", "rejected", "rows read", "landed", "quarantined"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for entity, row in sorted(totals.items()):
+        table.add_row(entity, *(f"{value:,}" for value in row))
+    out.print(table)
+    for result in report.results:
+        if result.status == "rejected":
+            out.print(f"[red]rejected[/red] {result.file}: {result.message}")
+    quarantined = sum(r.rows_quarantined for r in report.results)
+    if quarantined:
+        out.print(
+            f"[yellow]{quarantined:,} rows quarantined[/yellow] — see ingest.quarantine "
+            "(file, row, column, reason, original text)."
+        )
+
+
+@app.command()
+def status(
+    warehouse: WarehouseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """Show what has landed, per source and entity: files, rows, newest time, quarantine."""
+    from ingest import landing_status
+
+    target = warehouse_path(warehouse)
+    if not target.exists():
+        console.print(f"[yellow]No warehouse at {target} yet: run `andon ingest INBOX` first.")
+        raise typer.Exit(1)
+    frame = landing_status(target)
+    if as_json:
+        out.print_json(json.dumps(frame.to_dicts(), default=str))
+        return
+    table = Table(title=f"Landed in {target}", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("entity", no_wrap=True)
+    for name in ("files", "rows", "quarantined", "rejected"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("newest data", no_wrap=True)
+    table.add_column("loaded (UTC)", no_wrap=True)
+    for row in frame.iter_rows(named=True):
+        newest = (row["newest_event_time"] or "—")[:16]
+        loaded = row["last_loaded_at"].strftime("%Y-%m-%d %H:%M") if row["last_loaded_at"] else "—"
+        table.add_row(
+            f"{row['system']}/{row['entity']}",
+            *(f"{row[c]:,}" for c in ("files", "rows", "quarantined_rows", "rejected_files")),
+            newest,
+            loaded,
+        )
+    out.print(table)
+
+
+@app.command()
+def build(
+    inbox: Annotated[
+        Path | None,
+        typer.Option(help="Ingest new and changed files from this inbox before building."),
+    ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild every incremental mart from scratch.")
+    ] = False,
+    warehouse: WarehouseOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Run the dbt models and tests, then put the new warehouse into service.
+
+    Readers (the app, reports) keep the previous complete version until this build has
+    passed every test; a failed build names the model or test that failed and exits 1.
+    """
+    from app.pipeline import run_pipeline
+
+    target = warehouse_path(warehouse)
+    with _progress() as progress:
+        task = progress.add_task("Building", total=None, detail="")
+
+        def report(label: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total or None, detail=label[:60])
+
+        def on_file(event) -> None:  # noqa: ANN001 - ingest.FileEvent
+            progress.update(
+                task,
+                description="Ingesting",
+                completed=event.index,
+                total=event.total,
+                detail=event.file,
+            )
+
+        with _user_errors():
+            result = run_pipeline(
+                target,
+                inbox=inbox,
+                full_refresh=full_refresh,
+                progress=report,
+                on_ingest_file=on_file,
+            )
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), default=str))
+    else:
+        _print_build_summary(result)
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+def _print_build_summary(run) -> None:  # noqa: ANN001 - app.pipeline.PipelineResult
+    result = run.build
+    if run.ingest is not None:
+        landed = sum(r.status == "landed" for r in run.ingest.results)
+        out.print(f"Ingest: {landed} new files, {len(run.ingest.rejected)} rejected.")
+    tests = result.count("test") + result.count("unit_test")
+    out.print(
+        f"dbt: {result.count('model')} models, {tests} tests, "
+        f"{len(result.warnings)} warnings, {len(result.failures)} failures; "
+        f"the build took {run.seconds:.1f} s."
+    )
+    for node in result.warnings:
+        out.print(f"[yellow]warn[/yellow] {node.name}: {node.failures:,} rows flagged")
+    for node in result.failures:
+        out.print(f"[red]{node.status}[/red] {node.resource_type} {node.name}: {node.message}")
+    if result.error:
+        out.print(f"[red]{result.error}")
+    if result.passed:
+        out.print(f"[green]Published[/green] {result.published} — readers now see this build.")
+        kinds = Counter(event["event"] for event in run.alerts)
+        if kinds:
+            out.print("Alerts: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
+        if run.alert_error:
+            out.print(f"[yellow]{run.alert_error}")
+    else:
+        out.print("[red]Build failed[/red]: readers keep the last published build.")
+
+
+app.command("query")(query)
+app.command("ask")(ask)
+app.add_typer(report_app, name="report")
+app.command("scheduler")(scheduler)
+app.command("alerts")(alerts)
+app.command("app")(app_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""What a report shows for one slice and period: KPI cards with target status and the
+section tables, queried once through the governed metrics layer and shared by every format."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+import metrics
+from app.reports.definitions import Report, Section
+from app.reports.i18n import t
+from app.reports.periods import Period
+from metrics.formatting import format_value
+from metrics.registry import Metric, load_registry
+
+AMBER_BAND = 0.05  # within 5 % of target on the wrong side is amber, beyond is red
+
+
+def status(metric: Metric, value: float | None) -> str:
+    """green / amber / red against the metric's target, respecting its direction."""
+    target = metric.target
+    if target is None or value is None or (isinstance(value, float) and math.isnan(value)):
+        return "none"
+    higher = metric.direction == "higher_is_better"
+    if (value >= target) if higher else (value <= target):
+        return "green"
+    band = abs(target) * AMBER_BAND
+    near = value >= target - band if higher else value <= target + band
+    return "amber" if near and band > 0 else "red"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    metric: Metric
+    value: float | None
+    previous: float | None
+    status: str
+
+    def text(self) -> str:
+        return format_value(self.metric, self.value)
+
+    def status_word(self) -> str:
+        """The i18n key of the status: a target without a value is 'no data', not 'no target'."""
+        if self.status == "none" and self.metric.target is not None:
+            return "missing"
+        return self.status
+
+    def target_text(self) -> str:
+        return format_value(self.metric, self.metric.target)
+
+    def delta_text(self) -> str:
+        if self.value is None or self.previous is None:
+            return "—"
+        return format_value(self.metric, self.value - self.previous, delta=True)
+
+
+@dataclass(frozen=True)
+class SectionData:
+    section: Section
+    title: str
+    frame: pl.DataFrame  # display columns: labels, then period, then metric values
+    metrics: tuple[Metric, ...]
+    headers: dict[str, str]  # column -> header in the report's language
+    category: str | None  # the column a chart puts on its axis
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    report: Report
+    lang: str
+    period: Period
+    slice_key: str
+    slice_label: str
+    kpis: tuple[Kpi, ...]
+    sections: tuple[SectionData, ...]
+    generated_at: datetime
+
+    @property
+    def title(self) -> str:
+        return self.report.title_in(self.lang)
+
+    def subtitle(self) -> str:
+        parts = [] if self.slice_key == "all" else [self.slice_label]
+        return " · ".join([*parts, f"{t('period', self.lang)}: {self.period.label(self.lang)}"])
+
+
+def _number(value: object) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)  # type: ignore[arg-type]
+
+
+def _filters(report: Report, slice_key: str, extra: dict) -> dict[str, tuple[str, ...]]:
+    where = dict(report.where)
+    if report.burst_per and slice_key != "all":
+        where[report.burst_per] = (slice_key,)
+    where.update(extra)
+    return where
+
+
+def build_content(
+    report: Report,
+    slice_key: str,
+    lang: str,
+    period: Period,
+    con: duckdb.DuckDBPyConnection,
+    generated_at: datetime | None = None,
+) -> ReportContent:
+    """Query the KPIs and sections of one report copy."""
+    registry = load_registry()
+    where = _filters(report, slice_key, {})
+    slice_label = slice_key
+    kpis: list[Kpi] = []
+    if report.kpis:
+        by = [report.burst_per] if report.burst_per and slice_key != "all" else []
+        frame = metrics.query(
+            list(report.kpis),
+            by=by,
+            where=where,
+            start=period.start,
+            end=period.end,
+            compare="previous_period" if report.compare else None,
+            lang=lang,
+            con=con,
+        )
+        row = frame.row(0, named=True) if frame.height else {}
+        if by and row:
+            slice_label = str(row.get(f"{by[0]}_label") or slice_key)
+        for name in report.kpis:
+            metric = registry.metric(name)
+            value = _number(row.get(name))
+            kpis.append(
+                Kpi(metric, value, _number(row.get(f"{name}_previous")), status(metric, value))
+            )
+    elif report.burst_per and slice_key != "all":
+        slice_label = _label_of(report.burst_per, slice_key, lang, con)
+    sections = [
+        _section(section, _filters(report, slice_key, section.where), lang, period, con)
+        for section in report.sections
+    ]
+    return ReportContent(
+        report=report,
+        lang=lang,
+        period=period,
+        slice_key=slice_key,
+        slice_label=slice_label,
+        kpis=tuple(kpis),
+        sections=tuple(sections),
+        generated_at=generated_at or datetime.now().replace(microsecond=0),
+    )
+
+
+def _label_of(dim: str, key: str, lang: str, con: duckdb.DuckDBPyConnection) -> str:
+    dimension = load_registry().dimension(dim)
+    if not dimension.table:
+        return key
+    column = dimension.label_columns.get(lang) or dimension.table_key
+    rows = con.execute(
+        f"select {column} from marts.{dimension.table} where {dimension.table_key} = ? limit 1",
+        [key],
+    ).fetchall()
+    return str(rows[0][0]) if rows else key
+
+
+def _section(
+    section: Section, where: dict, lang: str, period: Period, con: duckdb.DuckDBPyConnection
+) -> SectionData:
+    registry = load_registry()
+    frame = metrics.query(
+        list(section.metrics),
+        by=list(section.by),
+        where=where,
+        start=period.start,
+        end=period.end,
+        grain=section.grain,
+        lang=lang,
+        con=con,
+    )
+    columns: list[str] = []
+    headers: dict[str, str] = {}
+    for dim in section.by:
+        dimension = registry.dimension(dim)
+        label = f"{dim}_label" if f"{dim}_label" in frame.columns else dimension.key
+        columns.append(label)
+        headers[label] = dimension.label(lang)
+    if section.grain:
+        columns.append("period")
+        headers["period"] = t("period_col", lang)
+    metric_list = tuple(registry.metric(m) for m in section.metrics)
+    for metric in metric_list:
+        columns.append(metric.name)
+        headers[metric.name] = metric.label(lang)
+    if frame.height:
+        frame = frame.sort([c for c in ("period", *columns[:1]) if c in frame.columns])
+    category = "period" if section.grain else (columns[0] if section.by else None)
+    return SectionData(
+        section=section,
+        title=section.title[lang],
+        frame=frame.select(columns),
+        metrics=metric_list,
+        headers=headers,
+        category=category,
+        lang=lang,
+    )

@@ -1,0 +1,85 @@
+"""SMTP e-mail with attachments: plain, STARTTLS or implicit TLS, credentials from channels.yaml
+(which reads them from the environment)."""
+
+from __future__ import annotations
+
+import mimetypes
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from app.reports.retry import PermanentError
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = ""
+    port: int = 25
+    security: str = "none"  # none | starttls | ssl
+    username: str | None = None
+    password: str | None = None
+    sender: str = "andon@example.com"
+    timeout_s: float = 20.0
+
+    @classmethod
+    def from_config(cls, spec: dict | None) -> SmtpSettings:
+        spec = spec or {}
+        security = str(spec.get("security") or "none").lower()
+        if security not in ("none", "starttls", "ssl"):
+            raise ValueError(f"email.security {security!r}: use none, starttls or ssl")
+        return cls(
+            host=str(spec.get("host") or ""),
+            port=int(spec.get("port") or 25),
+            security=security,
+            username=spec.get("username") or None,
+            password=spec.get("password") or None,
+            sender=str(spec.get("sender") or "andon@example.com"),
+            timeout_s=float(spec.get("timeout_s") or 20),
+        )
+
+
+def build_message(
+    settings: SmtpSettings,
+    to: list[str],
+    subject: str,
+    html: str,
+    text: str,
+    attachments: list[Path] = (),  # type: ignore[assignment]
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = ", ".join(to)
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain="andon.local")
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    for path in attachments:
+        kind, _ = mimetypes.guess_type(path.name)
+        main, sub = (kind or "application/octet-stream").split("/", 1)
+        message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
+    return message
+
+
+def send_message(settings: SmtpSettings, message: EmailMessage) -> None:
+    """Send one message; raises on any SMTP or network error (the caller retries)."""
+    if not settings.host:
+        raise PermanentError("no SMTP host configured (email.host in channels.yaml / env)")
+    context = ssl.create_default_context()
+    if settings.security == "ssl":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout_s, context=context
+        )
+    else:
+        client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s)
+    with client:
+        if settings.security == "starttls":
+            client.starttls(context=context)
+        if settings.username:
+            client.login(settings.username, settings.password or "")
+        refused = client.send_message(message)
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)

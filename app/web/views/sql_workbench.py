@@ -1,0 +1,150 @@
+"""SQL workbench: one read-only SELECT at a time against the published warehouse, with the
+schema and its dbt descriptions, a quick chart, downloads, saved queries and history."""
+
+import polars as pl
+import streamlit as st
+
+from app.web import charts, data
+from app.web import workbench as wb
+from app.web.downloads import download_buttons
+from app.web.i18n import t
+from app.web.sidebar import context
+from app.web.sql_guard import SqlRefused
+from app.web.widgets import display_table
+
+HISTORY = "wb_history"
+RESULT = "wb_result"
+EXAMPLE = (
+    "select plant_id, line_id, sum(pbt_s) / 3600 as pbt_hours\n"
+    "from marts.fct_equipment_shifts\ngroup by all\norder by 1, 2"
+)
+
+ctx = context()
+lang, key = ctx.lang, ctx.key
+build, published = data.key_paths(key)
+store = wb.store_path(build)
+st.title(t("page_workbench", lang))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def schema_of(warehouse_key: str) -> tuple[pl.DataFrame, dict]:
+    _, target = data.key_paths(warehouse_key)
+    con = wb.sandbox_connection(target)
+    try:
+        columns = wb.schema_columns(con)
+    finally:
+        con.close()
+    return columns, wb.manifest_descriptions(wb.manifest_path(data.key_paths(warehouse_key)[0]))
+
+
+def set_sql(text: str) -> None:
+    st.session_state["wb_sql"] = text
+
+
+st.session_state.setdefault("wb_sql", EXAMPLE)
+st.session_state.setdefault(HISTORY, [])
+browser, editor = st.columns([1, 3])
+with browser:
+    st.markdown(f"**{t('schema_browser', lang)}**")
+    columns, described = schema_of(key)
+    schemas = columns["schema"].unique(maintain_order=True).to_list()
+    default = schemas.index("marts") if "marts" in schemas else 0
+    schema = st.selectbox(
+        "schema", schemas, index=default, key="wb_schema", label_visibility="collapsed"
+    )
+    tables = columns.filter(pl.col("schema") == schema)["table"].unique(maintain_order=True)
+    table = st.selectbox("table", tables.to_list(), key="wb_table", label_visibility="collapsed")
+    notes = described.get((schema, table), {})
+    if notes.get(""):
+        st.caption(notes[""])
+    shown = columns.filter(pl.col("schema") == schema, pl.col("table") == table).select(
+        "column",
+        "type",
+        pl.col("column")
+        .replace_strict(notes, default="", return_dtype=pl.String)
+        .alias("description"),
+    )
+    display_table(shown, lang, height=300)
+    st.button(
+        "SELECT *",
+        on_click=set_sql,
+        args=(f"select *\nfrom {schema}.{table}\nlimit 100",),
+        icon=":material/input:",
+    )
+
+with editor:
+    with st.form("wb_form"):
+        sql = st.text_area(t("sql", lang), key="wb_sql", height=200)
+        submitted = st.form_submit_button(
+            t("run", lang), type="primary", icon=":material/play_arrow:"
+        )
+    if submitted:
+        try:
+            st.session_state[RESULT] = wb.run_query(published, sql)
+        except SqlRefused as error:
+            st.session_state[RESULT] = error
+        history = [q for q in st.session_state[HISTORY] if q != sql]
+        st.session_state[HISTORY] = [sql, *history][:20]
+    outcome = st.session_state.get(RESULT)
+    if isinstance(outcome, SqlRefused):
+        where = ""
+        if outcome.line:
+            spot = t("at_position", lang, line=outcome.line, col=outcome.column or "?")
+            where = f" ({spot})"
+        failed = isinstance(outcome, wb.QueryFailed)
+        title = t("query_error", lang) if failed else t("refused", lang)
+        st.error(f"**{title}**{where}: {outcome.message}")
+    elif isinstance(outcome, wb.QueryResult):
+        limited = t("row_limited", lang, limit=f"{wb.ROW_LIMIT:,}") if outcome.truncated else ""
+        st.caption(
+            t(
+                "rows_shown",
+                lang,
+                rows=f"{outcome.frame.height:,}",
+                ms=f"{outcome.milliseconds:,.0f}",
+                limited=limited,
+            )
+        )
+        st.dataframe(outcome.frame, hide_index=True, width="stretch", height=320)
+        download_buttons(outcome.frame, "query_result", lang, kinds=("csv", "xlsx", "parquet"))
+        if outcome.frame.width >= 2 and outcome.frame.height:
+            with st.expander(t("chart_builder", lang), expanded=False):
+                names = outcome.frame.columns
+                c1, c2, c3, c4 = st.columns(4)
+                x = c1.selectbox(t("x", lang), names, index=0, key="wb_x")
+                y = c2.selectbox(t("y", lang), names, index=len(names) - 1, key="wb_y")
+                color = c3.selectbox(
+                    t("color", lang),
+                    ["", *names],
+                    key="wb_color",
+                    format_func=lambda c: c or t("none", lang),
+                )
+                mark = c4.selectbox(t("mark", lang), charts.MARKS, key="wb_mark")
+                st.altair_chart(
+                    charts.quick_chart(outcome.frame, x, y, color or None, mark), width="stretch"
+                )
+
+    saved_col, history_col = st.columns(2)
+    with saved_col, st.expander(t("saved_queries", lang)):
+        saved = wb.saved_queries(store)
+        name = st.text_input(t("save_as", lang), key="wb_name")
+        if st.button(t("save", lang), key="wb_save") and name.strip():
+            wb.save_query(store, name, st.session_state["wb_sql"])
+            saved = wb.saved_queries(store)
+        if saved:
+            pick = st.selectbox(t("saved_queries", lang), list(saved), key="wb_saved")
+            load, delete = st.columns(2)
+            load.button(t("load", lang), on_click=set_sql, args=(saved[pick],), key="wb_load")
+            if delete.button(t("delete", lang), key="wb_delete"):
+                wb.delete_query(store, pick)
+                st.rerun()
+    with history_col, st.expander(t("history", lang)):
+        for index, past in enumerate(st.session_state[HISTORY]):
+            st.button(
+                past.splitlines()[0][:70] if past.strip() else "—",
+                key=f"wb_h{index}",
+                on_click=set_sql,
+                args=(past,),
+                type="tertiary",
+                help=past,
+            )

@@ -1,0 +1,174 @@
+"""Small layout pieces every page uses: a chart with its data downloads, a formatted table
+with headers in the reader's language, and the note that says which sidebar filters a set of
+KPIs cannot honour."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from app.web import charts, data
+from app.web.downloads import download_buttons
+from app.web.filters import Filters
+from app.web.i18n import DATE_FORMATS, DATETIME_FORMATS, SUFFIX_LABELS, column_label, t
+
+
+def chart_with_data(
+    chart: alt.TopLevelMixin, frame: pl.DataFrame, name: str, lang: str, **chart_args: object
+) -> object:
+    """Show an Altair chart and offer its data as CSV/XLSX; returns the selection event."""
+    event = show_chart(chart, **chart_args)
+    download_buttons(frame, name, lang)
+    return event
+
+
+def show_chart(chart: alt.TopLevelMixin, **chart_args: object) -> object:
+    """st.altair_chart, full width, without re-validating the spec on every run."""
+    chart_args.setdefault("width", "stretch")
+    return st.altair_chart(charts.unvalidated(chart), **chart_args)
+
+
+def dropped_note(filters: Filters, names: Iterable[str]) -> None:
+    """Say so when a chosen filter does not apply to some of the KPIs shown."""
+    dims: list[str] = []
+    for name in names:
+        for dim in filters.dropped(data.metric(name).dimensions):
+            if dim not in dims:
+                dims.append(dim)
+    if dims:
+        labels = "、".join if filters.lang == "zh" else ", ".join
+        text = labels(data.registry().dimension(d).label(filters.lang) for d in dims)
+        st.caption(t("not_filtered_by", filters.lang, dims=text))
+
+
+def no_data(frame: pl.DataFrame | None, lang: str) -> bool:
+    """True (and an info box) when there is nothing to draw."""
+    if frame is None or frame.is_empty():
+        st.info(t("no_data", lang))
+        return True
+    return False
+
+
+def equals_from(filters: Filters, *, equipment: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(column, value) pairs of the sidebar's plant/line/shift for the row lists."""
+    pairs = (
+        ("plant_id", filters.plant),
+        ("line_id", filters.line),
+        ("shift_code", filters.shift),
+        ("equipment_id", equipment),
+    )
+    return tuple((c, v) for c, v in pairs if v)
+
+
+IDENTIFIER = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
+PERCENT_COLUMNS = {"cumulative_share", "unknown_share"}
+CODE_COLUMNS = {"line_no", "source_row", "load_id", "attempt"}  # numbers that are names
+FORMATS = {"int": "%,d", "number": "%,.2f", "decimal1": "%,.1f", "code": "%d", "percent": "percent"}
+
+
+def is_identifier(name: object) -> bool:
+    """True for a raw snake_case column name (what a reader should never see as a header)."""
+    return isinstance(name, str) and IDENTIFIER.fullmatch(name) is not None
+
+
+def header(column: str, lang: str, columns: Iterable[str] = ()) -> str:
+    """The header of `column` in `lang`: the i18n column labels, then the registry's metric
+    and dimension labels; a column already titled for the reader is kept as it is."""
+    known = column_label(column, lang)
+    if known is not None:
+        return known
+    registry = data.registry()
+    for suffix, words in SUFFIX_LABELS.items():
+        base = column.removesuffix(suffix)
+        if base != column and base in registry.metrics:
+            return registry.metrics[base].label(lang) + words[1 if lang == "zh" else 0]
+    if column in registry.metrics:
+        return registry.metrics[column].label(lang)
+    if column.endswith("_label") and column.removesuffix("_label") in registry.dimensions:
+        return registry.dimensions[column.removesuffix("_label")].label(lang)
+    for name, dim in registry.dimensions.items():
+        if column in (name, dim.key):
+            if f"{name}_label" in columns or f"{name}_name" in columns:
+                return dim.label(lang) + ("代码" if lang == "zh" else " code")
+            return dim.label(lang)
+    if not is_identifier(column):
+        return column
+    return column.replace("_", " ").capitalize()
+
+
+def _kind(frame: pl.DataFrame, column: str) -> str:
+    """How a column is shown when the caller says nothing: by its name and type."""
+    dtype = frame.schema[column]
+    registry = data.registry()
+    base = column
+    for suffix in SUFFIX_LABELS:
+        base = base.removesuffix(suffix)
+    if column in PERCENT_COLUMNS or (
+        base in registry.metrics
+        and registry.metrics[base].format.get("style") == "percent"
+        and column == base
+    ):
+        return "percent"
+    if dtype == pl.Date:
+        return "date"
+    if isinstance(dtype, pl.Datetime):
+        times = frame[column].drop_nulls()
+        midnight = times.is_empty() or bool((times.dt.truncate("1d") == times).all())
+        return "date" if midnight else "datetime"
+    if dtype.is_integer():
+        return "code" if column in CODE_COLUMNS or column.endswith("_id") else "int"
+    if dtype.is_numeric():
+        values = frame[column].drop_nulls().cast(pl.Float64)
+        whole = not values.is_empty() and bool((values == values.round(0)).all())
+        return "int" if whole and "qty" in column else "number"
+    return "text"
+
+
+def display_table(
+    frame: pl.DataFrame,
+    lang: str,
+    formats: dict[str, str] | None = None,
+    *,
+    style: Callable[[object], object] | None = None,
+    column_config: dict[str, object] | None = None,
+    **options: object,
+) -> None:
+    """Show a row list: headers in `lang`, dates as dates, quantities with thousands
+    separators, ratios as percentages.
+
+    `formats` overrides the inferred kind per (original) column: date, datetime, int,
+    number, decimal1, code, percent or text. `style` gets the relabelled pandas frame and
+    returns a Styler; `column_config` (by original column) is merged over the built one."""
+    formats = formats or {}
+    names: dict[str, str] = {}
+    config: dict[str, object] = {}
+    casts = []
+    for column in frame.columns:
+        title = header(column, lang, frame.columns)
+        while title in names.values():
+            title += " "  # two sources of one header: keep both columns
+        names[column] = title
+        kind = formats.get(column) or _kind(frame, column)
+        dtype = frame.schema[column]
+        if kind == "date":
+            if dtype != pl.Date:
+                casts.append(pl.col(column).cast(pl.Date))
+            config[title] = st.column_config.DateColumn(title, format=DATE_FORMATS[lang])
+        elif kind == "datetime":
+            config[title] = st.column_config.DatetimeColumn(title, format=DATETIME_FORMATS[lang])
+        elif kind in FORMATS and dtype.is_numeric():
+            if isinstance(dtype, pl.Decimal):
+                casts.append(pl.col(column).cast(pl.Float64))
+            config[title] = st.column_config.NumberColumn(title, format=FORMATS[kind])
+        if column_config and column in column_config:
+            config[title] = column_config[column]
+    shown = frame.with_columns(casts) if casts else frame
+    shown = shown.rename(names)
+    body = style(shown.to_pandas()) if style is not None else shown
+    options.setdefault("hide_index", True)
+    options.setdefault("width", "stretch")
+    st.dataframe(body, column_config=config, **options)

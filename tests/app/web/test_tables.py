@@ -1,0 +1,161 @@
+"""Every table a manager sees has headers in the chosen language, never raw column names;
+only the SQL workbench's result keeps the analyst's own names."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.web.i18n import COLUMN_LABELS
+from app.web.widgets import is_identifier
+
+PAGES = [
+    "overview",
+    "ask",
+    "equipment",
+    "quality",
+    "delivery",
+    "inventory",
+    "health",
+    "sql_workbench",
+    "reports",
+]
+
+
+def columns_of(element) -> list[str]:
+    value = element.value
+    value = value.data if hasattr(value, "data") else value  # a pandas Styler
+    return [str(c) for c in value.columns]
+
+
+def test_is_identifier() -> None:
+    assert is_identifier("order_id") and is_identifier("status") and is_identifier("line_label")
+    assert not is_identifier("Order") and not is_identifier("订单号")
+    assert not is_identifier("OEE") and not is_identifier("Lead time (days)")
+
+
+def test_column_labels_are_bilingual() -> None:
+    for column, (en, zh) in COLUMN_LABELS.items():
+        assert en and zh and not is_identifier(en), column
+        assert not is_identifier(zh), column
+
+
+def test_display_table_relabels_and_formats(app_env) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def script() -> None:
+        from datetime import datetime
+
+        import polars as pl
+
+        from app.web.widgets import display_table
+
+        frame = pl.DataFrame(
+            {
+                "order_id": ["SO-1"],
+                "promised_date": [datetime(2026, 11, 17)],
+                "order_qty": [12345.0],
+                "oee": [0.812],
+                "line_id": ["SZ-SMT1"],
+                "line_label": ["SMT 1"],
+            }
+        )
+        display_table(frame, "zh")
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    table = at.dataframe[0]
+    assert columns_of(table) == [
+        "订单号",
+        "承诺交期",
+        "订单数量",
+        "设备综合效率",
+        "产线代码",
+        "产线",
+    ]
+    config = {k: v.get("type_config", {}) for k, v in json.loads(table.proto.columns).items()}
+    assert config["承诺交期"] == {"type": "date", "format": "YYYY年M月D日"}
+    assert config["订单数量"]["format"] == "%,d"
+    assert config["设备综合效率"]["format"] == "percent"
+
+
+def raw_headers(at, skip_last: bool = False) -> list[list[str]]:
+    tables = list(at.dataframe)[:-1] if skip_last else list(at.dataframe)
+    return [
+        [c for c in columns_of(t) if is_identifier(c)]
+        for t in tables
+        if any(is_identifier(c) for c in columns_of(t))
+    ]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_raw_column_names_in_chinese(open_page, page: str) -> None:
+    at = open_page(page, period="last_12_months", lang="zh")
+    assert not at.exception, [e.message for e in at.exception]
+    skip_last = False
+    if page == "ask":
+        at.text_input(key="ask_q").input("上个月各产线的OEE").run()
+        assert at.dataframe
+    elif page == "quality":
+        from app.web import data
+
+        key = at.session_state["andon_context"].key
+        lot = (
+            data.cursor(key)
+            .execute("select lot_id from marts.fct_inspections where lot_id is not null limit 1")
+            .fetchone()[0]
+        )
+        at.text_input(key="lot").input(lot).run()
+        assert len(at.dataframe) >= 3
+    elif page == "inventory":
+        at.slider(key="slow_days").set_value(7).run()
+    elif page == "sql_workbench":
+        at.text_area(key="wb_sql").input("select plant_id from marts.dim_plant order by 1")
+        at.button[1].click().run()
+        assert columns_of(at.dataframe[-1]) == ["plant_id"]  # the analyst's own names
+        skip_last = True
+    assert not at.exception, [e.message for e in at.exception]
+    assert raw_headers(at, skip_last) == []
+
+
+def test_health_tables_are_labelled_in_chinese(open_page) -> None:
+    at = open_page("health", lang="zh")
+    headers = [c for t in at.dataframe for c in columns_of(t)]
+    assert "状态" in headers and "文件" in headers
+
+
+def test_chart_templates_are_valid_vega_lite() -> None:
+    """The app shows charts without schema validation (charts.unvalidated); this is where
+    every template is checked against the Vega-Lite schema instead."""
+    from datetime import date, datetime
+
+    import polars as pl
+
+    from app.web import charts
+
+    days = [date(2026, 11, d) for d in (1, 2, 3)]
+    trend = pl.DataFrame({"period": days, "oee": [0.7, 0.8, 0.75], "line_name": ["A"] * 3})
+    bars = pl.DataFrame({"k": ["a", "b"], "label": ["A", "B"], "v": [3.0, 1.0]})
+    points = pl.DataFrame(
+        {
+            "sample": [1, 2],
+            "inspected_at": [datetime(2026, 11, 1)] * 2,
+            "measured_value": [1.0, 1.1],
+            "lot_id": ["L", "L"],
+            "rules": ["", "1"],
+            "flag": ["in", "out"],
+        }
+    )
+    built = [
+        charts.trend(trend, {"oee": "OEE"}, "zh"),
+        charts.heatmap(trend, "line_name", "Line", "oee", "OEE", "en"),
+        charts.waterfall(charts.waterfall_frame([("a", 10.0), ("b", 2.0), ("c", 8.0)], "en"), "en"),
+        charts.pareto(bars, "label", "Reason", "v", "Hours", "en"),
+        charts.drill_bars(bars, "k", "label", "v", "OEE", "Plant", "en", target=0.85),
+        charts.spc(points, {"mean": 1.05, "ucl": 1.2, "lcl": None}, "en"),
+        charts.histogram(bars, "v", "Days", "en"),
+        charts.grouped_bars(bars, "label", "Plant", "v", "OEE", ".1%"),
+    ]
+    for chart in built:
+        assert chart.to_dict(validate=True)["$schema"].startswith("https://vega.github.io")

@@ -1,5 +1,0 @@
-"""`python -m warehouse` is the same as the `andon` command."""
-
-from warehouse.cli import main
-
-main()
