@@ -68,9 +68,9 @@ def run_pipeline(
 def _evaluate_alerts(build_file: Path, result: PipelineResult) -> None:
     """Alert rules run on every new published build; their failure never unpublishes it."""
     from app.reports.alerts import evaluate_alerts
-    from app.reports.definitions import DefinitionError
+    from warehouse.config import ConfigError
 
     try:
         result.alerts = evaluate_alerts(build_file)
-    except (DefinitionError, OSError) as error:
+    except (ConfigError, OSError) as error:
         result.alert_error = f"alert rules could not be evaluated: {error}"

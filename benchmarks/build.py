@@ -83,22 +83,19 @@ class Measurement:
 
 def period(name: str, as_of: date) -> tuple[date, date]:
     """[start, end) of a dashboard period ending with the as-of date (the newest data)."""
-    month = as_of.replace(day=1)
+    from metrics.periods import add_months, month_start, quarter_start
+
+    month = month_start(as_of)
     if name == "last_30_days":
         return as_of - timedelta(days=29), as_of + timedelta(days=1)
     if name == "last_quarter":  # the last complete calendar quarter
-        this_quarter = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-        return _add_months(this_quarter, -3), this_quarter
+        this_quarter = quarter_start(as_of)
+        return add_months(this_quarter, -3), this_quarter
     if name == "last_12_months":  # the 12 complete months before this one
-        return _add_months(month, -12), month
+        return add_months(month, -12), month
     if name == "last_month":
-        return _add_months(month, -1), month
+        return add_months(month, -1), month
     raise ValueError(name)
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def sample_period(end: date) -> tuple[date, date]:

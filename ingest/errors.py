@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from warehouse.config import ConfigError
+
 
 class IngestError(Exception):
     """Base class for errors a user can act on."""
@@ -13,8 +15,9 @@ class ContractError(IngestError):
     """contracts.yaml is invalid."""
 
 
-class MappingError(IngestError):
-    """The column mapping file is invalid or does not fit the files it matches."""
+class MappingError(IngestError, ConfigError):
+    """The column mapping file is invalid or does not fit the files it matches: names the
+    file, the key and the line."""
 
 
 class RejectedFile(IngestError):

@@ -15,7 +15,7 @@ import duckdb
 from ingest.contracts import SYSTEMS, Contract, load_contracts
 from ingest.errors import RejectedFile
 from ingest.mapping import Mapping, default_mapping_path, load_mapping
-from ingest.quarantine import quarantine_batch, quarantine_rows
+from ingest.quarantine import quarantine_rows
 from ingest.readers import FORMATS, VIEW, Source, clean_scratch, open_source
 from ingest.results import FileEvent, FileResult, IngestReport
 from ingest.schema import LINEAGE, ensure_schema
@@ -24,7 +24,8 @@ from ingest.validate import raw_columns, validation_sql
 from warehouse.connections import connect_write
 
 READ_ERRORS = (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException)
-# Small files of one entity and column layout land in batches: one validation query and one
+# Every file lands in a batch: alone, or - when small (at most BATCH_FILE_BYTES, a format below)
+# - with the next small files of its entity and column layout: one validation query and one
 # transaction for up to BATCH_MAX_FILES files / BATCH_MAX_BYTES, each still logged on its own.
 BATCH_FORMATS = {"csv", "json", "jsonl", "parquet"}
 BATCH_FILE_BYTES = 4 << 20
@@ -115,11 +116,13 @@ def _now() -> datetime:
 
 @lru_cache(maxsize=256)
 def _raw_insert_sql(contract: Contract, good_sql: str) -> str:
+    """Insert the good rows into raw.<entity>: row `__file_idx` k is file k of the batch."""
     cols = [name for name, _ in raw_columns(contract)]
     target = ", ".join(ident(n) for n in cols + [name for name, _ in LINEAGE])
     return (
         f"insert into {table('raw', contract.entity)} ({target}) select"
-        f" {', '.join(ident(n) for n in cols)}, $load_id, $file, __source_row, $now"
+        f" {', '.join(ident(n) for n in cols)}, list_extract($load_ids, __file_idx),"
+        " list_extract($files, __file_idx), __source_row, $now"
         f" from ({good_sql})"
     )
 
@@ -137,42 +140,48 @@ def _duckdb_message(err: duckdb.Error) -> str:
     return "; ".join(keep[:3]) or str(err)
 
 
-@dataclass
-class _Pending:
-    """A file that will land (or be rejected) under a new load id."""
-
-    load_id: int
-    log: dict
-    base: dict
-    t0: float
+def _unreadable(err: RejectedFile | duckdb.Error) -> str:
+    """The message a file is rejected with."""
+    if isinstance(err, RejectedFile):
+        return err.message
+    return f"cannot read file: {_duckdb_message(err)}"
 
 
 @dataclass
 class _Member:
-    """A small file of a batch: its open view and where it sits in the run."""
+    """A file on its way into a batch: its new load id, its log row so far, its open view."""
 
     cand: Candidate
-    pending: _Pending
-    source: Source
-    size: int
-    index: int = 0
-    total: int = 0
+    load_id: int
+    log: dict
+    t0: float
+    index: int
+    total: int
+    source: Source | None = None
+    weight: int = 0  # bytes it counts toward BATCH_MAX_BYTES
+    small: bool = False  # may share a batch with other small files of its layout
 
+    @property
+    def base(self) -> dict[str, str]:
+        return {"file": self.cand.file, "system": self.cand.system, "entity": self.cand.entity}
 
-@lru_cache(maxsize=256)
-def _raw_batch_insert_sql(contract: Contract, good_sql: str) -> str:
-    cols = [name for name, _ in raw_columns(contract)]
-    target = ", ".join(ident(n) for n in cols + [name for name, _ in LINEAGE])
-    return (
-        f"insert into {table('raw', contract.entity)} ({target}) select"
-        f" {', '.join(ident(n) for n in cols)}, list_extract($load_ids, __file_idx),"
-        " list_extract($files, __file_idx), __source_row, $now"
-        f" from ({good_sql})"
-    )
+    @property
+    def layout(self) -> tuple:
+        """Files share a batch only when one validation query fits them all."""
+        source = self.source
+        assert source is not None
+        columns = tuple(sorted(source.columns.items()))
+        return (self.cand.entity, source.format, source.headers, columns, source.read_problem)
 
 
 class _Run:
-    """State of one ingest run over one open write connection."""
+    """State of one ingest run over one open write connection.
+
+    Every file goes the same way: hashed (skipped when its content already landed), opened as
+    its own view, and landed in a batch - alone when it is large or not batchable, else with
+    the next small files of its entity and layout. A batch is one transaction; a batch of
+    several that fails is landed again file by file, so a bad file is rejected on its own.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, inbox: Path, mapping: Mapping) -> None:
         self.con, self.inbox, self.mapping = con, inbox, mapping
@@ -180,7 +189,6 @@ class _Run:
             "select coalesce(max(load_id), 0) from ingest.load_log"
         ).fetchone()[0]
         self.batch: list[_Member] = []
-        self.batch_key: tuple | None = None
         self.batch_bytes = 0
         self.pending_hashes: set[tuple[str, str | None]] = set()
         self.view_seq = 0
@@ -195,131 +203,33 @@ class _Run:
             self.by_hash[(entity, digest)] = (load_id, file)
             self.by_file[file] = load_id
 
-    def _log(self, **row) -> None:
-        self.con.execute(LOG_INSERT, row)
-
-    def process(self, cand: Candidate) -> FileResult:
-        prepared = self._prepare(cand)
-        if isinstance(prepared, FileResult):
-            return prepared
-        return self._single(cand, prepared)
-
-    def _prepare(self, cand: Candidate) -> FileResult | _Pending:
-        """Hash the file: a skipped result, or a new load id and its log row to fill in."""
-        started, t0 = _now(), time.perf_counter()
-        base = {"file": cand.file, "system": cand.system, "entity": cand.entity}
-        size = cand.path.stat().st_size
-        digest = None
-        if cand.problem is None:
-            with cand.path.open("rb") as fh:
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
-            if (cand.entity, digest) in self.pending_hashes:
-                self.flush()
-            seen = self.by_hash.get((cand.entity, digest))
-            if seen is not None:
-                note = f"already loaded as load {seen[0]}"
-                if seen[1] != cand.file:
-                    note += f" (same content as {seen[1]})"
-                return FileResult(
-                    **base,
-                    status="skipped",
-                    message=note,
-                    seconds=time.perf_counter() - t0,
-                    load_id=seen[0],
-                )
-        self.next_id += 1
-        load_id = self.next_id
-        log = {
-            "load_id": load_id,
-            **base,
-            "inbox": str(self.inbox),
-            "size_bytes": size,
-            "content_hash": digest,
-            "format": None,
-            "encoding": None,
-            "delimiter": None,
-            "started_at": started,
-        }
-        return _Pending(load_id, log, base, t0)
-
-    def _single(self, cand: Candidate, pending: _Pending) -> FileResult:
-        """Land one file in its own transaction (or log it REJECTED)."""
-        load_id, log, base, t0 = pending.load_id, pending.log, pending.base, pending.t0
-        try:
-            if cand.problem is not None:
-                raise RejectedFile(cand.file, cand.problem)
-            counts, message = self._land(cand, load_id, log)
-        except RejectedFile as rej:
-            seconds = time.perf_counter() - t0
-            self._log(
-                **log,
-                rows_read=None,
-                rows_landed=None,
-                rows_quarantined=None,
-                status="REJECTED",
-                message=rej.message,
-                finished_at=_now(),
-                seconds=seconds,
-            )
-            return FileResult(
-                **base, status="rejected", message=rej.message, seconds=seconds, load_id=load_id
-            )
-        read, landed, quarantined = counts
-        return FileResult(
-            **base,
-            status="landed",
-            rows_read=read,
-            rows_landed=landed,
-            rows_quarantined=quarantined,
-            message=message,
-            seconds=time.perf_counter() - t0,
-            load_id=load_id,
-        )
-
-    # --- batches of small files ----------------------------------------------------------
-
-    def run(self, candidates: list[Candidate], on_file) -> list[FileResult]:
-        """Process every candidate in order; small files of one layout land in batches."""
-        self.results: list[FileResult] = []
-        self.on_file = on_file
+    def run(
+        self, candidates: list[Candidate], on_file: Callable[[FileEvent], None] | None
+    ) -> list[FileResult]:
+        """Process every candidate in order; results and 'done' events keep that order."""
+        self.results, self.on_file = [], on_file
         total = len(candidates)
         for index, cand in enumerate(candidates, start=1):
-            if not self._batchable(cand):
-                self.flush()
-                self._emit("start", index, total, cand.file)
-                self._done(index, total, self.process(cand))
-                continue
-            if self.batch and self.batch_key and self.batch_key[0] != cand.entity:
-                self.flush()
+            if self.batch and self.batch[-1].cand.entity != cand.entity:
+                self.flush()  # an entity's files are done before the next entity starts
             self._emit("start", index, total, cand.file)
-            prepared = self._prepare(cand)
-            if isinstance(prepared, FileResult):
+            member = self._prepare(cand, index, total)
+            if isinstance(member, FileResult):
                 self.flush()
-                self._done(index, total, prepared)
+                self._done(index, total, member)
                 continue
-            member = self._open_member(cand, prepared)
-            if member is None:
+            problem = cand.problem or self._open(member)
+            if problem is not None:
                 self.flush()
-                self._done(index, total, self._single(cand, prepared))
+                self._done(index, total, self._reject(member, problem))
                 continue
-            key = (
-                cand.entity,
-                member.source.format,
-                member.source.headers,
-                tuple(sorted(member.source.columns.items())),
-                member.source.read_problem,
-            )
-            if self.batch and (
-                key != self.batch_key
-                or len(self.batch) >= BATCH_MAX_FILES
-                or self.batch_bytes + member.size > BATCH_MAX_BYTES
-            ):
+            if not self._joins(member):
                 self.flush()
-            self.batch_key = key
             self.batch.append(member)
-            self.batch_bytes += member.size
-            self.pending_hashes.add((cand.entity, prepared.log["content_hash"]))
-            member.index, member.total = index, total
+            self.batch_bytes += member.weight
+            self.pending_hashes.add((cand.entity, member.log["content_hash"]))
+            if not member.small:
+                self.flush()
         self.flush()
         return self.results
 
@@ -331,239 +241,255 @@ class _Run:
         self.results.append(result)
         self._emit("done", index, total, result.file, result)
 
-    def _batchable(self, cand: Candidate) -> bool:
-        return (
-            cand.problem is None
-            and cand.contract is not None
-            and FORMATS.get(cand.path.suffix.lower()) in BATCH_FORMATS
-            and cand.path.stat().st_size <= BATCH_FILE_BYTES
-        )
+    def _prepare(self, cand: Candidate, index: int, total: int) -> FileResult | _Member:
+        """Hash the file: a skipped result, or a new load id and its log row to fill in."""
+        started, t0 = _now(), time.perf_counter()
+        digest = None
+        if cand.problem is None:
+            with cand.path.open("rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            if (cand.entity, digest) in self.pending_hashes:
+                self.flush()  # its twin lands first, then this one is skipped
+            seen = self.by_hash.get((cand.entity, digest))
+            if seen is not None:
+                note = f"already loaded as load {seen[0]}"
+                if seen[1] != cand.file:
+                    note += f" (same content as {seen[1]})"
+                return FileResult(
+                    file=cand.file,
+                    system=cand.system,
+                    entity=cand.entity,
+                    status="skipped",
+                    message=note,
+                    seconds=time.perf_counter() - t0,
+                    load_id=seen[0],
+                )
+        self.next_id += 1
+        log = {
+            "load_id": self.next_id,
+            "file": cand.file,
+            "system": cand.system,
+            "entity": cand.entity,
+            "inbox": str(self.inbox),
+            "size_bytes": cand.path.stat().st_size,
+            "content_hash": digest,
+            "format": None,
+            "encoding": None,
+            "delimiter": None,
+            "started_at": started,
+        }
+        return _Member(cand, self.next_id, log, t0, index, total)
 
-    def _open_member(self, cand: Candidate, pending: _Pending) -> _Member | None:
-        """Open the file's own view outside any transaction; None if it cannot be read."""
+    def _open(self, member: _Member) -> str | None:
+        """Open the file's own view (outside any transaction); the problem if it cannot."""
+        cand = member.cand
         assert cand.contract is not None
         self.view_seq += 1
-        view = f"_src_b{self.view_seq}"
+        view = f"{VIEW}_{self.view_seq}"
         renames = self.mapping.renames_for(cand.file, cand.contract)
         try:
             source = open_source(self.con, cand.path, cand.file, cand.contract, renames, view)
-        except (RejectedFile, *READ_ERRORS):
+        except (RejectedFile, *READ_ERRORS) as err:
             self.con.execute(f"drop view if exists {view}")
             self.con.execute(f"drop table if exists {view}_obj")
-            return None
-        size = cand.path.stat().st_size
-        if source.format == "parquet":
-            size *= PARQUET_WEIGHT
-        return _Member(cand, pending, source, size)
+            return _unreadable(err)
+        member.source = source
+        member.log.update(
+            format=source.format, encoding=source.encoding, delimiter=source.delimiter
+        )
+        size = member.log["size_bytes"]
+        member.weight = size * PARQUET_WEIGHT if source.format == "parquet" else size
+        member.small = source.format in BATCH_FORMATS and size <= BATCH_FILE_BYTES
+        return None
+
+    def _joins(self, member: _Member) -> bool:
+        """Whether the file fits the pending batch (an empty batch takes anything)."""
+        if not self.batch:
+            return True
+        last = self.batch[-1]
+        return (
+            member.small
+            and last.small
+            and member.layout == last.layout
+            and len(self.batch) < BATCH_MAX_FILES
+            and self.batch_bytes + member.weight <= BATCH_MAX_BYTES
+        )
 
     def flush(self) -> None:
-        """Land the pending batch in one transaction; file by file if the batch fails."""
+        """Land the pending batch and report its files."""
         batch, self.batch, self.batch_bytes = self.batch, [], 0
         self.pending_hashes = set()
         if not batch:
             return
         try:
-            try:
-                results = self._land_batch(batch)
-            except (RejectedFile, *READ_ERRORS):
-                results = None
+            results = self._land(batch)
         finally:
             for member in batch:
+                assert member.source is not None
                 member.source.close(self.con)
-        if results is None:
-            # Something in the batch failed: each file again on its own, so a bad file is
-            # rejected alone (with its own message) and the others land.
-            results = [self._single(m.cand, m.pending) for m in batch]
         for member, result in zip(batch, results, strict=True):
             self._done(member.index, member.total, result)
 
-    def _land_batch(self, batch: list[_Member]) -> list[FileResult]:
-        con = self.con
-        first = batch[0]
-        contract = first.cand.contract
-        assert contract is not None
-        source = first.source
-        load_ids = [m.pending.load_id for m in batch]
-        files = [m.cand.file for m in batch]
+    def _land(self, batch: list[_Member]) -> list[FileResult]:
+        """The batch in one transaction; if that fails, each file again in its own."""
+        try:
+            return self._commit(batch)
+        except (RejectedFile, *READ_ERRORS) as err:
+            if len(batch) > 1:
+                return [result for member in batch for result in self._land([member])]
+            return [self._reject(batch[0], _unreadable(err))]
+
+    def _reject(self, member: _Member, message: str) -> FileResult:
+        """Log the file REJECTED: it lands nothing."""
+        seconds = time.perf_counter() - member.t0
+        self.con.execute(
+            LOG_INSERT,
+            {
+                **member.log,
+                "rows_read": None,
+                "rows_landed": None,
+                "rows_quarantined": None,
+                "status": "REJECTED",
+                "message": message,
+                "finished_at": _now(),
+                "seconds": seconds,
+            },
+        )
+        return FileResult(
+            **member.base,
+            status="rejected",
+            message=message,
+            seconds=seconds,
+            load_id=member.load_id,
+        )
+
+    def _stage(self, batch: list[_Member]) -> str:
+        """`_src` over the batch's views, each row with its file's `__file_idx`.
+
+        One file stays a view, so a large file streams from its reader; several are read
+        once into a temp table (temp data, outside the transaction), so validation plans once
+        over it instead of over every file's reader. Returns which of the two it made.
+        """
+        kind = "view" if len(batch) == 1 else "table"
         union = " union all ".join(
-            f"select *, {k:d} as __file_idx from {m.source.view}"
+            f"select *, {k:d} as __file_idx from {m.source.view}"  # type: ignore[union-attr]
             for k, m in enumerate(batch, start=1)
         )
-        # One cheap read of every file into a temp table (outside the transaction: temp data
-        # only); validation then plans once over it instead of over every file's reader.
-        con.execute(f"drop view if exists {VIEW}")
-        con.execute(f"create or replace temp table {VIEW} as {union}")
-        con.execute("begin")
+        self.con.execute(f"create or replace temp {kind} {VIEW} as {union}")
+        return kind
+
+    def _count_by_load(self, relation: str, column: str, load_ids: list[int]) -> dict[int, int]:
+        return dict(
+            self.con.execute(
+                f"select {column}, count(*) from {relation}"
+                f" where {column} between $lo and $hi group by 1",
+                {"lo": load_ids[0], "hi": load_ids[-1]},
+            ).fetchall()
+        )
+
+    def _commit(self, batch: list[_Member]) -> list[FileResult]:
+        """Validate, land, quarantine, supersede and log every file of the batch; commit."""
+        con, first = self.con, batch[0]
+        contract, source = first.cand.contract, first.source
+        assert contract is not None and source is not None
+        raw = table("raw", contract.entity)
+        load_ids = [m.load_id for m in batch]
+        files = [m.cand.file for m in batch]
+        kind = "view"
         try:
-            queries = validation_sql(
-                contract,
-                tuple(sorted(source.columns.items())),
-                source.headers,
-                source.read_problem,
-                True,
-            )
-            read = dict(
-                con.execute(f"select __file_idx, count(*) from {VIEW} group by 1").fetchall()
-            )
-            now = _now()
-            landed_total = con.execute(
-                _raw_batch_insert_sql(contract, queries.good),
-                {"load_ids": load_ids, "files": files, "now": now},
-            ).fetchone()[0]
-            quarantined: dict[int, int] = {}
-            if landed_total != sum(read.values()):
-                quarantine_batch(
-                    con,
-                    queries.bad,
-                    load_ids=load_ids,
-                    system=first.cand.system,
-                    entity=first.cand.entity,
-                    files=files,
-                    now=now,
+            kind = self._stage(batch)
+            con.execute("begin")
+            try:
+                queries = validation_sql(
+                    contract,
+                    tuple(sorted(source.columns.items())),
+                    source.headers,
+                    source.read_problem,
                 )
-                quarantined = dict(
-                    con.execute(
-                        "select load_id, count(*) from ingest.quarantine"
-                        " where load_id between $lo and $hi group by 1",
-                        {"lo": load_ids[0], "hi": load_ids[-1]},
-                    ).fetchall()
+                read = dict(
+                    con.execute(f"select __file_idx, count(*) from {VIEW} group by 1").fetchall()
                 )
-            landed = dict(
-                con.execute(
-                    f"select _load_id, count(*) from {table('raw', contract.entity)}"
-                    " where _load_id between $lo and $hi group by 1",
-                    {"lo": load_ids[0], "hi": load_ids[-1]},
-                ).fetchall()
-            )
-            results, logs = [], []
-            for k, member in enumerate(batch, start=1):
-                load_id, log = member.pending.load_id, member.pending.log
-                n_read = read.get(k, 0)
-                n_landed = landed.get(load_id, 0)
-                n_quarantined = quarantined.get(load_id, 0)
-                if n_read != n_landed + n_quarantined:
-                    raise RejectedFile(member.cand.file, "reconciliation failed in batch")
-                log.update(
-                    format=member.source.format,
-                    encoding=member.source.encoding,
-                    delimiter=member.source.delimiter,
-                )
-                message = self._supersede(member.cand, contract, load_id)
-                finished = _now()
-                logs.append(
-                    {
-                        **log,
-                        "rows_read": n_read,
-                        "rows_landed": n_landed,
-                        "rows_quarantined": n_quarantined,
-                        "status": "LANDED",
-                        "message": message,
-                        "finished_at": finished,
-                        "seconds": (finished - log["started_at"]).total_seconds(),
-                    }
-                )
-                results.append(
-                    FileResult(
-                        **member.pending.base,
-                        status="landed",
-                        rows_read=n_read,
-                        rows_landed=n_landed,
-                        rows_quarantined=n_quarantined,
-                        message=message,
-                        seconds=time.perf_counter() - member.pending.t0,
-                        load_id=load_id,
+                now = _now()
+                params = {"load_ids": load_ids, "files": files, "now": now}
+                landed_total = con.execute(
+                    _raw_insert_sql(contract, queries.good), params
+                ).fetchone()[0]
+                quarantined: dict[int, int] = {}
+                if landed_total != sum(read.values()):
+                    quarantine_rows(
+                        con,
+                        queries.bad,
+                        load_ids=load_ids,
+                        system=first.cand.system,
+                        entity=first.cand.entity,
+                        files=files,
+                        now=now,
                     )
-                )
-            con.executemany(LOG_INSERT, logs)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+                    quarantined = self._count_by_load("ingest.quarantine", "load_id", load_ids)
+                landed = self._count_by_load(raw, "_load_id", load_ids)
+                results, logs = [], []
+                for k, member in enumerate(batch, start=1):
+                    load_id = member.load_id
+                    n_read = read.get(k, 0)
+                    n_landed = landed.get(load_id, 0)
+                    n_quarantined = quarantined.get(load_id, 0)
+                    if n_read != n_landed + n_quarantined:
+                        raise RejectedFile(
+                            member.cand.file,
+                            f"reconciliation failed: read {n_read}, landed {n_landed},"
+                            f" quarantined {n_quarantined}",
+                        )
+                    message = self._supersede(member, raw)
+                    finished = _now()
+                    logs.append(
+                        {
+                            **member.log,
+                            "rows_read": n_read,
+                            "rows_landed": n_landed,
+                            "rows_quarantined": n_quarantined,
+                            "status": "LANDED",
+                            "message": message,
+                            "finished_at": finished,
+                            "seconds": (finished - member.log["started_at"]).total_seconds(),
+                        }
+                    )
+                    results.append(
+                        FileResult(
+                            **member.base,
+                            status="landed",
+                            rows_read=n_read,
+                            rows_landed=n_landed,
+                            rows_quarantined=n_quarantined,
+                            message=message,
+                            seconds=time.perf_counter() - member.t0,
+                            load_id=load_id,
+                        )
+                    )
+                con.executemany(LOG_INSERT, logs)
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
         finally:
-            con.execute(f"drop table if exists {VIEW}")
+            con.execute(f"drop {kind} if exists {VIEW}")
         for member in batch:
-            self.by_hash[(member.cand.entity, member.pending.log["content_hash"])] = (
-                member.pending.load_id,
+            self.by_hash[(member.cand.entity, member.log["content_hash"])] = (
+                member.load_id,
                 member.cand.file,
             )
-            self.by_file[member.cand.file] = member.pending.load_id
+            self.by_file[member.cand.file] = member.load_id
         return results
 
-    def _land(self, cand: Candidate, load_id: int, log: dict) -> tuple[tuple[int, int, int], str]:
-        con, contract = self.con, cand.contract
-        assert contract is not None
-        renames = self.mapping.renames_for(cand.file, contract)
-        source: Source | None = None
-        con.execute("begin")
-        try:
-            source = open_source(con, cand.path, cand.file, contract, renames)
-            log.update(format=source.format, encoding=source.encoding, delimiter=source.delimiter)
-            queries = validation_sql(
-                contract,
-                tuple(sorted(source.columns.items())),
-                source.headers,
-                source.read_problem,
-            )
-            read = con.execute("select count(*) from _src").fetchone()[0]
-            now = _now()
-            landed = con.execute(
-                _raw_insert_sql(contract, queries.good),
-                {"load_id": load_id, "file": cand.file, "now": now},
-            ).fetchone()[0]
-            quarantined = 0
-            if landed != read:
-                quarantined = quarantine_rows(
-                    con,
-                    queries.bad,
-                    load_id=load_id,
-                    system=cand.system,
-                    entity=cand.entity,
-                    file=cand.file,
-                    now=now,
-                )
-            if read != landed + quarantined:
-                raise RejectedFile(
-                    cand.file,
-                    f"reconciliation failed: read {read}, landed"
-                    f" {landed}, quarantined {quarantined}",
-                )
-            message = self._supersede(cand, contract, load_id)
-            finished = _now()
-            self._log(
-                **log,
-                rows_read=read,
-                rows_landed=landed,
-                rows_quarantined=quarantined,
-                status="LANDED",
-                message=message,
-                finished_at=finished,
-                seconds=(finished - log["started_at"]).total_seconds(),
-            )
-            con.execute("commit")
-        except READ_ERRORS as err:
-            con.execute("rollback")
-            raise RejectedFile(cand.file, f"cannot read file: {_duckdb_message(err)}") from None
-        except BaseException:
-            con.execute("rollback")
-            raise
-        finally:
-            if source is not None:
-                source.close(con)
-        self.by_hash[(cand.entity, log["content_hash"])] = (load_id, cand.file)
-        self.by_file[cand.file] = load_id
-        return (read, landed, quarantined), message
-
-    def _supersede(self, cand: Candidate, contract: Contract, load_id: int) -> str:
-        old = self.by_file.get(cand.file)
+    def _supersede(self, member: _Member, raw: str) -> str:
+        """Take the file's previous version out of raw and mark its log row SUPERSEDED."""
+        old = self.by_file.get(member.cand.file)
         if old is None:
             return ""
-        self.con.execute(
-            f"delete from {table('raw', contract.entity)} where _load_id = $old", {"old": old}
-        )
+        self.con.execute(f"delete from {raw} where _load_id = $old", {"old": old})
         self.con.execute(
             "update ingest.load_log set status = 'SUPERSEDED', message = $message"
             " where load_id = $old",
-            {"old": old, "message": f"superseded by load {load_id}"},
+            {"old": old, "message": f"superseded by load {member.load_id}"},
         )
         return f"supersedes load {old}"
 

@@ -1,17 +1,26 @@
-"""Per-site column mappings: a site's own export names → contract column names."""
+"""Per-site column mappings (<inbox>/andon_mapping.yaml): a site's own export names →
+contract column names.
+
+The file is validated as `Mapping`: unknown keys refused, and a rename to a column the
+entity's contract lacks is reported with the file, the key and the line. mapping.schema.json
+beside this module is exported from the model (`SCHEMA`); a mapping file points an editor at
+it with `# yaml-language-server: $schema=<path to ingest/mapping.schema.json>`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
 from ingest.contracts import Contract
 from ingest.errors import MappingError
+from warehouse.config import NonEmptyStr, Problems, SchemaFile, StrictModel, load_model
 
 DEFAULT_NAME = "andon_mapping.yaml"
+GLOB = "*?["
 
 
 def normalize(name: str) -> str:
@@ -19,85 +28,104 @@ def normalize(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
 
 
-@dataclass(frozen=True)
-class SiteMapping:
+class SiteMapping(StrictModel):
     """One site's renames for the files matching a glob relative to the inbox."""
 
-    site: str
-    files: str
-    columns: dict[str, str] = field(hash=False)
+    site: NonEmptyStr
+    files: NonEmptyStr = Field(
+        description="A glob relative to the inbox, e.g. mes/equipment_states/HP_*."
+    )
+    columns: Annotated[dict[NonEmptyStr, NonEmptyStr], Field(min_length=1)] = Field(
+        description="Source header → contract column; headers match case-insensitively and "
+        "with surrounding spaces ignored."
+    )
     description: str = ""
+
+    @model_validator(mode="after")
+    def _fits_the_contract(self, info: ValidationInfo) -> SiteMapping:
+        """When `files` names its system and entity, the renames must be that entity's columns
+        (a wildcard entity is checked when a file is matched). Two sources never map to one
+        column."""
+        problems = Problems()
+        contracts: dict[str, Contract] = (info.context or {}).get("contracts") or {}
+        parts = self.files.split("/")
+        if len(parts) >= 2 and not any(ch in parts[1] for ch in GLOB) and contracts:
+            contract = contracts.get(parts[1])
+            if contract is None:
+                problems.add(("files",), f"{self.files!r} names unknown entity {parts[1]!r}")
+            elif not any(ch in parts[0] for ch in GLOB) and parts[0] != contract.system:
+                problems.add(
+                    ("files",),
+                    f"entity {contract.entity!r} comes from {contract.system}/, not {parts[0]}/",
+                )
+            else:
+                for source, target in self.columns.items():
+                    if target not in contract.names:
+                        problems.add(
+                            ("columns", source),
+                            f"{target} is not a column of {contract.system}/{contract.entity};"
+                            f" columns are {', '.join(contract.names)}",
+                        )
+        targets = list(self.columns.values())
+        for target in sorted({t for t in targets if targets.count(t) > 1}):
+            sources = [s for s, t in self.columns.items() if t == target]
+            problems.add(("columns",), f"several source columns map to {target}: {sources}")
+        headers = [normalize(source) for source in self.columns]
+        for header in sorted({h for h in headers if headers.count(h) > 1}):
+            sources = [s for s in self.columns if normalize(s) == header]
+            problems.add(("columns",), f"{sources} are one header (case and spaces are ignored)")
+        problems.check("SiteMapping")
+        return self
+
+    @property
+    def renames(self) -> dict[str, str]:
+        """Normalized source header → contract column."""
+        return {normalize(source): target for source, target in self.columns.items()}
 
     def matches(self, relative: str) -> bool:
         return fnmatchcase(relative.lower(), self.files.lower())
 
 
-@dataclass(frozen=True)
-class Mapping:
-    """All site mappings of an inbox; the first matching site applies to a file."""
+class Mapping(StrictModel):
+    """An inbox's column mappings per site; the first site matching a file applies to it."""
 
     sites: tuple[SiteMapping, ...] = ()
-    path: Path | None = None
+    _path: Path | None = PrivateAttr(None)
+
+    @property
+    def path(self) -> Path | None:
+        """The file it was read from (None: no mapping file)."""
+        return self._path
 
     def renames_for(self, relative: str, contract: Contract) -> dict[str, str]:
         """Normalized source header → contract column for one file (empty if none applies)."""
-        for site in self.sites:
+        for index, site in enumerate(self.sites):
             if site.matches(relative):
                 unknown = sorted(t for t in site.columns.values() if t not in contract.names)
                 if unknown:
-                    raise MappingError(
-                        f"{self.path}: site {site.site!r} maps to {', '.join(unknown)}, not a"
-                        f" column of {contract.system}/{contract.entity} (file {relative});"
+                    message = (
+                        f"site {site.site!r} maps to {', '.join(unknown)}, not a column of"
+                        f" {contract.system}/{contract.entity} (file {relative});"
                         f" columns are {', '.join(contract.names)}"
                     )
-                return dict(site.columns)
+                    where = self.path or DEFAULT_NAME
+                    raise MappingError(where, [(f"sites.{index}.columns", None, message)])
+                return site.renames
         return {}
 
 
-def _site(item: object, index: int, path: Path, contracts: dict[str, Contract]) -> SiteMapping:
-    where = f"{path}: sites[{index}]"
-    if not isinstance(item, dict):
-        raise MappingError(f"{where}: expected a mapping with site, files and columns")
-    site, files, columns = item.get("site"), item.get("files"), item.get("columns")
-    if not site or not isinstance(files, str) or not files.strip():
-        raise MappingError(f"{where}: needs 'site' and 'files' (a glob relative to the inbox)")
-    if not isinstance(columns, dict) or not columns:
-        raise MappingError(f"{where} ({site}): 'columns' must map source names to contract names")
-    renames = {normalize(str(k)): str(v).strip() for k, v in columns.items()}
-    parts = files.strip().split("/")
-    if len(parts) >= 2 and not any(ch in parts[1] for ch in "*?["):
-        contract = contracts.get(parts[1])
-        if contract is None:
-            raise MappingError(f"{where} ({site}): {files!r} names unknown entity {parts[1]!r}")
-        unknown = sorted(t for t in renames.values() if t not in contract.names)
-        if unknown:
-            raise MappingError(
-                f"{where} ({site}): {', '.join(unknown)} is not a column of"
-                f" {contract.system}/{contract.entity}; columns are {', '.join(contract.names)}"
-            )
-    targets = list(renames.values())
-    duplicated = sorted({t for t in targets if targets.count(t) > 1})
-    if duplicated:
-        raise MappingError(f"{where} ({site}): several source columns map to {duplicated}")
-    return SiteMapping(str(site), files.strip(), renames, str(item.get("description") or ""))
+SCHEMA = SchemaFile(
+    Mapping, "Andon site column mapping", Path(__file__).with_name("mapping.schema.json")
+)
 
 
 def load_mapping(path: Path | None, contracts: dict[str, Contract]) -> Mapping:
     """Read and validate a mapping file; no path means no renames."""
     if path is None:
         return Mapping()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise MappingError(f"cannot read mapping file {path}: {err.strerror}") from None
-    except yaml.YAMLError as err:
-        raise MappingError(f"{path}: not valid YAML: {err}") from None
-    if data is None:
-        return Mapping(path=path)
-    if not isinstance(data, dict) or not isinstance(data.get("sites"), list):
-        raise MappingError(f"{path}: expected a top-level 'sites:' list")
-    sites = tuple(_site(item, i, path, contracts) for i, item in enumerate(data["sites"]))
-    return Mapping(sites, path)
+    mapping = load_model(path, Mapping, context={"contracts": contracts}, error=MappingError)
+    mapping._path = path
+    return mapping
 
 
 def default_mapping_path(inbox: Path) -> Path | None:

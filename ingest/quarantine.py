@@ -22,35 +22,13 @@ create table if not exists {TABLE} (
 """
 INSERT = f"""
 insert into {TABLE}
-select $load_id, $system, $entity, $file, __source_row, __column, __problems, __row_text, $now
-from ({{bad}})
-"""
-
-
-def quarantine_rows(
-    con: duckdb.DuckDBPyConnection,
-    bad_sql: str,
-    *,
-    load_id: int,
-    system: str,
-    entity: str,
-    file: str,
-    now: datetime,
-) -> int:
-    """Insert the rows the `bad_sql` query yields into ingest.quarantine; return how many."""
-    params = {"load_id": load_id, "system": system, "entity": entity, "file": file, "now": now}
-    return con.execute(INSERT.format(bad=bad_sql), params).fetchone()[0]
-
-
-BATCH_INSERT = f"""
-insert into {TABLE}
 select list_extract($load_ids, __file_idx), $system, $entity, list_extract($files, __file_idx),
     __source_row, __column, __problems, __row_text, $now
 from ({{bad}})
 """
 
 
-def quarantine_batch(
+def quarantine_rows(
     con: duckdb.DuckDBPyConnection,
     bad_sql: str,
     *,
@@ -60,7 +38,11 @@ def quarantine_batch(
     files: list[str],
     now: datetime,
 ) -> int:
-    """Like `quarantine_rows` for a batch: row `__file_idx` k belongs to load_ids[k-1]."""
+    """Insert the rows `bad_sql` yields into ingest.quarantine; return how many.
+
+    The rows come from a batch of files: row `__file_idx` k belongs to files[k-1], whose load
+    is load_ids[k-1].
+    """
     params = {
         "load_ids": load_ids,
         "system": system,
@@ -68,4 +50,4 @@ def quarantine_batch(
         "files": files,
         "now": now,
     }
-    return con.execute(BATCH_INSERT.format(bad=bad_sql), params).fetchone()[0]
+    return con.execute(INSERT.format(bad=bad_sql), params).fetchone()[0]

@@ -158,7 +158,7 @@ def _check_sql(sql: str) -> str:
 
 @dataclass(frozen=True)
 class Validation:
-    """The two queries over `_src` for one file layout: rows that pass, rows that do not."""
+    """The two queries over `_src` for one column layout: rows that pass, rows that do not."""
 
     good: str
     bad: str
@@ -170,13 +170,13 @@ def validation_sql(
     columns: tuple[tuple[str, int], ...],
     headers: tuple[str, ...],
     read_problem: bool,
-    batched: bool = False,
 ) -> Validation:
-    """Build the typed query and its good/bad split for one file's column layout.
+    """Build the typed query and its good/bad split for one column layout.
 
-    `good` yields the raw.<entity> columns plus `__source_row`; `bad` yields `__source_row`,
-    `__problems` (all problems, '; '-separated), `__column` and `__row_text`. When `batched`,
-    `_src` holds several files and both also carry `__file_idx` (the file within the batch).
+    `_src` holds a batch of files of that layout (one or more), each row tagged with
+    `__file_idx`, its file within the batch. `good` yields the raw.<entity> columns plus
+    `__source_row` and `__file_idx`; `bad` yields those two, `__problems` (all problems,
+    '; '-separated), `__column` and `__row_text`.
     """
     index = dict(columns)
     parsed, pieces, typed, keep, problems, conditions, first = [], [], [], [], [], [], []
@@ -205,7 +205,7 @@ def validation_sql(
         conditions.append(f"({condition})")
     raw_cols = [f"__c{i}" for i in range(len(headers))]
     extra = ["__read_problem", "__raw"] if read_problem else []
-    lineage = ["__source_row", "__file_idx"] if batched else ["__source_row"]
+    lineage = ["__source_row", "__file_idx"]
     carried = ", ".join(raw_cols + extra + lineage)
     values = ", ".join(f"__v{n}" for n in range(len(contract.columns)))
     parsed_query = f"select {carried}, {', '.join(parsed)} from _src"

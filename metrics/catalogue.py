@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from metrics.formatting import NULL
 from metrics.registry import AREAS, GRAINS, Metric, Registry, load_registry
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
@@ -53,7 +54,7 @@ def _cell(text: object) -> str:
 
 def _target(metric: Metric) -> str:
     if metric.target is None:
-        return "—"
+        return NULL
     if metric.format.get("style") == "percent":
         return f"{metric.target * 100:g}%"
     return f"{metric.target:g}"

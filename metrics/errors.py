@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
+from warehouse.config import ConfigError
+
 
 class MetricError(ValueError):
     """A metric request that cannot be answered: unknown name, bad date, disallowed grouping."""
 
 
-class RegistryError(MetricError):
-    """The registry file itself is inconsistent; the message lists every problem found."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source = source
-        self.problems = problems
-        listed = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"Invalid metrics registry {source}:\n{listed}")
+class RegistryError(MetricError, ConfigError):
+    """The registry file itself is inconsistent: each problem names the file, key and line."""

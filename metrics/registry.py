@@ -1,30 +1,35 @@
-"""Loading and validating the metrics registry (metrics/registry.yaml).
+"""The metrics registry (metrics/registry.yaml) as a typed model.
 
-The registry is data: dimensions, the mart facts with their columns, and the metrics.
-`load_registry()` parses it into small frozen dataclasses and refuses an inconsistent file
-with a `RegistryError` that lists every problem, each naming the entry and field at fault.
+The registry is data: dimensions (with the words people use for them), the mart facts with
+their columns, and the metrics. `load_registry()` validates the file as `Registry`: unknown
+keys are refused, and every problem, from a misspelt key to a metric allowing a dimension its
+fact does not carry, is reported at once in a `RegistryError` naming the file, the key and the
+line. registry.schema.json beside the YAML is exported from these models (`SCHEMA`).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, NotRequired, get_args
 
 import sqlglot
-import yaml
+from pydantic import AfterValidator, Field, PrivateAttr, model_validator
 from sqlglot import exp
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from metrics.errors import RegistryError
+from warehouse.config import (
+    CONFIG,
+    NonEmptyStr,
+    Problems,
+    SchemaFile,
+    StrictModel,
+    read_yaml,
+    validate,
+)
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "registry.yaml"
-GRAINS = ("day", "week", "month", "quarter", "year")
-KINDS = ("ratio", "sum", "cpk", "derived")
-AGGS = ("sum", "count", "count_distinct")
-DIRECTIONS = ("higher_is_better", "lower_is_better")
-FORMAT_STYLES = ("percent", "number")
 AREAS = {
     "equipment": ("Equipment effectiveness", "设备效率"),
     "quality": ("Quality", "质量"),
@@ -34,80 +39,187 @@ AREAS = {
 }
 DAYS_IN_PERIOD = "days_in_period"
 
-_REQUIRED_METRIC_FIELDS = (
-    "area",
-    "label_en",
-    "label_zh",
-    "description",
-    "unit",
-    "format",
-    "direction",
-    "target",
-    "owner",
-    "dimensions",
-    "synonyms",
-    "kind",
-)
-_METRIC_FIELDS = {
-    *_REQUIRED_METRIC_FIELDS,
-    "required_dimensions",
-    "numerator",
-    "denominator",
-    "value",
-    "scale",
-    "divide_by",
-    "formula",
-    "limits",
+Lang = Literal["en", "zh"]
+Grain = Literal["day", "week", "month", "quarter", "year"]
+Kind = Literal["ratio", "sum", "cpk", "derived"]
+Agg = Literal["sum", "count", "count_distinct"]
+Direction = Literal["higher_is_better", "lower_is_better"]
+FormatStyle = Literal["percent", "number"]
+Missing = Literal["zero", "unknown"]
+Area = Literal[tuple(AREAS)]  # type: ignore[valid-type]
+
+GRAINS: tuple[str, ...] = get_args(Grain)
+KINDS: tuple[str, ...] = get_args(Kind)
+AGGS: tuple[str, ...] = get_args(Agg)
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
+FORMAT_STYLES: tuple[str, ...] = get_args(FormatStyle)
+MISSING: tuple[str, ...] = get_args(Missing)
+
+# What each kind of metric is made of; the other parts are refused.
+PARTS = ("numerator", "denominator", "value", "formula", "limits")
+KIND_PARTS = {
+    "ratio": ("numerator", "denominator"),
+    "sum": ("value",),
+    "cpk": ("value", "limits"),
+    "derived": ("formula",),
 }
-_SECTIONS = (
-    "dimensions",
-    "grains",
-    "dimension_tables",
-    "facts",
-    "dimension_sets",
-    "aggregates",
-    "metrics",
-)
-_AGGREGATE_FIELDS = {"fact", "time", "agg", "columns", "filter", "missing"}
-MISSING = ("zero", "unknown")
+
+Words = Annotated[tuple[NonEmptyStr, ...], Field(min_length=1)]
+Prose = Annotated[NonEmptyStr, AfterValidator(lambda text: " ".join(text.split()))]
+Scalar = bool | int | float | str
 
 
-@dataclass(frozen=True)
-class Dimension:
-    name: str
-    label_en: str
-    label_zh: str
-    key: str
-    table: str | None = None
-    table_key: str | None = None
-    label_columns: Mapping[str, str] = field(default_factory=dict)
+class Synonyms(TypedDict):
+    """Words people use for it, in each language (the question box understands them)."""
+
+    __pydantic_config__ = CONFIG  # type: ignore[misc]
+    en: Words
+    zh: Words
+
+
+class Labels(TypedDict):
+    __pydantic_config__ = CONFIG  # type: ignore[misc]
+    label_en: NonEmptyStr
+    label_zh: NonEmptyStr
+
+
+class Format(TypedDict):
+    """How values are shown: as a percent or a number, with this many decimals."""
+
+    __pydantic_config__ = CONFIG  # type: ignore[misc]
+    style: FormatStyle
+    decimals: NotRequired[Annotated[int, Field(ge=0)]]
+
+
+class Limits(TypedDict):
+    """cpk: the fact columns holding the specification limits and the order that makes the
+    newest inspection's limits the group's."""
+
+    __pydantic_config__ = CONFIG  # type: ignore[misc]
+    lsl: NonEmptyStr
+    usl: NonEmptyStr
+    order_by: NonEmptyStr
+
+
+def _pairs(mapping: dict[str, Any]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """{column: value or [values]} as (column, values) pairs, the form the compiler reads."""
+    return tuple(
+        (column, tuple(value) if isinstance(value, list) else (value,))
+        for column, value in mapping.items()
+    )
+
+
+# In the file a mapping {column: value or [values]}; in the model (column, values) pairs.
+Filter = Annotated[dict[NonEmptyStr, Scalar | list[Scalar]], AfterValidator(_pairs)]
+
+
+def _non_zero(value: float) -> float:
+    if value == 0:
+        raise ValueError("must be a non-zero number")
+    return value
+
+
+class Dimension(StrictModel):
+    """What a metric can be grouped and filtered by."""
+
+    label_en: NonEmptyStr
+    label_zh: NonEmptyStr
+    key: NonEmptyStr = Field(description="The column that carries it in the facts' results.")
+    synonyms: Synonyms
+    table: NonEmptyStr | None = Field(
+        default=None, description="The dimension table (of dimension_tables) with its labels."
+    )
+    table_key: NonEmptyStr | None = Field(
+        default=None, description="The table's key column (default: key)."
+    )
+    label_columns: dict[Lang, NonEmptyStr] = Field(
+        default_factory=dict, description="The table's label column per language."
+    )
+    _name: str = PrivateAttr("")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _table_key_defaults_to_key(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("table") and not data.get("table_key"):
+            return {**data, "table_key": data.get("key")}
+        return data
+
+    @model_validator(mode="after")
+    def _labels_need_a_table(self) -> Dimension:
+        problems = Problems()
+        if self.table is None:
+            for key in ("table_key", "label_columns"):
+                if getattr(self, key):
+                    problems.add((key,), "needs a table")
+        else:
+            for lang in get_args(Lang):
+                if lang not in self.label_columns:
+                    problems.add(("label_columns",), f"label_columns needs an {lang!r} column")
+        problems.check()
+        return self
+
+    @property
+    def name(self) -> str:
+        return self._name
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
 
-@dataclass(frozen=True)
-class Fact:
-    name: str
-    grain: str
-    columns: tuple[str, ...]
-    time_columns: tuple[str, ...]
-    dimensions: Mapping[str, str]
+class Fact(StrictModel):
+    """A mart fact table: its columns, time columns, and which column carries which
+    dimension."""
+
+    grain: NonEmptyStr
+    columns: Annotated[tuple[NonEmptyStr, ...], Field(min_length=1)]
+    time_columns: Annotated[tuple[NonEmptyStr, ...], Field(min_length=1)]
+    dimensions: dict[NonEmptyStr, NonEmptyStr] = Field(default_factory=dict)
+    _name: str = PrivateAttr("")
+
+    @model_validator(mode="after")
+    def _columns_are_its_own(self) -> Fact:
+        problems = Problems()
+        for i, column in enumerate(self.time_columns):
+            if column not in self.columns:
+                problems.add(
+                    ("time_columns", i), f"time column {column!r} is not one of its columns"
+                )
+        for dim, column in self.dimensions.items():
+            if column not in self.columns:
+                problems.add(
+                    ("dimensions", dim),
+                    f"dimension {dim!r} maps to {column!r}, which is not one of its columns",
+                )
+        problems.check()
+        return self
+
+    @property
+    def name(self) -> str:
+        return self._name
 
 
-@dataclass(frozen=True)
-class Aggregate:
+class Aggregate(StrictModel):
     """An aggregate over one fact: Σ of columns (added row by row), count of rows, or count
     of distinct values, of the rows that pass `filter`, bucketed by the `time` column.
     As a numerator, `missing` says what a group without rows of this fact counts as: zero
     (no defects recorded = 0 defects) or unknown, giving NULL (no meter readings)."""
 
-    fact: str
-    time: str
-    agg: str = "sum"
-    columns: tuple[str, ...] = ()
-    filter: tuple[tuple[str, tuple[Any, ...]], ...] = ()
-    missing: str = "zero"
+    fact: NonEmptyStr
+    time: NonEmptyStr
+    agg: Agg = "sum"
+    columns: tuple[NonEmptyStr, ...] = ()
+    filter: Filter = Field(default_factory=dict, validate_default=True)
+    missing: Missing = "zero"
+
+    @model_validator(mode="after")
+    def _columns_fit_agg(self) -> Aggregate:
+        if self.agg in ("sum", "count_distinct") and not self.columns:
+            raise ValueError(f"agg {self.agg} needs columns")
+        if self.agg == "count_distinct" and len(self.columns) > 1:
+            raise ValueError("agg count_distinct takes one column")
+        if self.agg == "count" and self.columns:
+            raise ValueError("agg count counts rows and takes no columns")
+        return self
 
     def describe(self) -> str:
         if self.agg == "count":
@@ -126,30 +238,80 @@ class Aggregate:
         return body
 
 
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    area: str
-    label_en: str
-    label_zh: str
-    description: str
-    unit: str
-    format: Mapping[str, Any]
-    direction: str
-    target: float | None
-    owner: str
-    dimensions: tuple[str, ...]
-    synonyms: Mapping[str, tuple[str, ...]]
-    kind: str
+class Metric(StrictModel):
+    """One governed KPI: what it means, how it is shown and judged, and how it is computed
+    (`kind`: ratio = numerator / denominator; sum = value; cpk = capability of value's one
+    column; derived = formula over other metrics and days_in_period)."""
+
+    area: Area
+    label_en: NonEmptyStr
+    label_zh: NonEmptyStr
+    description: Prose
+    unit: NonEmptyStr
+    format: Format
+    direction: Direction
+    target: float | None = Field(description="The default target; null: none.")
+    owner: NonEmptyStr = Field(description="The role that owns it (contacts.yaml).")
+    dimensions: Annotated[tuple[NonEmptyStr, ...], Field(min_length=1)]
+    required_dimensions: tuple[NonEmptyStr, ...] = Field(
+        default=(), description="Dimensions every query of it must group by."
+    )
+    synonyms: Synonyms
+    kind: Kind
     numerator: Aggregate | None = None
     denominator: Aggregate | None = None
     value: Aggregate | None = None
-    scale: float = 1.0
-    divide_by: float = 1.0
-    formula: str | None = None
-    references: tuple[str, ...] = ()
-    limits: Mapping[str, str] = field(default_factory=dict)
-    required_dimensions: tuple[str, ...] = ()
+    scale: Annotated[float, AfterValidator(_non_zero)] = 1.0
+    divide_by: Annotated[float, AfterValidator(_non_zero)] = 1.0
+    formula: NonEmptyStr | None = Field(
+        default=None, description="derived: SQL over metric names and days_in_period."
+    )
+    limits: Limits | None = None
+    _name: str = PrivateAttr("")
+    _tree: exp.Expression | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Metric:
+        problems = Problems()
+        needed = KIND_PARTS[self.kind]
+        for part in PARTS:
+            given = getattr(self, part) is not None
+            if part in needed and not given:
+                problems.add((part,), f"kind {self.kind} needs {part}")
+            elif part not in needed and given:
+                users = [kind for kind, parts in KIND_PARTS.items() if part in parts]
+                problems.add((part,), f"{part} is for kind {' and '.join(users)}, not {self.kind}")
+        value = self.value
+        if (
+            self.kind == "cpk"
+            and value is not None
+            and (value.agg, len(value.columns)) != ("sum", 1)
+        ):
+            problems.add(("value",), "cpk value needs exactly one measured column (agg sum)")
+        if self.formula is not None and self.kind == "derived":
+            try:
+                self._tree = sqlglot.parse_one(self.formula, read="duckdb")
+            except sqlglot.errors.ParseError as error:
+                problems.add(("formula",), f"formula does not parse: {error}")
+        for i, dim in enumerate(self.required_dimensions):
+            if dim not in self.dimensions:
+                problems.add(
+                    ("required_dimensions", i),
+                    f"required dimension {dim!r} is not among its dimensions",
+                )
+        problems.check()
+        return self
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The names a derived metric's formula uses: metrics and days_in_period."""
+        if self._tree is None:
+            return ()
+        return tuple(dict.fromkeys(c.name for c in self._tree.find_all(exp.Column)))
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -177,7 +339,7 @@ class Metric:
             assert self.value is not None
             return f"{self.value.describe()}{factor}"
         if self.kind == "cpk":
-            assert self.value is not None
+            assert self.value is not None and self.limits is not None
             column = f"{self.value.fact}.{self.value.columns[0]}"
             return (
                 f"min({self.limits['usl']} − mean, mean − {self.limits['lsl']}) / (3 × stddev_samp)"
@@ -190,17 +352,156 @@ def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
 
-@dataclass(frozen=True, eq=False)
-class Registry:
-    """The loaded registry; compared and hashed by identity (it is cached per file)."""
+class Registry(StrictModel):
+    """The governed metrics of Andon (metrics/registry.yaml). Compared and hashed by identity:
+    a loaded registry is cached per file."""
 
-    source: str
-    dimensions: Mapping[str, Dimension]
-    grains: Mapping[str, Mapping[str, str]]
-    facts: Mapping[str, Fact]
-    dimension_tables: Mapping[str, tuple[str, ...]]
-    metrics: Mapping[str, Metric]
-    formulas: Mapping[str, exp.Expression] = field(default_factory=dict, compare=False)
+    dimensions: Annotated[dict[NonEmptyStr, Dimension], Field(min_length=1)]
+    grains: dict[Grain, Labels] = Field(
+        default_factory=lambda: {g: {"label_en": g, "label_zh": g} for g in GRAINS},
+        description="Time grains: date_trunc buckets of a fact's time column, with labels.",
+    )
+    dimension_tables: dict[NonEmptyStr, tuple[NonEmptyStr, ...]] = Field(
+        default_factory=dict, description="The marts' dimension tables and their columns."
+    )
+    facts: Annotated[dict[NonEmptyStr, Fact], Field(min_length=1)]
+    dimension_sets: tuple[tuple[NonEmptyStr, ...], ...] = Field(
+        default=(), description="Dimension lists shared by several metrics (YAML anchors)."
+    )
+    aggregates: tuple[Aggregate, ...] = Field(
+        default=(), description="Aggregates shared by several metrics (YAML anchors)."
+    )
+    metrics: Annotated[dict[NonEmptyStr, Metric], Field(min_length=1)]
+    _source: str = PrivateAttr("<registry>")
+    _formulas: dict[str, exp.Expression] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Registry:
+        problems = Problems()
+        for name, dim in self.dimensions.items():
+            self._check_dimension(problems, ("dimensions", name), dim)
+        for name, fact in self.facts.items():
+            for dim in fact.dimensions:
+                if dim not in self.dimensions:
+                    problems.add(("facts", name, "dimensions", dim), self._unknown_dimension(dim))
+        for i, dims in enumerate(self.dimension_sets):
+            for j, dim in enumerate(dims):
+                if dim not in self.dimensions:
+                    problems.add(("dimension_sets", i, j), self._unknown_dimension(dim))
+        for i, aggregate in enumerate(self.aggregates):
+            self._check_aggregate(problems, ("aggregates", i), aggregate)
+        for name, metric in self.metrics.items():
+            self._check_metric(problems, ("metrics", name), metric)
+        problems.check("Registry")
+        for table in (self.dimensions, self.facts, self.metrics):
+            for name, item in table.items():
+                item._name = name
+        self._formulas = {n: m._tree for n, m in self.metrics.items() if m._tree is not None}
+        return self
+
+    def _unknown_dimension(self, dim: str) -> str:
+        return f"unknown dimension {dim!r} (known: {', '.join(self.dimensions)})"
+
+    def _check_dimension(self, problems: Problems, loc: tuple, dim: Dimension) -> None:
+        if dim.table is None:
+            return
+        columns = self.dimension_tables.get(dim.table)
+        if columns is None:
+            problems.add((*loc, "table"), f"table {dim.table!r} is not in dimension_tables")
+            return
+        wanted = [("table_key", dim.table_key)]
+        wanted += [(("label_columns", lang), column) for lang, column in dim.label_columns.items()]
+        for key, column in wanted:
+            if column not in columns:
+                where = key if isinstance(key, tuple) else (key,)
+                problems.add((*loc, *where), f"column {column!r} is not in {dim.table}")
+
+    def _check_aggregate(self, problems: Problems, loc: tuple, aggregate: Aggregate) -> None:
+        fact_name = aggregate.fact
+        fact = self.facts.get(fact_name)
+        if fact is None:
+            known = ", ".join(self.facts)
+            problems.add((*loc, "fact"), f"unknown fact {fact_name!r} (known: {known})")
+            return
+        if aggregate.time not in fact.time_columns:
+            problems.add(
+                (*loc, "time"),
+                f"time {aggregate.time!r} is not a time column of {fact_name} "
+                f"(use one of {', '.join(fact.time_columns)})",
+            )
+        for i, column in enumerate(aggregate.columns):
+            if column not in fact.columns:
+                problems.add((*loc, "columns", i), f"column {column!r} is not in {fact_name}")
+        for column, _ in aggregate.filter:
+            if column not in fact.columns:
+                problems.add((*loc, "filter", column), f"column {column!r} is not in {fact_name}")
+
+    def _check_metric(self, problems: Problems, loc: tuple, metric: Metric) -> None:
+        for i, dim in enumerate(metric.dimensions):
+            if dim not in self.dimensions:
+                problems.add((*loc, "dimensions", i), self._unknown_dimension(dim))
+        for side in ("numerator", "denominator", "value"):
+            aggregate = getattr(metric, side)
+            if aggregate is not None:
+                self._check_aggregate(problems, (*loc, side), aggregate)
+        if metric.kind == "derived":
+            self._check_formula(problems, loc, metric)
+            return
+        if metric.limits is not None and metric.value is not None:
+            fact_name = metric.value.fact
+            columns = self.facts[fact_name].columns if fact_name in self.facts else None
+            for key, column in metric.limits.items():
+                if columns is not None and column not in columns:
+                    problems.add((*loc, "limits", key), f"column {column!r} is not in {fact_name}")
+        for aggregate in metric.aggregates:
+            fact = self.facts.get(aggregate.fact)
+            if fact is None:
+                continue
+            for i, dim in enumerate(metric.dimensions):
+                if dim in self.dimensions and dim not in fact.dimensions:
+                    problems.add(
+                        (*loc, "dimensions", i),
+                        f"allows dimension {dim!r}, but fact {aggregate.fact} does not carry it "
+                        f"(it carries {', '.join(fact.dimensions)})",
+                    )
+
+    def _check_formula(self, problems: Problems, loc: tuple, metric: Metric) -> None:
+        for ref in metric.references:
+            if ref == DAYS_IN_PERIOD:
+                continue
+            target = self.metrics.get(ref)
+            if target is None:
+                problems.add(
+                    (*loc, "formula"),
+                    f"formula names {ref!r}, which is neither a metric nor {DAYS_IN_PERIOD}",
+                )
+            elif target.kind == "derived":
+                problems.add(
+                    (*loc, "formula"), f"formula names derived metric {ref!r}; use base metrics"
+                )
+            else:
+                for i, dim in enumerate(metric.dimensions):
+                    if dim not in target.dimensions:
+                        problems.add(
+                            (*loc, "dimensions", i),
+                            f"allows dimension {dim!r}, which {ref!r} does not allow",
+                        )
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    @property
+    def source(self) -> str:
+        """The file it was loaded from."""
+        return self._source
+
+    @property
+    def formulas(self) -> dict[str, exp.Expression]:
+        """The parsed formula of each derived metric."""
+        return self._formulas
 
     def metric(self, name: str) -> Metric:
         from metrics.errors import MetricError
@@ -234,10 +535,13 @@ class Registry:
         return tuple(dict.fromkeys(a.fact for a in metric.aggregates))
 
 
+SCHEMA = SchemaFile(Registry, "Andon metrics registry", REGISTRY_PATH.with_suffix(".schema.json"))
+
+
 @functools.lru_cache(maxsize=8)
 def _load_cached(path: str, mtime_ns: int) -> Registry:
-    text = Path(path).read_text(encoding="utf-8")
-    return parse_registry(yaml.safe_load(text), source=path)
+    data, lines = read_yaml(Path(path), error=RegistryError)
+    return parse_registry(data, source=path, lines=lines)
 
 
 def load_registry(path: str | Path | None = None) -> Registry:
@@ -246,291 +550,15 @@ def load_registry(path: str | Path | None = None) -> Registry:
     try:
         mtime = chosen.stat().st_mtime_ns
     except FileNotFoundError:
-        raise RegistryError(str(chosen), ["file not found"]) from None
+        raise RegistryError(chosen, [("", None, "file not found")]) from None
     return _load_cached(str(chosen), mtime)
 
 
-def parse_registry(data: Any, *, source: str = "<registry>") -> Registry:
-    """Build a Registry from parsed YAML, raising RegistryError with every problem found."""
-    problems: list[str] = []
-    if not isinstance(data, dict):
-        raise RegistryError(source, ["the file must hold dimensions, facts and metrics"])
-    for section in data:
-        if section not in _SECTIONS:
-            problems.append(f"unknown section {section!r} (known: {', '.join(_SECTIONS)})")
-    for section in ("dimensions", "facts", "metrics"):
-        if not isinstance(data.get(section), dict) or not data[section]:
-            problems.append(f"section {section!r} is missing or empty")
-    if problems:
-        raise RegistryError(source, problems)
-
-    dimension_tables = {
-        str(name): tuple(columns or ())
-        for name, columns in (data.get("dimension_tables") or {}).items()
-    }
-    dimensions = {
-        name: _dimension(name, spec, dimension_tables, problems)
-        for name, spec in data["dimensions"].items()
-    }
-    grains = dict(data.get("grains") or {g: {"label_en": g, "label_zh": g} for g in GRAINS})
-    for grain in grains:
-        if grain not in GRAINS:
-            problems.append(f"grain {grain!r}: unknown grain (use {', '.join(GRAINS)})")
-    facts = {name: _fact(name, spec, dimensions, problems) for name, spec in data["facts"].items()}
-    metrics: dict[str, Metric] = {}
-    formulas: dict[str, exp.Expression] = {}
-    for name, spec in data["metrics"].items():
-        metric = _metric(name, spec, facts, dimensions, problems)
-        if metric is not None:
-            metrics[name] = metric
-            if metric.kind == "derived" and metric.formula:
-                formulas[name] = sqlglot.parse_one(metric.formula, read="duckdb")
-    registry = Registry(source, dimensions, grains, facts, dimension_tables, metrics, formulas)
-    for metric in metrics.values():
-        _check_metric_dimensions(registry, metric, problems)
-    if problems:
-        raise RegistryError(source, list(dict.fromkeys(problems)))
+def parse_registry(
+    data: Any, *, source: str = "<registry>", lines: dict[Any, int] | None = None
+) -> Registry:
+    """A Registry from parsed YAML, or a RegistryError naming every bad key (with its line
+    when `lines` from `read_yaml` are given)."""
+    registry = validate(Registry, {} if data is None else data, source, lines, error=RegistryError)
+    registry._source = source
     return registry
-
-
-def _text(spec: Mapping[str, Any], key: str, where: str, problems: list[str]) -> str:
-    value = spec.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where}: missing {key}")
-        return ""
-    return value.strip()
-
-
-def _dimension(
-    name: str, spec: Any, tables: Mapping[str, tuple[str, ...]], problems: list[str]
-) -> Dimension:
-    where = f"dimension {name!r}"
-    if not isinstance(spec, dict):
-        problems.append(f"{where}: must be a mapping")
-        return Dimension(name, name, name, name)
-    label_en = _text(spec, "label_en", where, problems)
-    label_zh = _text(spec, "label_zh", where, problems)
-    key = _text(spec, "key", where, problems)
-    table = spec.get("table")
-    table_key = spec.get("table_key") or key
-    label_columns = dict(spec.get("label_columns") or {})
-    if table is not None:
-        if table not in tables:
-            problems.append(f"{where}: table {table!r} is not in dimension_tables")
-        else:
-            for column in (table_key, *label_columns.values()):
-                if column not in tables[table]:
-                    problems.append(f"{where}: column {column!r} is not in {table}")
-        for lang in ("en", "zh"):
-            if lang not in label_columns:
-                problems.append(f"{where}: label_columns needs an {lang!r} column")
-    return Dimension(
-        name, label_en, label_zh, key, table, table_key if table else None, label_columns
-    )
-
-
-def _fact(name: str, spec: Any, dimensions: Mapping[str, Dimension], problems: list[str]) -> Fact:
-    where = f"fact {name!r}"
-    if not isinstance(spec, dict):
-        problems.append(f"{where}: must be a mapping")
-        return Fact(name, "", (), (), {})
-    columns = tuple(spec.get("columns") or ())
-    if not columns:
-        problems.append(f"{where}: missing columns")
-    times = tuple(spec.get("time_columns") or ())
-    if not times:
-        problems.append(f"{where}: missing time_columns")
-    for column in times:
-        if column not in columns:
-            problems.append(f"{where}: time column {column!r} is not one of its columns")
-    mapping = dict(spec.get("dimensions") or {})
-    for dim, column in mapping.items():
-        if dim not in dimensions:
-            problems.append(f"{where}: unknown dimension {dim!r} (known: {', '.join(dimensions)})")
-        if column not in columns:
-            problems.append(
-                f"{where}: dimension {dim!r} maps to {column!r}, which is not one of its columns"
-            )
-    return Fact(name, str(spec.get("grain", "")), columns, times, mapping)
-
-
-def _aggregate(
-    spec: Any, where: str, facts: Mapping[str, Fact], problems: list[str]
-) -> Aggregate | None:
-    if not isinstance(spec, dict):
-        problems.append(f"{where}: must be a mapping with fact, time and columns")
-        return None
-    for key in spec:
-        if key not in _AGGREGATE_FIELDS:
-            problems.append(f"{where}: unknown field {key!r}")
-    fact_name = spec.get("fact")
-    fact = facts.get(fact_name)
-    if fact is None:
-        problems.append(f"{where}: unknown fact {fact_name!r} (known: {', '.join(facts)})")
-        return None
-    agg = spec.get("agg", "sum")
-    if agg not in AGGS:
-        problems.append(f"{where}: agg {agg!r} must be one of {', '.join(AGGS)}")
-    time = spec.get("time")
-    if time not in fact.time_columns:
-        problems.append(
-            f"{where}: time {time!r} is not a time column of {fact_name} "
-            f"(use one of {', '.join(fact.time_columns)})"
-        )
-    columns = tuple(spec.get("columns") or ())
-    if agg in ("sum", "count_distinct") and not columns:
-        problems.append(f"{where}: {agg} needs columns")
-    if agg == "count_distinct" and len(columns) > 1:
-        problems.append(f"{where}: count_distinct takes one column")
-    filters = []
-    for column, value in (spec.get("filter") or {}).items():
-        values = tuple(value) if isinstance(value, list) else (value,)
-        filters.append((column, values))
-    for column in (*columns, *(c for c, _ in filters)):
-        if column not in fact.columns:
-            problems.append(f"{where}: column {column!r} is not in {fact_name}")
-    missing = spec.get("missing", "zero")
-    if missing not in MISSING:
-        problems.append(f"{where}: missing {missing!r} must be one of {', '.join(MISSING)}")
-    return Aggregate(fact_name, str(time), agg, columns, tuple(filters), str(missing))
-
-
-def _metric(
-    name: str,
-    spec: Any,
-    facts: Mapping[str, Fact],
-    dimensions: Mapping[str, Dimension],
-    problems: list[str],
-) -> Metric | None:
-    where = f"metric {name!r}"
-    if not isinstance(spec, dict):
-        problems.append(f"{where}: must be a mapping")
-        return None
-    for key in spec:
-        if key not in _METRIC_FIELDS:
-            problems.append(f"{where}: unknown field {key!r}")
-    for key in _REQUIRED_METRIC_FIELDS:
-        if key not in spec or spec[key] in ("", [], {}):
-            problems.append(f"{where}: missing {key}")
-    for key in ("label_en", "label_zh", "description", "unit", "owner"):
-        if key in spec and (not isinstance(spec[key], str) or not spec[key].strip()):
-            problems.append(f"{where}: {key} must be non-empty text")
-    area = spec.get("area")
-    if area is not None and area not in AREAS:
-        problems.append(f"{where}: area {area!r} must be one of {', '.join(AREAS)}")
-    direction = spec.get("direction")
-    if direction is not None and direction not in DIRECTIONS:
-        problems.append(f"{where}: direction {direction!r} must be one of {', '.join(DIRECTIONS)}")
-    fmt = spec.get("format") or {}
-    if not isinstance(fmt, dict) or fmt.get("style") not in FORMAT_STYLES:
-        problems.append(f"{where}: format.style must be one of {', '.join(FORMAT_STYLES)}")
-        fmt = {"style": "number", "decimals": 2}
-    elif not isinstance(fmt.get("decimals", 0), int):
-        problems.append(f"{where}: format.decimals must be a whole number")
-    target = spec.get("target")
-    if target is not None and not isinstance(target, int | float):
-        problems.append(f"{where}: target must be a number or null")
-    synonyms = spec.get("synonyms") or {}
-    if not isinstance(synonyms, dict) or not synonyms.get("en") or not synonyms.get("zh"):
-        problems.append(f"{where}: synonyms needs non-empty en and zh lists")
-        synonyms = {}
-    dims = tuple(spec.get("dimensions") or ())
-    for dim in dims:
-        if dim not in dimensions:
-            problems.append(f"{where}: unknown dimension {dim!r} (known: {', '.join(dimensions)})")
-    required = tuple(spec.get("required_dimensions") or ())
-    for dim in required:
-        if dim not in dims:
-            problems.append(f"{where}: required dimension {dim!r} is not among its dimensions")
-
-    kind = spec.get("kind")
-    parts: dict[str, Any] = {}
-    if kind not in KINDS:
-        problems.append(f"{where}: kind {kind!r} must be one of {', '.join(KINDS)}")
-    elif kind == "ratio":
-        for side in ("numerator", "denominator"):
-            parts[side] = _aggregate(spec.get(side), f"{where} {side}", facts, problems)
-    elif kind in ("sum", "cpk"):
-        parts["value"] = _aggregate(spec.get("value"), f"{where} value", facts, problems)
-    if kind == "cpk":
-        limits = dict(spec.get("limits") or {})
-        value = parts.get("value")
-        for key in ("lsl", "usl", "order_by"):
-            if key not in limits:
-                problems.append(f"{where}: limits needs {key}")
-            elif value is not None and limits[key] not in facts[value.fact].columns:
-                problems.append(f"{where}: limits.{key} {limits[key]!r} is not in {value.fact}")
-        if value is not None and (value.agg != "sum" or len(value.columns) != 1):
-            problems.append(f"{where}: cpk value needs exactly one measured column")
-        parts["limits"] = limits
-    references: tuple[str, ...] = ()
-    if kind == "derived":
-        formula = spec.get("formula")
-        if not isinstance(formula, str) or not formula.strip():
-            problems.append(f"{where}: derived metrics need a formula")
-        else:
-            try:
-                tree = sqlglot.parse_one(formula, read="duckdb")
-            except sqlglot.errors.ParseError as error:
-                problems.append(f"{where}: formula does not parse: {error}")
-            else:
-                references = tuple(dict.fromkeys(c.name for c in tree.find_all(exp.Column)))
-                parts["formula"] = formula.strip()
-    for key in ("scale", "divide_by"):
-        if key in spec and (not isinstance(spec[key], int | float) or spec[key] == 0):
-            problems.append(f"{where}: {key} must be a non-zero number")
-    return Metric(
-        name=name,
-        area=str(area),
-        label_en=str(spec.get("label_en", "")),
-        label_zh=str(spec.get("label_zh", "")),
-        description=" ".join(str(spec.get("description", "")).split()),
-        unit=str(spec.get("unit", "")),
-        format=fmt,
-        direction=str(direction),
-        target=target,
-        owner=str(spec.get("owner", "")),
-        dimensions=dims,
-        synonyms={lang: tuple(words) for lang, words in synonyms.items()},
-        kind=str(kind),
-        numerator=parts.get("numerator"),
-        denominator=parts.get("denominator"),
-        value=parts.get("value"),
-        scale=float(spec.get("scale", 1)),
-        divide_by=float(spec.get("divide_by", 1)),
-        formula=parts.get("formula"),
-        references=references,
-        limits=parts.get("limits", {}),
-        required_dimensions=required,
-    )
-
-
-def _check_metric_dimensions(registry: Registry, metric: Metric, problems: list[str]) -> None:
-    where = f"metric {metric.name!r}"
-    if metric.kind == "derived":
-        for ref in metric.references:
-            if ref == DAYS_IN_PERIOD:
-                continue
-            target = registry.metrics.get(ref)
-            if target is None:
-                problems.append(
-                    f"{where}: formula names {ref!r}, which is neither a metric nor "
-                    f"{DAYS_IN_PERIOD}"
-                )
-            elif target.kind == "derived":
-                problems.append(f"{where}: formula names derived metric {ref!r}; use base metrics")
-            else:
-                for dim in metric.dimensions:
-                    if dim not in target.dimensions:
-                        problems.append(
-                            f"{where}: allows dimension {dim!r}, which {ref!r} does not allow"
-                        )
-        return
-    for aggregate in metric.aggregates:
-        fact = registry.facts[aggregate.fact]
-        for dim in metric.dimensions:
-            if dim not in fact.dimensions:
-                problems.append(
-                    f"{where}: allows dimension {dim!r}, but fact {fact.name} does not carry it "
-                    f"(it carries {', '.join(fact.dimensions)})"
-                )

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from metrics.errors import MetricError
+from metrics.i18n import LANGS
 from metrics.registry import GRAINS
 from metrics.timeexpr import COMPARES, parse_date
-
-LANGS = ("en", "zh")
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ Rules (also in docs/metrics.md):
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlglot import exp
 
 from metrics.errors import MetricError
+from metrics.periods import add_months
 
 GRAIN_STEP = {"day": (0, 1), "week": (0, 7), "month": (1, 0), "quarter": (3, 0), "year": (12, 0)}
 COMPARES = {
@@ -49,14 +49,6 @@ def parse_date(value: object, name: str) -> date | None:
         except ValueError:
             pass
     raise MetricError(f"{name}={value!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-10-01.")
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar month arithmetic, clipping to the month's last day (as DuckDB does)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 @dataclass(frozen=True)

@@ -47,5 +47,7 @@ def built_warehouse(sample_inbox: Path, tmp_path_factory: pytest.TempPathFactory
 
     target = tmp_path_factory.mktemp("built") / "andon.duckdb"
     result = build(target, inbox=sample_inbox)
-    assert result.passed, [f"{n.unique_id}: {n.message}" for n in result.build.failures] or result.build.error
+    assert result.passed, [
+        f"{n.unique_id}: {n.message}" for n in result.build.failures
+    ] or result.build.error
     return target

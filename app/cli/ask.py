@@ -62,8 +62,8 @@ def ask(
         sys.stdout.write(
             json.dumps(answer.to_dict(), default=_json_default, ensure_ascii=False, indent=2) + "\n"
         )
-    elif answer.needs_clarification:
-        console.print(answer.clarification, markup=False, highlight=False)
+    elif answer.clarification is not None:
+        console.print(answer.clarification.message, markup=False, highlight=False)
     else:
         from app.cli.query import _print_table
 

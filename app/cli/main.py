@@ -28,11 +28,12 @@ from rich.progress import (
 )
 from rich.table import Column, Table
 
-from app.cli.web import app_command
 from app.cli.ask import ask
 from app.cli.options import WarehouseOption
 from app.cli.query import query
-from app.cli.reports import alerts, report_app, scheduler
+from app.cli.reports import AlertsCommand, alerts, report_app, scheduler
+from app.cli.web import app_command
+from metrics.formatting import NULL
 from warehouse.location import warehouse_path
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -238,8 +239,8 @@ def status(
     table.add_column("newest data", no_wrap=True)
     table.add_column("loaded (UTC)", no_wrap=True)
     for row in frame.iter_rows(named=True):
-        newest = (row["newest_event_time"] or "—")[:16]
-        loaded = row["last_loaded_at"].strftime("%Y-%m-%d %H:%M") if row["last_loaded_at"] else "—"
+        newest = (row["newest_event_time"] or NULL)[:16]
+        loaded = row["last_loaded_at"].strftime("%Y-%m-%d %H:%M") if row["last_loaded_at"] else NULL
         table.add_row(
             f"{row['system']}/{row['entity']}",
             *(f"{row[c]:,}" for c in ("files", "rows", "quarantined_rows", "rejected_files")),
@@ -332,7 +333,7 @@ app.command("query")(query)
 app.command("ask")(ask)
 app.add_typer(report_app, name="report")
 app.command("scheduler")(scheduler)
-app.command("alerts")(alerts)
+app.command("alerts", cls=AlertsCommand)(alerts)
 app.command("app")(app_command)
 
 

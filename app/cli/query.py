@@ -65,10 +65,11 @@ def _parse_where(values: list[str] | None) -> dict[str, list[str]]:
 
 def _list_metrics(lang: str) -> None:
     from metrics import load_registry
+    from metrics.i18n import t
     from metrics.registry import AREAS
 
     registry = load_registry()
-    table = Table(title="Metrics" if lang == "en" else "指标")
+    table = Table(title=t("metric", lang))
     for column in ("metric", "label", "unit", "dimensions"):
         table.add_column(column)
     for area in AREAS:

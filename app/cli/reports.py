@@ -2,11 +2,12 @@
 
     andon report list
     andon report run daily_plant_kpis --as-of 2026-10-07 --out /tmp/reports [--send]
+    andon report status
     andon scheduler [--once | --until 2026-10-08T08:00+08:00] [--poll 30]
     andon alerts evaluate [--as-of DATE] | andon alerts list | andon alerts ack TOKEN --by NAME
 
 Registered by app/cli/main.py: `app.add_typer(report_app, name="report")`,
-`app.command("scheduler")(scheduler)`, `app.command("alerts")(alerts)`.
+`app.command("scheduler")(scheduler)`, `app.command("alerts", cls=AlertsCommand)(alerts)`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand
 
 from app.cli.options import WarehouseOption
 from warehouse.location import warehouse_path
@@ -27,7 +30,7 @@ console = Console(stderr=True)
 out = Console()
 
 report_app = typer.Typer(
-    help="Scheduled KPI reports: list them, or render (and send) one now.",
+    help="Scheduled KPI reports: list them, render (and send) one now, see what is not sent.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -47,22 +50,25 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _definitions(folder: Path | None):  # noqa: ANN202 - dict[str, Report]
-    from app.reports.definitions import DefinitionError, load_reports
+def _definitions(folder: Path | None):  # noqa: ANN202 - ReportFiles
+    """The folder's report definitions; each refused file is printed (file, line, key) and
+    the others are used."""
+    from app.reports.definitions import read_reports
+    from warehouse.config import ConfigError
 
     try:
-        return load_reports(folder)
-    except DefinitionError as error:
+        files = read_reports(folder)
+    except ConfigError as error:  # the registry itself
         _fail(str(error))
+    for refused in files.refused:
+        console.print(f"[red]Refused, the other reports are used: {refused}[/red]")
+    return files
 
 
 @report_app.command("list")
 def list_reports(reports: ReportsOption = None, warehouse: WarehouseOption = None) -> None:
     """The report definitions, their schedule, next run and last delivery."""
-    from zoneinfo import ZoneInfo
-
-    from croniter import croniter
-
+    from app.reports.runner import run_status
     from app.reports.state import StateStore, state_path
 
     state = StateStore(state_path(warehouse_path(warehouse)))
@@ -70,16 +76,11 @@ def list_reports(reports: ReportsOption = None, warehouse: WarehouseOption = Non
     table.add_column("report", no_wrap=True)
     for heading in ("title", "period", "burst", "schedule", "next run", "last run"):
         table.add_column(heading, overflow="fold")
-    for report in _definitions(reports).values():
-        upcoming = "—"
-        if report.cron:
-            zone = ZoneInfo(report.timezone)
-            upcoming = croniter(report.cron, datetime.now(zone)).get_next(datetime)
-            upcoming = upcoming.strftime("%Y-%m-%d %H:%M %Z")
-        last = state.rows(
-            "select period, status from runs where report=? order by id desc limit 1",
-            (report.name,),
-        )
+    files = _definitions(reports)
+    for report in files.reports.values():
+        upcoming = report.next_fire(datetime.now().astimezone())
+        upcoming = upcoming.strftime("%Y-%m-%d %H:%M %Z") if upcoming else "—"
+        last = state.last_run(report.name)
         table.add_row(
             report.name,
             report.title["en"],
@@ -87,10 +88,12 @@ def list_reports(reports: ReportsOption = None, warehouse: WarehouseOption = Non
             report.burst_per or "—",
             f"{report.cron or '—'} {report.timezone}",
             upcoming,
-            f"{last[0]['period']} {last[0]['status']}" if last else "—",
+            f"{last['period']} {run_status(state, last).replace('_', ' ')}" if last else "—",
         )
     state.close()
     out.print(table)
+    if files.refused:
+        raise typer.Exit(1)
 
 
 @report_app.command("run")
@@ -108,7 +111,8 @@ def run(
         bool,
         typer.Option(
             "--send/--no-send",
-            help="Deliver to the recipients (once per period; a re-run retries failures).",
+            help="Deliver to the recipients (once per period; a re-run re-sends what has not "
+            "arrived, given-up messages too).",
         ),
     ] = False,
     slice_key: Annotated[
@@ -118,15 +122,18 @@ def run(
     reports: ReportsOption = None,
 ) -> None:
     """Render a report now from the published warehouse (and with --send, deliver it)."""
-    from app.reports.definitions import load_channels
+    from app.reports.definitions import DefinitionError, load_channels, load_contacts, load_report
     from app.reports.delivery import Deliverer
     from app.reports.runner import default_out_dir, run_report
     from app.reports.state import StateStore, state_path
     from warehouse.connections import NotPublished, connect_published
 
-    definitions = _definitions(reports)
-    if name not in definitions:
-        _fail(f"No report named {name!r} (known: {', '.join(definitions) or 'none'}).")
+    try:
+        report = load_report(name, reports)
+        channels = load_channels(reports) if send else {}
+        contacts = load_contacts(reports) if send else None
+    except DefinitionError as error:
+        _fail(str(error))
     build_file = warehouse_path(warehouse)
     try:
         day = date.fromisoformat(as_of) if as_of else date.today()
@@ -137,17 +144,19 @@ def run(
     except NotPublished as error:
         _fail(str(error))
     state = StateStore(state_path(build_file)) if send else None
-    deliverer = Deliverer(load_channels(reports), state) if state else None
+    deliverer = Deliverer(channels, state) if state else None
     try:
         results = run_report(
-            definitions[name],
+            report,
             day,
             con,
             out_dir or default_out_dir(build_file),
             send=send,
             state=state,
             deliverer=deliverer,
+            contacts=contacts,
             slices=slice_key,
+            resend=True,
         )
     finally:
         con.close()
@@ -155,17 +164,114 @@ def run(
             state.close()
     table = Table("slice", "lang", "period", "status", "files")
     for result in results:
-        status = result.status + (f": {'; '.join(result.failures)}" if result.failures else "")
+        notes = [*result.failures, *(f"not sent: {n}" for n in result.not_sent)]
         table.add_row(
             result.slice_key,
             result.lang,
             result.period,
-            status,
+            "\n".join([result.status.replace("_", " "), *notes]),
             "\n".join(str(f) for f in result.files),
         )
     out.print(table)
-    if any(r.status == "failed" for r in results):
+    if any(r.status == "retrying" for r in results):
+        console.print(
+            "Not everything arrived: `andon scheduler` keeps retrying until the deadline "
+            "(see `andon report status`)."
+        )
+    if any(r.status in ("retrying", "given_up") for r in results):
         raise typer.Exit(2)
+
+
+@report_app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    warehouse: WarehouseOption = None,
+    reports: ReportsOption = None,
+) -> None:
+    """What has not been delivered: messages waiting, retrying or given up (with the reason),
+    scheduled runs that failed, refused definitions, and how each channel is configured."""
+    import json
+
+    from app.reports.definitions import DefinitionError, load_channels
+    from app.reports.delivery import Deliverer
+    from app.reports.state import StateStore, state_path
+
+    files = _definitions(reports)
+    state = StateStore(state_path(warehouse_path(warehouse)))
+    try:
+        try:
+            deliverer = Deliverer(load_channels(reports), state)
+        except DefinitionError as error:
+            _fail(str(error))
+        unsent = [row.as_dict() for row in state.unsent()]
+        fires = state.failed_fires()
+    finally:
+        state.close()
+    channels = deliverer.describe()
+    if as_json:
+        payload = {
+            "deliveries": unsent,
+            "fires": fires,
+            "refused": [str(error) for error in files.refused],
+            "channels": dict(channels),
+        }
+        out.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    table = Table("channel", "configured as", title="Channels")
+    for row in channels:
+        table.add_row(*row)
+    out.print(table)
+    if not unsent:
+        out.print("Every queued message was sent.")
+    else:
+        table = Table(
+            "id",
+            "what",
+            "channel",
+            "to",
+            "status",
+            "attempts",
+            "next attempt",
+            "deadline",
+            "last error",
+            title="Messages not sent",
+        )
+        for row in unsent:
+            waiting = row["status"] in ("pending", "sending", "retrying")
+            table.add_row(
+                str(row["id"]),
+                row["label"],
+                row["channel"],
+                row["target"],
+                row["status"].replace("_", " "),
+                str(row["attempts"]),
+                row["next_attempt_at"] if waiting else "—",
+                row["deadline"],
+                row["last_error"] or "",
+            )
+        out.print(table)
+    if fires:
+        table = Table(
+            "report",
+            "fire",
+            "status",
+            "attempts",
+            "next attempt",
+            "deadline",
+            "error",
+            title="Scheduled runs that failed",
+        )
+        for row in fires:
+            table.add_row(
+                row["report"],
+                row["fire"],
+                row["status"].replace("_", " "),
+                str(row["attempts"]),
+                row["next_attempt_at"] if row["status"] == "retrying" else "—",
+                row["deadline"],
+                row["last_error"] or "",
+            )
+        out.print(table)
 
 
 def scheduler(
@@ -190,7 +296,6 @@ def scheduler(
             _fail(f"--until {until!r} is not an ISO date-time.")
         if stop.tzinfo is None:
             stop = stop.astimezone()
-    _definitions(reports)
     state = StateStore(state_path(build_file))
     runner = Scheduler(
         build_file,
@@ -207,6 +312,21 @@ def scheduler(
         state.close()
 
 
+class AlertsCommand(TyperCommand):
+    """`andon alerts`: an ack token that starts with "-" (tokens made before Andon used hex
+    ones, 1 in 64) is taken as the token, not as an option: `andon alerts ack -abc` and
+    `andon alerts ack -- -abc` both work."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = list(args)
+        if len(args) >= 2 and args[0] == "ack" and args[1].startswith("-") and args[1] != "--":
+            names = {name for param in self.params for name in param.opts + param.secondary_opts}
+            if args[1].split("=", 1)[0] not in names:
+                token = args.pop(1)
+                args += ["--", token] if "--" not in args else [token]
+        return super().parse_args(ctx, args)
+
+
 class AlertAction(StrEnum):
     evaluate = "evaluate"
     list = "list"
@@ -220,7 +340,9 @@ def alerts(
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", help="Evaluate as if on this date [default: the day after the newest data]."
+            "--as-of",
+            help="Judge the period ending before this date [default: the as-of date, the "
+            "newest data day].",
         ),
     ] = None,
     history: Annotated[bool, typer.Option("--history", help="List the alert history.")] = False,
@@ -230,11 +352,15 @@ def alerts(
     """Alert rules: evaluate them now, list open alerts (or --history), or acknowledge one."""
     from app.reports.alerts import acknowledge, evaluate_alerts
     from app.reports.state import StateStore, state_path
+    from warehouse.config import ConfigError
 
     build_file = warehouse_path(warehouse)
     if action is AlertAction.evaluate:
         day = date.fromisoformat(as_of) if as_of else None
-        events = evaluate_alerts(build_file, day, folder=reports)
+        try:
+            events = evaluate_alerts(build_file, day, folder=reports)
+        except ConfigError as error:
+            _fail(str(error))
         for event in events:
             out.print(
                 f"{event['event']:<10} {event['rule']} {event['entity']}: "

@@ -3,7 +3,6 @@ section tables, queried once through the governed metrics layer and shared by ev
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,25 +11,11 @@ import polars as pl
 
 import metrics
 from app.reports.definitions import Report, Section
-from app.reports.i18n import t
-from app.reports.periods import Period
-from metrics.formatting import format_value
+from metrics.formatting import NULL, format_value, is_missing
+from metrics.i18n import t
+from metrics.periods import Period
 from metrics.registry import Metric, load_registry
-
-AMBER_BAND = 0.05  # within 5 % of target on the wrong side is amber, beyond is red
-
-
-def status(metric: Metric, value: float | None) -> str:
-    """green / amber / red against the metric's target, respecting its direction."""
-    target = metric.target
-    if target is None or value is None or (isinstance(value, float) and math.isnan(value)):
-        return "none"
-    higher = metric.direction == "higher_is_better"
-    if (value >= target) if higher else (value <= target):
-        return "green"
-    band = abs(target) * AMBER_BAND
-    near = value >= target - band if higher else value <= target + band
-    return "amber" if near and band > 0 else "red"
+from metrics.status import status_key, target_status
 
 
 @dataclass(frozen=True)
@@ -39,23 +24,22 @@ class Kpi:
     value: float | None
     previous: float | None
     status: str
+    lang: str = "en"
 
     def text(self) -> str:
-        return format_value(self.metric, self.value)
+        return format_value(self.metric, self.value, lang=self.lang)
 
-    def status_word(self) -> str:
-        """The i18n key of the status: a target without a value is 'no data', not 'no target'."""
-        if self.status == "none" and self.metric.target is not None:
-            return "missing"
-        return self.status
+    def status_text(self) -> str:
+        """The status in the report's language ("no data" for a target without a value)."""
+        return t(status_key(self.metric, self.status), self.lang)
 
     def target_text(self) -> str:
-        return format_value(self.metric, self.metric.target)
+        return format_value(self.metric, self.metric.target, lang=self.lang)
 
     def delta_text(self) -> str:
         if self.value is None or self.previous is None:
-            return "—"
-        return format_value(self.metric, self.value - self.previous, delta=True)
+            return NULL
+        return format_value(self.metric, self.value - self.previous, lang=self.lang, delta=True)
 
 
 @dataclass(frozen=True)
@@ -86,11 +70,12 @@ class ReportContent:
 
     def subtitle(self) -> str:
         parts = [] if self.slice_key == "all" else [self.slice_label]
-        return " · ".join([*parts, f"{t('period', self.lang)}: {self.period.label(self.lang)}"])
+        period = f"{t('reporting_period', self.lang)}: {self.period.label(self.lang)}"
+        return " · ".join([*parts, period])
 
 
 def _number(value: object) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return None
     return float(value)  # type: ignore[arg-type]
 
@@ -134,9 +119,8 @@ def build_content(
         for name in report.kpis:
             metric = registry.metric(name)
             value = _number(row.get(name))
-            kpis.append(
-                Kpi(metric, value, _number(row.get(f"{name}_previous")), status(metric, value))
-            )
+            previous = _number(row.get(f"{name}_previous"))
+            kpis.append(Kpi(metric, value, previous, target_status(metric, value), lang))
     elif report.burst_per and slice_key != "all":
         slice_label = _label_of(report.burst_per, slice_key, lang, con)
     sections = [
@@ -190,7 +174,7 @@ def _section(
         headers[label] = dimension.label(lang)
     if section.grain:
         columns.append("period")
-        headers["period"] = t("period_col", lang)
+        headers["period"] = t("period", lang)
     metric_list = tuple(registry.metric(m) for m in section.metrics)
     for metric in metric_list:
         columns.append(metric.name)

@@ -1,32 +1,63 @@
-"""Loading and validating report definitions, alert rules, contacts and channels (reports/*.yaml).
+"""The reports folder (reports/*.yaml) as typed models: report definitions, contacts and
+channels (alert rules: app/reports/alerts/rules.py).
 
 Definitions are data so that plant teams can add a report without touching code; a bad file
-fails loudly with every problem listed instead of half-sending a report at 07:30.
+fails loudly, every problem named with its file, key and line, instead of half-sending a
+report at 07:30. A report's metrics and dimensions are checked against the metrics registry.
+The JSON Schemas beside the files (report.schema.json, contacts.schema.json,
+channels.schema.json) are exported from these models; `python -m app.schemas` refreshes them.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from croniter import croniter
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    model_validator,
+)
 
-from metrics.registry import GRAINS, load_registry
+from app.reports.deliver_webhooks import KINDS as WEBHOOK_KINDS
+from metrics.i18n import LANGS as CATALOGUE_LANGS
+from metrics.periods import PERIODS
+from metrics.registry import Grain, Registry, load_registry
+from warehouse.config import (
+    ConfigError,
+    NonEmptyStr,
+    Problems,
+    SchemaFile,
+    StrictModel,
+    read_yaml,
+    validate,
+)
 
 ENV_VAR = "ANDON_REPORTS"
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "reports"
-LANGS = ("en", "zh")
-FORMATS = ("pdf", "xlsx", "csv")
-SHOWS = ("chart", "table")
 SPECIAL_FILES = {"alerts.yaml", "channels.yaml", "contacts.yaml"}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
+Lang = Literal[CATALOGUE_LANGS]  # type: ignore[valid-type]
+OutputFormat = Literal["pdf", "xlsx", "csv"]
+Show = Literal["chart", "table"]
+PeriodName = Literal[PERIODS]  # type: ignore[valid-type]
+LANGS: tuple[str, ...] = get_args(Lang)
+FORMATS: tuple[str, ...] = get_args(OutputFormat)
+SHOWS: tuple[str, ...] = get_args(Show)
 
-class DefinitionError(ValueError):
-    """A report or alert file that cannot be used; the message lists every problem."""
+
+class DefinitionError(ConfigError):
+    """A report, contacts or channels file that cannot be used: names file, key and line."""
 
 
 def reports_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -45,250 +76,478 @@ def expand_env(value: Any) -> Any:
     return value
 
 
-def _read(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise DefinitionError(f"{path}: file not found") from None
-    except yaml.YAMLError as error:
-        raise DefinitionError(f"{path}: not valid YAML ({error})") from None
+# ------------------------------------------------------------------ shared field types
 
 
-def _text(value: Any) -> dict[str, str]:
-    """A bilingual text: {en, zh}, or one string used for both."""
+def _registry(info: ValidationInfo) -> Registry:
+    """The registry references are checked against: the context's, else the default one."""
+    return (info.context or {}).get("registry") or load_registry()
+
+
+def _known_metric(name: str, info: ValidationInfo) -> str:
+    if name not in _registry(info).metrics:
+        raise ValueError(f"unknown metric {name!r} (see metrics/registry.yaml)")
+    return name
+
+
+def _known_dimension(name: str, info: ValidationInfo) -> str:
+    dimensions = _registry(info).dimensions
+    if name not in dimensions:
+        raise ValueError(f"unknown dimension {name!r} (known: {', '.join(dimensions)})")
+    return name
+
+
+MetricName = Annotated[NonEmptyStr, AfterValidator(_known_metric)]
+DimensionName = Annotated[NonEmptyStr, AfterValidator(_known_dimension)]
+
+
+def _one_or_many(value: str | list[str]) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+# {dimension: key or [keys]}; every key as text (YAML reads a plant 101 as a number).
+Filters = dict[
+    DimensionName, Annotated[NonEmptyStr | list[NonEmptyStr], AfterValidator(_one_or_many)]
+]
+
+
+class Bilingual(StrictModel):
+    """A text per language; one given alone serves both."""
+
+    en: NonEmptyStr | None = None
+    zh: NonEmptyStr | None = None
+
+    @model_validator(mode="after")
+    def _one_at_least(self) -> Bilingual:
+        if self.en is None and self.zh is None:
+            raise ValueError("give the text in en, zh or both")
+        return self
+
+
+def _as_text(value: str | Bilingual) -> dict[str, str]:
     if isinstance(value, str):
         return {"en": value, "zh": value}
-    if isinstance(value, dict):
-        en = str(value.get("en") or value.get("zh") or "")
-        return {"en": en, "zh": str(value.get("zh") or en)}
-    return {"en": "", "zh": ""}
+    en = value.en or value.zh or ""
+    return {"en": en, "zh": value.zh or en}
 
 
-@dataclass(frozen=True)
-class Section:
-    title: dict[str, str]
-    metrics: tuple[str, ...]
-    by: tuple[str, ...] = ()
-    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    grain: str | None = None
-    show: str = "table"
-    chart_metric: str | None = None
+# One text for both languages, or {en, zh}; in the model always {"en": …, "zh": …}.
+Text = Annotated[NonEmptyStr | Bilingual, AfterValidator(_as_text)]
 
 
-@dataclass(frozen=True)
-class Audience:
+def _no_default(schema: dict[str, Any]) -> None:
+    """For a key filled from elsewhere when the file leaves it out (see its description)."""
+    schema.pop("default", None)
+
+
+# ------------------------------------------------------------------ report definitions
+
+
+def _not_allowed(
+    problems: Problems, registry: Registry, placed: list[tuple[tuple, str]], dims: Any, how: str
+) -> None:
+    """Each metric (at its place in the file) must allow each dimension in `dims`."""
+    for loc, metric in placed:
+        allowed = registry.metrics[metric].dimensions
+        for dim in dims:
+            if dim not in allowed:
+                problems.add(loc, f"metric {metric!r} cannot be {how} {dim!r}")
+
+
+class Section(StrictModel):
+    """A chart or table of metrics, grouped by dimensions or over time."""
+
+    title: Text
+    metrics: Annotated[tuple[MetricName, ...], Field(min_length=1)]
+    by: tuple[DimensionName, ...] = Field(default=(), description="Dimensions to group by.")
+    where: Filters = Field(
+        default_factory=dict, alias="filters", description="{dimension: key or [keys]}."
+    )
+    grain: Grain | None = Field(default=None, description="A time grain: one row per bucket.")
+    show: Show = "table"
+    chart_metric: MetricName | None = Field(
+        default=None, description="The metric a chart draws (default: the first)."
+    )
+
+    @model_validator(mode="after")
+    def _fits_its_metrics(self, info: ValidationInfo) -> Section:
+        problems = Problems()
+        if self.show == "chart" and not (self.by or self.grain):
+            problems.add(("show",), "a chart needs `by` or `grain`")
+        if self.chart_metric is not None and self.chart_metric not in self.metrics:
+            problems.add(("chart_metric",), f"{self.chart_metric!r} is not one of the metrics")
+        registry = _registry(info)
+        for j, dim in enumerate(self.by):
+            _not_allowed(
+                problems, registry, [(("by", j), m) for m in self.metrics], [dim], "grouped by"
+            )
+        for dim in self.where:
+            placed = [(("filters", dim), m) for m in self.metrics]
+            _not_allowed(problems, registry, placed, [dim], "filtered by")
+        problems.check("Section")
+        return self
+
+
+class Audience(StrictModel):
     """One recipient list: its language, e-mail addresses and named webhooks."""
 
-    lang: str
-    email: tuple[str, ...] = ()
-    webhooks: tuple[str, ...] = ()
+    lang: Lang | None = Field(default=None, description="Default: the report's language.")
+    email: tuple[NonEmptyStr, ...] = ()
+    webhooks: tuple[NonEmptyStr, ...] = Field(default=(), description="Names in channels.yaml.")
 
 
-@dataclass(frozen=True)
-class Report:
-    name: str
-    title: dict[str, str]
-    language: str
-    period: str
-    kpis: tuple[str, ...]
-    sections: tuple[Section, ...]
-    formats: tuple[str, ...]
-    cron: str | None
-    timezone: str
-    burst_per: str | None
-    audiences: dict[str, Audience]
-    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    compare: str | None = "previous_period"
-    source: str = ""
+class Schedule(StrictModel):
+    cron: NonEmptyStr | None = Field(default=None, description="When to send; none: on demand.")
+    timezone: NonEmptyStr = Field(default="UTC", description="The zone the cron is read in.")
+
+    @model_validator(mode="after")
+    def _valid(self) -> Schedule:
+        problems = Problems()
+        if self.cron is not None and not croniter.is_valid(self.cron):
+            problems.add(("cron",), f"{self.cron!r} is not a valid cron expression")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.add(("timezone",), f"{self.timezone!r} is not a known time zone")
+        problems.check("Schedule")
+        return self
+
+
+class Burst(StrictModel):
+    """One copy per value of a dimension, each to its own audience."""
+
+    per: DimensionName
+    recipients: Annotated[dict[NonEmptyStr, Audience], Field(min_length=1)] = Field(
+        description="Per key of `per` (e.g. plant SZ), who gets that copy."
+    )
+
+
+class Report(StrictModel):
+    """A report definition (reports/<name>.yaml): which KPIs and sections, for which period,
+    in which formats, when, and to whom."""
+
+    name: NonEmptyStr = Field(
+        default=None,
+        validate_default=True,  # filled from the file's name; None only without a file
+        description="Default: the file's name without .yaml.",
+        json_schema_extra=_no_default,
+    )
+    title: Text = Field(
+        default=None,
+        validate_default=True,
+        description="Default: the name.",
+        json_schema_extra=_no_default,
+    )
+    language: Lang = "en"
+    period: PeriodName = "yesterday"
+    compare: Literal["previous_period"] | None = "previous_period"
+    formats: Annotated[tuple[OutputFormat, ...], Field(min_length=1)] = ("pdf", "xlsx")
+    schedule: Schedule = Field(default_factory=Schedule)
+    kpis: tuple[MetricName, ...] = Field(default=(), description="The headline KPI cards.")
+    sections: tuple[Section, ...] = ()
+    burst: Burst | None = None
+    recipients: Audience | None = Field(
+        default=None, description="Who gets the report (a burst report: burst.recipients)."
+    )
+    where: Filters = Field(
+        default_factory=dict, alias="filters", description="{dimension: key or [keys]}."
+    )
+    owner: NonEmptyStr | None = Field(
+        default=None,
+        description="The role (contacts.yaml) told when a copy cannot be delivered; default: "
+        "the owner of its first metric in the registry.",
+    )
+    _source: str = PrivateAttr("")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names_from_the_file(cls, data: Any, info: ValidationInfo) -> Any:
+        """No `name`: the file's name; no `title`: the name."""
+        if not isinstance(data, dict):
+            return data
+        source = (info.context or {}).get("source")
+        if "name" not in data and source:
+            data = {**data, "name": Path(source).stem}
+        if "title" not in data and isinstance(data.get("name"), str):
+            data = {**data, "title": data["name"]}
+        return data
+
+    @model_validator(mode="after")
+    def _fits_its_metrics(self, info: ValidationInfo) -> Report:
+        problems = Problems()
+        if not (self.kpis or self.sections):
+            problems.add((), "list kpis, sections or both")
+        if self.burst is not None and self.recipients is not None:
+            problems.add(("recipients",), "a burst report sends per slice: use burst.recipients")
+        registry = _registry(info)
+        placed = [(("kpis", i), m) for i, m in enumerate(self.kpis)]
+        for i, section in enumerate(self.sections):
+            placed += [(("sections", i, "metrics", j), m) for j, m in enumerate(section.metrics)]
+        if self.burst is not None:
+            _not_allowed(problems, registry, placed, [self.burst.per], "split per")
+        for dim in self.where:
+            where = [(("filters", dim), metric) for metric in dict.fromkeys(m for _, m in placed)]
+            _not_allowed(problems, registry, where, [dim], "filtered by")
+        problems.check("Report")
+        return self
+
+    @property
+    def source(self) -> str:
+        """The file it was read from."""
+        return self._source
+
+    @property
+    def cron(self) -> str | None:
+        return self.schedule.cron
+
+    @property
+    def timezone(self) -> str:
+        return self.schedule.timezone
+
+    @property
+    def burst_per(self) -> str | None:
+        return self.burst.per if self.burst else None
+
+    @property
+    def audiences(self) -> dict[str, Audience]:
+        """Who gets which copy: per burst key, or `all`; each with its language resolved."""
+        listed = self.burst.recipients if self.burst else {"all": self.recipients or Audience()}
+        return {
+            key: audience if audience.lang else audience.model_copy(update={"lang": self.language})
+            for key, audience in listed.items()
+        }
 
     def title_in(self, lang: str) -> str:
         return self.title[lang]
 
+    def next_fire(self, after: datetime) -> datetime | None:
+        """Its schedule's first fire after `after`, in its time zone; None: on demand only."""
+        if not self.cron:
+            return None
+        zone = ZoneInfo(self.timezone)
+        return croniter(self.cron, after.astimezone(zone)).get_next(datetime)
 
-def _audience(spec: Any, default_lang: str, where: str, problems: list[str]) -> Audience:
-    spec = spec or {}
-    lang = spec.get("lang", default_lang)
-    if lang not in LANGS:
-        problems.append(f"{where}: lang {lang!r} is not one of {LANGS}")
-    return Audience(
-        lang=lang,
-        email=tuple(spec.get("email") or ()),
-        webhooks=tuple(spec.get("webhooks") or ()),
-    )
-
-
-def _where(spec: Any) -> dict[str, tuple[str, ...]]:
-    return {
-        str(k): tuple(str(x) for x in (v if isinstance(v, list) else [v]))
-        for k, v in (spec or {}).items()
-    }
+    def owner_role(self, registry: Registry | None = None) -> str:
+        """Whom to tell when a copy cannot be delivered: `owner`, else the registry's owner
+        of its first metric."""
+        if self.owner:
+            return self.owner
+        first = (self.kpis or self.sections[0].metrics)[0]
+        return (registry or load_registry()).metric(first).owner
 
 
-def parse_report(data: dict[str, Any], source: str = "<report>") -> Report:
-    """A validated Report, or DefinitionError naming each bad field."""
-    from app.reports.periods import PERIODS
-
-    problems: list[str] = []
-    registry = load_registry()
-    name = str(data.get("name") or Path(source).stem)
-    language = data.get("language", "en")
-    if language not in LANGS:
-        problems.append(f"language {language!r} is not one of {LANGS}")
-    period = data.get("period", "yesterday")
-    if period not in PERIODS:
-        problems.append(f"period {period!r} is not one of {', '.join(PERIODS)}")
-    kpis = tuple(data.get("kpis") or ())
-    sections = []
-    for i, spec in enumerate(data.get("sections") or []):
-        where = f"sections[{i}]"
-        show = spec.get("show", "table")
-        if show not in SHOWS:
-            problems.append(f"{where}.show {show!r} is not one of {SHOWS}")
-        grain = spec.get("grain")
-        if grain is not None and grain not in GRAINS:
-            problems.append(f"{where}.grain {grain!r} is not one of {GRAINS}")
-        section = Section(
-            title=_text(spec.get("title")),
-            metrics=tuple(spec.get("metrics") or ()),
-            by=tuple(spec.get("by") or ()),
-            where=_where(spec.get("filters")),
-            grain=grain,
-            show=show,
-            chart_metric=spec.get("chart_metric"),
-        )
-        if not section.metrics:
-            problems.append(f"{where}: list at least one metric")
-        for dim in section.by:
-            if dim not in registry.dimensions:
-                problems.append(f"{where}.by: unknown dimension {dim!r}")
-        if show == "chart" and not (section.by or section.grain):
-            problems.append(f"{where}: a chart needs `by` or `grain`")
-        sections.append(section)
-    burst = data.get("burst") or {}
-    per = burst.get("per")
-    for metric in sorted({m for s in sections for m in s.metrics} | set(kpis)):
-        if metric not in registry.metrics:
-            problems.append(f"unknown metric {metric!r}")
-        elif per and per not in registry.metrics[metric].dimensions:
-            problems.append(f"metric {metric!r} cannot be split per {per!r}")
-    formats = tuple(data.get("formats") or ("pdf", "xlsx"))
-    problems += [f"format {f!r} is not one of {FORMATS}" for f in formats if f not in FORMATS]
-    schedule = data.get("schedule") or {}
-    cron = schedule.get("cron")
-    timezone = schedule.get("timezone", "UTC")
-    if cron:
-        from croniter import croniter
-
-        if not croniter.is_valid(cron):
-            problems.append(f"schedule.cron {cron!r} is not a valid cron expression")
-    try:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(timezone)
-    except Exception:  # noqa: BLE001 - any failure means an unusable zone name
-        problems.append(f"schedule.timezone {timezone!r} is not a known time zone")
-    audiences: dict[str, Audience] = {}
-    if per:
-        if per not in registry.dimensions:
-            problems.append(f"burst.per: unknown dimension {per!r}")
-        for key, spec in (burst.get("recipients") or {}).items():
-            audiences[str(key)] = _audience(spec, language, f"burst.recipients.{key}", problems)
-        if not audiences:
-            problems.append("burst: list recipients per slice")
-    else:
-        audiences["all"] = _audience(data.get("recipients"), language, "recipients", problems)
-    if problems:
-        raise DefinitionError(f"{source}:\n  " + "\n  ".join(problems))
-    return Report(
-        name=name,
-        title=_text(data.get("title") or name),
-        language=language,
-        period=period,
-        kpis=kpis,
-        sections=tuple(sections),
-        formats=formats,
-        cron=cron,
-        timezone=timezone,
-        burst_per=per,
-        audiences=audiences,
-        where=_where(data.get("filters")),
-        compare=data.get("compare", "previous_period"),
-        source=source,
-    )
+def parse_report(
+    data: Any,
+    source: str = "<report>",
+    *,
+    lines: dict[Any, int] | None = None,
+    registry: Registry | None = None,
+) -> Report:
+    """A validated Report from parsed YAML, or a DefinitionError naming each bad key (with
+    its line when `lines` from `read_yaml` are given)."""
+    context = {"registry": registry or load_registry(), "source": source}
+    report = validate(Report, data, source, lines, context=context, error=DefinitionError)
+    report._source = source
+    return report
 
 
-def load_reports(folder: Path | None = None) -> dict[str, Report]:
-    """Every report definition in the folder (all *.yaml but alerts/channels/contacts)."""
+@dataclass(frozen=True)
+class ReportFiles:
+    """The report definitions of a folder: the valid ones by name, and the refused files."""
+
+    reports: dict[str, Report]
+    refused: list[DefinitionError]  # one per file, naming its file, keys and lines
+
+
+def read_reports(folder: Path | None = None) -> ReportFiles:
+    """Every report definition in the folder (all *.yaml but alerts/channels/contacts), file
+    by file: a file that cannot be used is refused with its error and never keeps the others
+    from loading (the scheduler, `andon report` and the Reports page show the refusals)."""
     folder = folder or reports_dir()
-    reports = {}
+    registry = load_registry()
+    reports: dict[str, Report] = {}
+    refused: list[DefinitionError] = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name in SPECIAL_FILES:
             continue
-        report = parse_report(_read(path), str(path))
+        try:
+            data, lines = read_yaml(path, error=DefinitionError)
+            report = parse_report(data, str(path), lines=lines, registry=registry)
+            if report.name in reports:
+                first = reports[report.name].source
+                message = f"report {report.name!r} is already defined in {first}"
+                raise DefinitionError(path, [("name", lines.get(("name",)), message)])
+        except DefinitionError as error:
+            refused.append(error)
+            continue
         reports[report.name] = report
-    return reports
+    return ReportFiles(reports, refused)
+
+
+def load_reports(folder: Path | None = None) -> dict[str, Report]:
+    """Every report definition in the folder, or the first refused file's DefinitionError
+    (what checks a folder; running reports uses `read_reports`)."""
+    files = read_reports(folder)
+    if files.refused:
+        raise files.refused[0]
+    return files.reports
 
 
 def load_report(name: str, folder: Path | None = None) -> Report:
-    reports = load_reports(folder)
-    if name not in reports:
-        known = ", ".join(reports) or "none"
-        raise DefinitionError(f"No report named {name!r} (known: {known}).")
-    return reports[name]
+    """The report named `name`: its file's DefinitionError when that file is refused, the
+    known names when there is none; other files' problems do not matter."""
+    folder = folder or reports_dir()
+    files = read_reports(folder)
+    if name in files.reports:
+        return files.reports[name]
+    for error in files.refused:
+        if Path(error.file).stem == name:
+            raise error
+    known = ", ".join(files.reports) or "none"
+    raise DefinitionError(folder, [("", None, f"no report named {name!r} (known: {known})")])
 
 
-@dataclass(frozen=True)
-class Contact:
-    name: str
-    email: str | None = None
-    webhook: str | None = None
-    lang: str = "en"
+# ------------------------------------------------------------------ contacts
 
 
-def _chain(spec: Any) -> tuple[Contact, ...]:
-    """A contact and its escalation contacts, in escalation order."""
-    chain = []
-    while spec:
-        chain.append(
-            Contact(
-                name=str(spec.get("name", "")),
-                email=spec.get("email"),
-                webhook=spec.get("webhook"),
-                lang=spec.get("lang", "en"),
-            )
-        )
-        spec = spec.get("escalate_to")
-    return tuple(chain)
+class Contact(StrictModel):
+    """Whom to tell, how, in which language, and whom to escalate to."""
+
+    name: NonEmptyStr
+    email: NonEmptyStr | None = None
+    webhook: NonEmptyStr | None = Field(default=None, description="A name in channels.yaml.")
+    lang: Lang = "en"
+    escalate_to: Contact | None = Field(
+        default=None, description="Told when an alert is not acknowledged in time."
+    )
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Contact:
+        if self.email is None and self.webhook is None:
+            raise ValueError("a contact needs an email, a webhook or both")
+        return self
+
+    def chain(self) -> tuple[Contact, ...]:
+        """This contact and its escalation contacts, in escalation order."""
+        return (self, *(self.escalate_to.chain() if self.escalate_to else ()))
 
 
-@dataclass(frozen=True)
-class Contacts:
-    """Who owns what: per plant (or `default`) and role (the metric owner), an escalation chain."""
+class Contacts(StrictModel):
+    """reports/contacts.yaml: who owns what, per plant (or `default`) and role (a metric's
+    owner in the registry, or `*` for every role)."""
 
-    table: dict[str, dict[str, tuple[Contact, ...]]]
+    plants: dict[NonEmptyStr, dict[NonEmptyStr, Contact]] = Field(default_factory=dict)
 
     def chain(self, plant: str | None, role: str) -> tuple[Contact, ...]:
         for key in (plant, "default"):
-            roles = self.table.get(str(key)) or {}
-            if role in roles:
-                return roles[role]
-            if "*" in roles:
-                return roles["*"]
+            roles = self.plants.get(str(key)) or {}
+            contact = roles.get(role) or roles.get("*")
+            if contact is not None:
+                return contact.chain()
         return ()
+
+
+def _read_with_env(path: Path) -> tuple[Any, dict[Any, int]]:
+    data, lines = read_yaml(path, error=DefinitionError)
+    return expand_env({} if data is None else data), lines
 
 
 def load_contacts(folder: Path | None = None) -> Contacts:
     path = (folder or reports_dir()) / "contacts.yaml"
-    data = expand_env(_read(path)) if path.exists() else {}
-    return Contacts(
-        {
-            str(plant): {str(role): _chain(spec) for role, spec in (roles or {}).items()}
-            for plant, roles in (data.get("plants") or {}).items()
-        }
+    if not path.exists():
+        return Contacts()
+    data, lines = _read_with_env(path)
+    return validate(Contacts, data, path, lines, error=DefinitionError)
+
+
+# ------------------------------------------------------------------ channels
+
+
+class _FromEnvironment:
+    """A value the file may give as ${VAR} or ${VAR:-default}: the JSON Schema allows the
+    reference too (the model sees the expanded value, where blank means not set)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        reference = {"type": "string", "pattern": f"^{_ENV.pattern}$"}
+        return {"anyOf": [handler(core_schema), reference]}
+
+
+def _blank_is_unset(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _from_env(kind: Any) -> Any:
+    return Annotated[kind | None, BeforeValidator(_blank_is_unset), _FromEnvironment()]
+
+
+EnvInt = _from_env(Annotated[int, Field(ge=1)])
+EnvSeconds = _from_env(Annotated[float, Field(ge=0)])
+EnvFactor = _from_env(Annotated[float, Field(ge=1)])
+Security = _from_env(Literal["none", "starttls", "ssl"])
+WebhookKind = _from_env(Literal[WEBHOOK_KINDS])  # type: ignore[valid-type]
+
+
+class Email(StrictModel):
+    """The SMTP server; no host: e-mail is not configured (each send is logged as failed)."""
+
+    host: str | None = None
+    port: EnvInt = None
+    security: Security = None
+    username: str | None = None
+    password: str | None = None
+    sender: str | None = None
+    timeout_s: EnvSeconds = None
+
+
+class Webhook(StrictModel):
+    """A chat webhook (WeCom, DingTalk, Feishu) or a plain JSON endpoint."""
+
+    kind: WebhookKind = None
+    url: str | None = None
+    secret: str | None = Field(default=None, description="DingTalk and Feishu signing secret.")
+    headers: dict[NonEmptyStr, str] = Field(default_factory=dict)
+
+
+class Retry(StrictModel):
+    """A failed delivery is retried on later scheduler ticks, waiting base × factor^n seconds
+    (at most max) between attempts, until it is sent or its deadline passes."""
+
+    base_delay_s: EnvSeconds = Field(default=None, description="Default 60.")
+    factor: EnvFactor = Field(default=None, description="Default 2.")
+    max_delay_s: EnvSeconds = Field(default=None, description="Default 1800.")
+    deadline_hours: EnvSeconds = Field(
+        default=None,
+        description="How long to keep retrying; default: until the report's next fire "
+        "(alert notifications and reports without a schedule: 24 hours).",
     )
 
 
+class Channels(StrictModel):
+    """reports/channels.yaml: how reports and alerts are sent. Values may come from the
+    environment as ${VAR} or ${VAR:-default}, so secrets stay out of the file."""
+
+    email: Email | None = None
+    webhooks: dict[NonEmptyStr, Webhook] = Field(default_factory=dict)
+    app_url: str | None = Field(default=None, description="Links in messages point here.")
+    outbox_folder: str | None = Field(
+        default=None,
+        description="No SMTP host: e-mails are written to this folder as .eml files "
+        "(relative to the state file's folder). Blank: e-mail is not sent.",
+    )
+    retry: Retry | None = None
+
+
 def load_channels(folder: Path | None = None) -> dict[str, Any]:
-    """SMTP, webhooks, retry and link settings, with ${ENV} values filled in."""
+    """SMTP, webhooks, retry and link settings, with ${ENV} values filled in and validated
+    (keys left out or blank are absent: the senders' defaults apply)."""
     path = (folder or reports_dir()) / "channels.yaml"
-    return expand_env(_read(path)) if path.exists() else {}
+    if not path.exists():
+        return {}
+    data, lines = _read_with_env(path)
+    channels = validate(Channels, data, path, lines, error=DefinitionError)
+    return channels.model_dump(exclude_none=True)
+
+
+REPORT_SCHEMA = SchemaFile(Report, "Andon report definition", DEFAULT_DIR / "report.schema.json")
+CONTACTS_SCHEMA = SchemaFile(Contacts, "Andon contacts", DEFAULT_DIR / "contacts.schema.json")
+CHANNELS_SCHEMA = SchemaFile(Channels, "Andon channels", DEFAULT_DIR / "channels.schema.json")

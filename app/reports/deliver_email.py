@@ -1,10 +1,14 @@
 """SMTP e-mail with attachments: plain, STARTTLS or implicit TLS, credentials from channels.yaml
-(which reads them from the environment)."""
+(which reads them from the environment). Each message's Message-ID comes from its stable
+outbox key, so a message sent again after a crash (see README) carries the same Message-ID
+and mail systems that de-duplicate by it show it once."""
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -41,6 +45,11 @@ class SmtpSettings:
         )
 
 
+def message_id(key: str) -> str:
+    """The Message-ID of the message with this outbox key: the same on every attempt."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@andon.local>"
+
+
 def build_message(
     settings: SmtpSettings,
     to: list[str],
@@ -48,16 +57,20 @@ def build_message(
     html: str,
     text: str,
     attachments: list[Path] = (),  # type: ignore[assignment]
+    message_id: str | None = None,
 ) -> EmailMessage:
+    """The MIME message; PermanentError when an attachment no longer exists."""
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = ", ".join(to)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain="andon.local")
+    message["Message-ID"] = message_id or make_msgid(domain="andon.local")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     for path in attachments:
+        if not path.is_file():
+            raise PermanentError(f"attachment {path} no longer exists")
         kind, _ = mimetypes.guess_type(path.name)
         main, sub = (kind or "application/octet-stream").split("/", 1)
         message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
@@ -83,3 +96,20 @@ def send_message(settings: SmtpSettings, message: EmailMessage) -> None:
         refused = client.send_message(message)
         if refused:
             raise smtplib.SMTPRecipientsRefused(refused)
+
+
+SERVER_DOWN = (
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+)
+
+
+def server_down(error: BaseException) -> bool:
+    """True when the server could not be reached or refused the session (not one message):
+    the other messages for it wait for the next tick instead of each timing out."""
+    return isinstance(error, SERVER_DOWN)

@@ -1,6 +1,9 @@
 """Chat robot webhooks in each one's own format: WeCom (企业微信) markdown, DingTalk (钉钉)
 markdown with its signed-URL scheme, Feishu (飞书) interactive card with its body signature,
-and a generic JSON webhook. Every sender raises on failure so the caller can retry and log."""
+and a generic JSON webhook. Every sender raises on failure so the caller can retry and log.
+Each post carries an `Idempotency-Key` header from the message's stable outbox key (the same
+on every attempt), and the JSON webhook's body a `delivery_id`, so a receiver can drop a
+message it already has."""
 
 from __future__ import annotations
 
@@ -115,22 +118,32 @@ def payload(
     return url, {"title": title, "text": markdown, "link": link, **data}
 
 
+def idempotency_key(key: str) -> str:
+    """The Idempotency-Key of the message with this outbox key: the same on every attempt."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 def post(
     hook: Webhook,
     title: str,
     markdown: str,
     link: str | None = None,
     data: dict[str, Any] | None = None,
+    delivery_id: str | None = None,
 ) -> None:
     """Post one message; raises WebhookError (or a network error) when it did not arrive."""
     if not hook.url:
         raise PermanentError(f"webhook {hook.name!r} has no URL (set it in channels.yaml / env)")
-    url, body = payload(hook, title, markdown, link, data or {})
+    data = {**(data or {}), **({"delivery_id": delivery_id} if delivery_id else {})}
+    url, body = payload(hook, title, markdown, link, data)
+    headers = {"Content-Type": "application/json; charset=utf-8", **hook.headers}
+    if delivery_id:
+        headers["Idempotency-Key"] = delivery_id
     request = urllib.request.Request(
         url,
         data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
         method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", **hook.headers},
+        headers=headers,
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from app.reports.content import ReportContent
-from app.reports.i18n import t
+from metrics.i18n import t
 
 STATUS_HEX = {"green": "#1a7f37", "amber": "#bf8700", "red": "#d1242f", "none": "#6e7781"}
 STATUS_DOT = {"green": "🟢", "amber": "🟠", "red": "🔴", "none": "⚪"}
@@ -29,12 +29,12 @@ def html_body(content: ReportContent, link: str | None = None) -> str:
             f"<td style='{cell}color:{color};font-weight:bold'>{escape(kpi.text())}</td>"
             f"<td style='{cell}'>{escape(kpi.target_text())}</td>"
             f"<td style='{cell}'>{escape(kpi.delta_text())}</td>"
-            f"<td style='{cell}color:{color}'>{escape(t(kpi.status_word(), lang))}</td>"
+            f"<td style='{cell}color:{color}'>{escape(kpi.status_text())}</td>"
             "</tr>"
         )
     heads = "".join(
         f"<th style='{cell}text-align:left;background:#eaeef2'>{escape(t(k, lang))}</th>"
-        for k in ("metric", "value", "target", "change", "status")
+        for k in ("metric_heading", "value", "target", "change", "status")
     )
     table = (
         (
@@ -43,7 +43,7 @@ def html_body(content: ReportContent, link: str | None = None) -> str:
             + "</table>"
         )
         if rows
-        else f"<p>{escape(t('no_data', lang))}</p>"
+        else f"<p>{escape(t('no_data_period', lang))}</p>"
     )
     more = f"<p><a href='{escape(link)}'>{escape(t('open_report', lang))}</a></p>" if link else ""
     return (
@@ -51,7 +51,7 @@ def html_body(content: ReportContent, link: str | None = None) -> str:
         "sans-serif'>"
         f"<h2 style='margin-bottom:4px'>{escape(content.title)}</h2>"
         f"<p style='color:#57606a;margin-top:0'>{escape(content.subtitle())}</p>"
-        f"<h3>{escape(t('summary', lang))}</h3>{table}{more}</body></html>"
+        f"<h3>{escape(t('kpi_summary', lang))}</h3>{table}{more}</body></html>"
     )
 
 
@@ -61,7 +61,7 @@ def text_body(content: ReportContent, link: str | None = None) -> str:
     for kpi in content.kpis:
         lines.append(
             f"- {kpi.metric.label(lang)}: {kpi.text()} ({t('target', lang)} "
-            f"{kpi.target_text()}, {t(kpi.status_word(), lang)})"
+            f"{kpi.target_text()}, {kpi.status_text()})"
         )
     if link:
         lines += ["", f"{t('open_report', lang)}: {link}"]
@@ -78,7 +78,7 @@ def markdown_summary(content: ReportContent, link: str | None = None) -> str:
             f"({t('target', lang)} {kpi.target_text()}, {t('change', lang)} {kpi.delta_text()})"
         )
     if not content.kpis:
-        lines.append(t("no_data", lang))
+        lines.append(t("no_data_period", lang))
     if link:
         lines += ["", f"[{t('open_report', lang)}]({link})"]
     return "\n".join(lines)

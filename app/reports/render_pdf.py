@@ -15,8 +15,8 @@ from fpdf.fonts import FontFace
 from app.reports.charts import section_png
 from app.reports.content import ReportContent, SectionData
 from app.reports.fonts import cjk_bold, cjk_font
-from app.reports.i18n import t
-from metrics.formatting import format_value
+from metrics.formatting import NULL, format_value
+from metrics.i18n import t
 
 STATUS_RGB = {
     "green": (26, 127, 55),
@@ -95,7 +95,7 @@ def _cards(pdf: FPDF, content: ReportContent) -> None:
         pdf.set_text_color(90, 90, 90)
         pdf.set_font("cjk", "", 7.5)
         pdf.set_xy(x + 5, top + 17)
-        line = f"{t('target', lang)} {kpi.target_text()} · {t(kpi.status_word(), lang)}"
+        line = f"{t('target', lang)} {kpi.target_text()} · {kpi.status_text()}"
         pdf.cell(width - 7, 4, line)
         pdf.set_xy(x + 5, top + 21)
         pdf.cell(width - 7, 4, f"{t('change', lang)} {kpi.delta_text()}")
@@ -111,7 +111,7 @@ def _section(pdf: FPDF, data: SectionData, png: bytes | None, lang: str) -> None
     pdf.cell(0, 8, data.title, new_x="LMARGIN", new_y="NEXT")
     if data.frame.height == 0:
         pdf.set_font("cjk", "", 9)
-        pdf.cell(0, 6, t("no_data", lang), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, t("no_data_period", lang), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         return
     if png is not None:
@@ -129,8 +129,8 @@ def _section(pdf: FPDF, data: SectionData, png: bytes | None, lang: str) -> None
             for column in columns:
                 value = row[column]
                 if column in metric_of:
-                    cells.append(format_value(metric_of[column], value))
+                    cells.append(format_value(metric_of[column], value, lang=lang))
                 else:
-                    cells.append("—" if value is None else str(value))
+                    cells.append(NULL if value is None else str(value))
             table.row(cells)
     pdf.ln(4)

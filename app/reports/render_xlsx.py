@@ -10,7 +10,7 @@ from pathlib import Path
 import xlsxwriter
 
 from app.reports.content import ReportContent
-from app.reports.i18n import t
+from metrics.i18n import t
 from metrics.registry import Metric
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -51,7 +51,7 @@ def render_xlsx(content: ReportContent, path: Path) -> Path:
     if content.kpis:
         sheet = book.add_worksheet(_sheet_name(t("kpis", lang), used))
         heads = [
-            t("metric", lang),
+            t("metric_heading", lang),
             t("value", lang),
             t("target", lang),
             t("previous", lang),
@@ -65,7 +65,7 @@ def render_xlsx(content: ReportContent, path: Path) -> Path:
                     sheet.write_blank(r, c, None)
                 else:
                     sheet.write_number(r, c, value, fmt(kpi.metric))
-            sheet.write_string(r, 4, t(kpi.status_word(), lang))
+            sheet.write_string(r, 4, kpi.status_text())
         sheet.set_column(0, 0, 28)
         sheet.set_column(1, 4, 14)
         sheet.freeze_panes(1, 0)

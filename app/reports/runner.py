@@ -1,6 +1,7 @@
-"""Running one report: a copy per burst slice, rendered to files and (with send) delivered
-once per period: a (report, slice, period) key already delivered is never sent again, and a
-re-run after a failure only retries the recipients that did not get it."""
+"""Running one report: a copy per burst slice, rendered to files and (with send) queued in the
+durable outbox once per (report, slice, period), then delivered. A period already queued is
+never rendered or queued again; a manual re-run (`resend`) re-sends only what has not
+arrived, given-up messages included."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from pathlib import Path
 import duckdb
 
 from app.reports.content import build_content
-from app.reports.definitions import Report
-from app.reports.delivery import Deliverer
+from app.reports.definitions import Audience, Contacts, Report
+from app.reports.delivery import About, Deliverer, owner_of
 from app.reports.email_body import html_body, markdown_summary, subject, text_body
-from app.reports.periods import resolve
 from app.reports.render_csv import render_csv
 from app.reports.render_pdf import render_pdf
 from app.reports.render_xlsx import render_xlsx
-from app.reports.state import StateStore, now_utc
+from app.reports.state import Outgoing, StateStore
+from metrics.periods import resolve
 
 
 @dataclass
@@ -28,9 +29,10 @@ class RunResult:
     slice_key: str
     period: str
     lang: str
-    status: str  # rendered | delivered | failed | skipped
+    status: str  # rendered | skipped | delivered | retrying | given_up | queued
     files: list[Path] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # "<channel> <target>: <last error>"
+    not_sent: list[str] = field(default_factory=list)  # channels nobody configured
     run_id: int | None = None
 
 
@@ -71,9 +73,13 @@ def run_report(
     send: bool = False,
     state: StateStore | None = None,
     deliverer: Deliverer | None = None,
+    contacts: Contacts | None = None,
     slices: list[str] | None = None,
+    resend: bool = False,
 ) -> list[RunResult]:
-    """Render (and with `send` deliver) every slice of the report for the period of `as_of`."""
+    """Render (and with `send` queue and deliver) every slice of the report for the period
+    of `as_of`. `contacts` names the owner told when a copy is given up; `resend` makes what
+    a queued run has not delivered due again (given-up messages too)."""
     if send and (state is None or deliverer is None):
         raise ValueError("sending needs a state store and a deliverer")
     period = resolve(report.period, as_of)
@@ -82,64 +88,120 @@ def run_report(
         if slices and slice_key not in slices:
             continue
         result = RunResult(report.name, slice_key, period.key, audience.lang, "rendered")
-        existing = state.run(report.name, slice_key, period.key) if send and state else None
-        if existing and existing["status"] == "delivered":
-            result.status, result.run_id = "skipped", existing["id"]
-            result.files = [Path(p) for p in json.loads(existing["files"] or "[]")]
-            results.append(result)
+        results.append(result)
+        if not send:
+            result.files, _ = render_copy(report, slice_key, audience.lang, as_of, con, out_dir)
             continue
-        clock = deliverer.clock if deliverer else now_utc
+        now = deliverer.clock()
+        existing = state.run(report.name, slice_key, period.key)
+        if existing and existing["status"] != "rendering":  # queued before: never again
+            result.run_id = existing["id"]
+            result.files = [Path(p) for p in json.loads(existing["files"] or "[]")]
+            deadline = deliverer.policy.deadline(now, report.next_fire(now))
+            if not (resend and state.retry_run_now(existing["id"], now, deadline)):
+                result.status = "skipped"
+            continue
         files, content = render_copy(report, slice_key, audience.lang, as_of, con, out_dir)
         result.files = files
-        if send and state and deliverer:
-            run_id = state.claim_run(
-                report.name, slice_key, period.key, as_of.isoformat(), audience.lang, clock()
-            )
-            result.run_id = run_id
-            link = f"{deliverer.app_url}/reports?run={run_id}"
-            result.failures = _deliver(content, audience, files, link, run_id, state, deliverer)
-            result.status = "failed" if result.failures else "delivered"
-            state.finish_run(run_id, result.status, [str(f) for f in files], link, clock())
-        results.append(result)
+        run_id = state.claim_run(
+            report.name, slice_key, period.key, as_of.isoformat(), audience.lang, now
+        )
+        result.run_id = run_id
+        link = f"{deliverer.app_url}/reports?run={run_id}"
+        owner = None
+        if contacts is not None:
+            plant = slice_key if report.burst_per == "plant" else None
+            chain = contacts.chain(plant, report.owner_role())
+            owner = owner_of(chain[0]) if chain else None
+        about = About(
+            kind="report",
+            key=f"report|{report.name}|{slice_key}|{period.key}",
+            label=f"{report.name} · {slice_key} · {period.key}",
+            deadline=deliverer.policy.deadline(now, report.next_fire(now)),
+            owner=owner,
+            run_id=run_id,
+        )
+        outgoing = _messages(content, audience, files, link, about, deliverer)
+        result.not_sent = _not_configured(audience, deliverer)
+        state.queue_run(run_id, [str(f) for f in files], link, outgoing, now)
+    if send and deliverer is not None and state is not None:
+        deliverer.deliver_due()
+        for result in results:
+            if result.run_id is not None and result.status != "skipped":
+                summarize(result, state)
     return results
 
 
-def _deliver(
-    content,
-    audience,
+def copy_status(statuses: set[str]) -> str:
+    """A copy's status from its outbox rows' statuses: delivered (all sent, or nothing to
+    send), given_up (any given up), retrying (any failed, to be tried again) or queued."""
+    if "given_up" in statuses:
+        return "given_up"
+    if "retrying" in statuses:
+        return "retrying"
+    return "queued" if statuses - {"sent"} else "delivered"
+
+
+def run_status(state: StateStore, run: dict) -> str:
+    """The status of a runs row as the listings show it: rendering (not queued yet, or its
+    rendering was interrupted), else its copy_status (runs from before the outbox keep the
+    status they were given)."""
+    if run["status"] == "rendering":
+        return "rendering"
+    rows = state.outbox(run_id=run["id"])
+    if not rows and run["status"] in ("delivered", "failed"):
+        return run["status"]
+    return copy_status({row.status for row in rows})
+
+
+def summarize(result: RunResult, state: StateStore) -> RunResult:
+    """The copy's status (copy_status) and failures (channel, target and last error)."""
+    rows = state.outbox(run_id=result.run_id)
+    result.status = copy_status({row.status for row in rows})
+    result.failures = [
+        f"{row.channel} {row.target}: {row.last_error}"
+        for row in rows
+        if row.status != "sent" and row.last_error
+    ]
+    return result
+
+
+def _messages(
+    content,  # noqa: ANN001 - ReportContent
+    audience: Audience,
     files: list[Path],
     link: str,
-    run_id: int,  # noqa: ANN001
-    state: StateStore,
+    about: About,
     deliverer: Deliverer,
-) -> list[str]:
-    done = state.delivered_targets(run_id)
-    failures = []
-    if audience.email and ("email", ", ".join(audience.email)) not in done:
-        ok = deliverer.email(
-            list(audience.email),
-            subject(content),
-            html_body(content, link),
-            text_body(content, link),
-            files,
-            run_id=run_id,
-        )
-        if not ok:
-            failures.append(f"email {', '.join(audience.email)}")
+) -> list[Outgoing]:
+    """The copy's messages: one e-mail per address, one post per webhook."""
+    title = subject(content)
+    outgoing = deliverer.email(
+        about,
+        audience.email,
+        title,
+        html_body(content, link),
+        text_body(content, link),
+        files,
+    )
+    data = {
+        "event": "report",
+        "report": content.report.name,
+        "slice": content.slice_key,
+        "period": content.period.key,
+        "lang": content.lang,
+        "kpis": {k.metric.name: k.value for k in content.kpis},
+    }
+    summary = markdown_summary(content, link)
     for name in audience.webhooks:
-        if any(target == name for _, target in done):
-            continue
-        data = {
-            "event": "report",
-            "report": content.report.name,
-            "slice": content.slice_key,
-            "period": content.period.key,
-            "lang": content.lang,
-            "kpis": {k.metric.name: k.value for k in content.kpis},
-        }
-        ok = deliverer.webhook(
-            name, subject(content), markdown_summary(content, link), link, data, run_id=run_id
-        )
-        if not ok:
-            failures.append(f"webhook {name}")
-    return failures
+        outgoing += deliverer.webhook(about, name, title, summary, link, data)
+    return outgoing
+
+
+def _not_configured(audience: Audience, deliverer: Deliverer) -> list[str]:
+    """The recipients' channels nobody configured (not queued, so nothing fails for them)."""
+    missing = []
+    if audience.email and deliverer.email_channel is None:
+        missing.append("email (no SMTP host, no outbox_folder)")
+    missing += [f"webhook {n} (no URL)" for n in audience.webhooks if not deliverer.posts_to(n)]
+    return missing

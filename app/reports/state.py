@@ -1,19 +1,43 @@
 """Andon's state store: a SQLite file beside the warehouse (builds replace the DuckDB file,
-so anything that must survive a rebuild lives here): report runs keyed by (report, slice,
-period), every delivery attempt with its failure reason, alert state and history, acks,
-and the scheduler's last processed fire time per report."""
+so anything that must survive a rebuild lives here). Every SQL statement on its tables is
+written here; callers use the typed methods.
+
+    runs            one row per (report, slice, period): rendered once, queued once
+    outbox          the durable outbox: one row per message to send (a report copy, an alert
+                    notification, a given-up notice) per channel and recipient, holding the
+                    rendered message, a stable key, its status (pending, sending, retrying,
+                    sent, given_up), attempts, next attempt and deadline
+    deliveries      every delivery attempt with its failure reason
+    fires           each scheduled fire of a report until it ran (retried like a delivery)
+    schedule_marks  the scheduler's last fire time considered per report
+    alert_state, alert_history   alerts from firing to clearing, acks, escalations
+
+Whatever changes together commits together: a run is queued with its outbox rows, an alert
+event with its notifications, a given-up delivery with the notice to its owner."""
 
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the alert events this store records (read by attribute only)
+    from app.reports.alerts.transitions import (
+        Acknowledged,
+        Cleared,
+        Escalated,
+        Fired,
+        Refreshed,
+    )
 
 ENV_VAR = "ANDON_STATE"
+Notify = Callable[[int], list["Outgoing"]]
 
 SCHEMA = """
 create table if not exists runs (
@@ -45,7 +69,28 @@ create table if not exists alert_history (
 create table if not exists schedule_marks (
     report text primary key, last_fire text not null
 );
+create table if not exists outbox (
+    id integer primary key,
+    key text not null unique,
+    kind text not null, label text not null,
+    channel text not null, target text not null,
+    message text not null, owner text,
+    status text not null, attempts integer not null default 0,
+    next_attempt_at text not null, deadline text not null, last_error text,
+    created_at text not null, updated_at text not null, sent_at text,
+    run_id integer, alert_event_id integer, given_up_id integer
+);
+create index if not exists outbox_due on outbox (status, next_attempt_at);
+create index if not exists outbox_run on outbox (run_id);
+create table if not exists fires (
+    report text not null, fire text not null, status text not null,
+    attempts integer not null default 0, next_attempt_at text not null,
+    deadline text not null, last_error text, updated_at text not null,
+    primary key (report, fire)
+);
 """
+
+WAITING = ("pending", "sending", "retrying")  # outbox statuses still to be sent
 
 
 def state_path(warehouse: Path | None = None) -> Path:
@@ -63,6 +108,105 @@ def now_utc() -> datetime:
 
 def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """One row of alert_state: an alert from the moment it fired until it cleared."""
+
+    rule: str
+    entity: str
+    status: str  # open | cleared
+    period: str | None
+    value: float | None
+    message: str | None
+    plant: str | None
+    role: str | None
+    token: str
+    opened_at: datetime
+    notified_at: datetime | None
+    level: int  # index of the contact last told in the escalation chain
+    acked_at: datetime | None
+    acked_by: str | None
+    cleared_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> AlertRecord:
+        data = dict(row)
+        for key in ("opened_at", "notified_at", "acked_at", "cleared_at"):
+            data[key] = _moment(data[key])
+        return cls(**data)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as the listings show it (time stamps as ISO text)."""
+        return {
+            key: stamp(value) if isinstance(value, datetime) else value
+            for key, value in asdict(self).items()
+        }
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to put in the outbox. `key` is stable (the same report copy, alert event or
+    notice always has the same key), so queueing it twice keeps one row."""
+
+    key: str
+    kind: str  # report | alert | given_up
+    label: str  # what it is, for the listings: "daily_plant_kpis · SZ · 2026-10-06"
+    channel: str  # email | file | webhook
+    target: str  # an e-mail address, or a webhook's name in channels.yaml
+    message: dict[str, Any]  # exactly what is sent, as rendered
+    deadline: datetime
+    owner: dict[str, Any] | None = None  # told when it is given up: name, lang, email, webhook
+    run_id: int | None = None
+    alert_event_id: int | None = None
+    given_up_id: int | None = None  # for a given-up notice: the delivery it is about
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row."""
+
+    id: int
+    key: str
+    kind: str
+    label: str
+    channel: str
+    target: str
+    message: dict[str, Any]
+    owner: dict[str, Any] | None
+    status: str  # pending | sending | retrying | sent | given_up
+    attempts: int
+    next_attempt_at: datetime
+    deadline: datetime
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+    run_id: int | None
+    alert_event_id: int | None
+    given_up_id: int | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Delivery:
+        data = dict(row)
+        data["message"] = json.loads(data["message"])
+        data["owner"] = json.loads(data["owner"]) if data["owner"] else None
+        for key in ("next_attempt_at", "deadline", "created_at", "updated_at", "sent_at"):
+            data[key] = _moment(data[key])
+        return cls(**data)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row for the listings (no message body; time stamps as ISO text)."""
+        return {
+            key: stamp(value) if isinstance(value, datetime) else value
+            for key, value in asdict(self).items()
+            if key not in ("message", "owner")
+        }
 
 
 class StateStore:
@@ -107,43 +251,33 @@ class StateStore:
             )
         return int(self.run(report, slice_key, period)["id"])  # type: ignore[index]
 
-    def finish_run(
-        self, run_id: int, status: str, files: list[str], link: str | None, at: datetime
-    ) -> None:
-        with self.tx() as db:
-            db.execute(
-                "update runs set status=?, files=?, link=?, finished_at=? where id=?",
-                (status, json.dumps(files), link, stamp(at), run_id),
-            )
-
-    def delivered_targets(self, run_id: int) -> set[tuple[str, str]]:
-        rows = self.rows(
-            "select channel, target from deliveries where run_id=? and ok=1", (run_id,)
-        )
-        return {(r["channel"], r["target"]) for r in rows}
-
-    def log_delivery(
+    def queue_run(
         self,
-        channel: str,
-        target: str,
-        attempt: int,
-        ok: bool,
-        error: str | None,
+        run_id: int,
+        files: list[str],
+        link: str | None,
+        outgoing: Iterable[Outgoing],
         at: datetime,
-        run_id: int | None = None,
-        alert_event_id: int | None = None,
     ) -> None:
+        """The run is rendered: its files and its messages are recorded in one transaction,
+        so a run is either still to render or fully queued."""
         with self.tx() as db:
             db.execute(
-                "insert into deliveries (run_id, alert_event_id, channel, target, attempt, ok, "
-                "error, at) values (?,?,?,?,?,?,?,?)",
-                (run_id, alert_event_id, channel, target, attempt, int(ok), error, stamp(at)),
+                "update runs set status='queued', files=?, link=?, finished_at=? where id=?",
+                (json.dumps(files), link, stamp(at), run_id),
             )
+            self._enqueue(db, outgoing, at)
+
+    def last_run(self, report: str) -> dict | None:
+        """The report's newest run (any slice), or None before its first."""
+        found = self.rows("select * from runs where report=? order by id desc limit 1", (report,))
+        return found[0] if found else None
 
     def recent_runs(self, limit: int = 200) -> list[dict]:
         return self.rows("select * from runs order by id desc limit ?", (limit,))
 
     def deliveries(self, run_id: int | None = None, failed_only: bool = False) -> list[dict]:
+        """The delivery attempts, newest first."""
         sql = "select * from deliveries where 1=1"
         params: tuple = ()
         if run_id is not None:
@@ -152,6 +286,199 @@ class StateStore:
         if failed_only:
             sql += " and ok=0"
         return self.rows(sql + " order by id desc", params)
+
+    # outbox -----------------------------------------------------------------------------
+    def enqueue(self, outgoing: Iterable[Outgoing], at: datetime) -> None:
+        with self.tx() as db:
+            self._enqueue(db, outgoing, at)
+
+    @staticmethod
+    def _enqueue(db: sqlite3.Connection, outgoing: Iterable[Outgoing], at: datetime) -> None:
+        """Insert each message once: a key already queued keeps its row (and its status)."""
+        for item in outgoing:
+            db.execute(
+                "insert into outbox (key, kind, label, channel, target, message, owner, status, "
+                "attempts, next_attempt_at, deadline, created_at, updated_at, run_id, "
+                "alert_event_id, given_up_id) values (?,?,?,?,?,?,?, 'pending', 0, ?,?,?,?,?,?,?) "
+                "on conflict (key) do nothing",
+                (
+                    item.key,
+                    item.kind,
+                    item.label,
+                    item.channel,
+                    item.target,
+                    json.dumps(item.message, ensure_ascii=False),
+                    json.dumps(item.owner, ensure_ascii=False) if item.owner else None,
+                    stamp(at),
+                    stamp(item.deadline),
+                    stamp(at),
+                    stamp(at),
+                    item.run_id,
+                    item.alert_event_id,
+                    item.given_up_id,
+                ),
+            )
+
+    def _outbox(self, sql: str, params: tuple = ()) -> list[Delivery]:
+        return [Delivery.from_row(row) for row in self.db.execute(sql, params).fetchall()]
+
+    def due_deliveries(self, now: datetime) -> list[Delivery]:
+        """Rows to attempt now: pending or retrying ones whose time has come, and ones a
+        process claimed but never finished (killed mid-send) once their lease ran out."""
+        marks = ",".join("?" * len(WAITING))
+        return self._outbox(
+            f"select * from outbox where status in ({marks}) and next_attempt_at <= ? order by id",
+            (*WAITING, stamp(now)),
+        )
+
+    def claim_delivery(self, delivery_id: int, now: datetime, lease_until: datetime) -> bool:
+        """Take the row for one attempt (another process sending at once gets False); until
+        `lease_until` nobody else attempts it."""
+        marks = ",".join("?" * len(WAITING))
+        with self.tx() as db:
+            cursor = db.execute(
+                "update outbox set status='sending', attempts=attempts+1, next_attempt_at=?, "
+                f"updated_at=? where id=? and status in ({marks}) and next_attempt_at <= ?",
+                (stamp(lease_until), stamp(now), delivery_id, *WAITING, stamp(now)),
+            )
+        return cursor.rowcount == 1
+
+    def delivery_sent(self, delivery_id: int, at: datetime) -> None:
+        with self.tx() as db:
+            db.execute(
+                "update outbox set status='sent', sent_at=?, updated_at=? where id=?",
+                (stamp(at), stamp(at), delivery_id),
+            )
+            self._log_attempt(db, delivery_id, None, at)
+
+    def delivery_failed(
+        self, delivery_id: int, error: str, at: datetime, next_attempt_at: datetime
+    ) -> None:
+        with self.tx() as db:
+            db.execute(
+                "update outbox set status='retrying', last_error=?, next_attempt_at=?, "
+                "updated_at=? where id=?",
+                (error, stamp(next_attempt_at), stamp(at), delivery_id),
+            )
+            self._log_attempt(db, delivery_id, error, at)
+
+    def delivery_given_up(
+        self, delivery_id: int, error: str, at: datetime, notices: Iterable[Outgoing] = ()
+    ) -> None:
+        """No more attempts; the notices to its owner are queued in the same transaction."""
+        with self.tx() as db:
+            db.execute(
+                "update outbox set status='given_up', last_error=?, updated_at=? where id=?",
+                (error, stamp(at), delivery_id),
+            )
+            self._log_attempt(db, delivery_id, error, at)
+            self._enqueue(db, notices, at)
+
+    @staticmethod
+    def _log_attempt(db: sqlite3.Connection, delivery_id: int, error: str | None, at: datetime):
+        db.execute(
+            "insert into deliveries (run_id, alert_event_id, channel, target, attempt, ok, "
+            "error, at) select run_id, alert_event_id, channel, target, attempts, ?, ?, ? "
+            "from outbox where id=?",
+            (int(error is None), error, stamp(at), delivery_id),
+        )
+
+    def retry_run_now(self, run_id: int, now: datetime, deadline: datetime) -> int:
+        """Make the run's unsent messages due now (given-up ones too, until `deadline`): what
+        a re-run with --send does. Returns how many."""
+        with self.tx() as db:
+            cursor = db.execute(
+                "update outbox set status=case when status='given_up' then 'retrying' "
+                "else status end, next_attempt_at=?, deadline=max(deadline, ?), updated_at=? "
+                "where run_id=? and status in ('pending', 'retrying', 'given_up')",
+                (stamp(now), stamp(deadline), stamp(now), run_id),
+            )
+        return cursor.rowcount
+
+    def outbox(
+        self,
+        *,
+        run_id: int | None = None,
+        alert_event_id: int | None = None,
+        kind: str | None = None,
+    ) -> list[Delivery]:
+        """Outbox rows, oldest first (all, or a run's, an alert event's, a kind's)."""
+        sql, params = "select * from outbox where 1=1", ()
+        for column, value in (("run_id", run_id), ("alert_event_id", alert_event_id)):
+            if value is not None:
+                sql, params = f"{sql} and {column}=?", (*params, value)
+        if kind is not None:
+            sql, params = f"{sql} and kind=?", (*params, kind)
+        return self._outbox(sql + " order by id", params)
+
+    def unsent(self, limit: int = 200) -> list[Delivery]:
+        """Deliveries not sent (waiting, retrying, given up), newest first."""
+        return self._outbox(
+            "select * from outbox where status<>'sent' order by id desc limit ?", (limit,)
+        )
+
+    # scheduled fires --------------------------------------------------------------------
+    def queue_fires(
+        self, report: str, fires: list[datetime], deadline: datetime, at: datetime
+    ) -> None:
+        """Record the report's due fires and move its mark past them, in one transaction."""
+        if not fires:
+            return
+        with self.tx() as db:
+            for fire in fires:
+                db.execute(
+                    "insert or ignore into fires (report, fire, status, next_attempt_at, "
+                    "deadline, updated_at) values (?, ?, 'pending', ?, ?, ?)",
+                    (report, stamp(fire), stamp(at), stamp(deadline), stamp(at)),
+                )
+            db.execute(
+                "insert into schedule_marks (report, last_fire) values (?, ?) on conflict "
+                "(report) do update set last_fire=excluded.last_fire",
+                (report, stamp(max(fires))),
+            )
+
+    def due_fire_rows(self, now: datetime) -> list[dict]:
+        return self.rows(
+            "select * from fires where status in ('pending', 'retrying') "
+            "and next_attempt_at <= ? order by fire, report",
+            (stamp(now),),
+        )
+
+    def fire_done(self, report: str, fire: str, at: datetime) -> None:
+        with self.tx() as db:
+            db.execute(
+                "update fires set status='done', attempts=attempts+1, last_error=null, "
+                "updated_at=? where report=? and fire=?",
+                (stamp(at), report, fire),
+            )
+
+    def fire_failed(
+        self, report: str, fire: str, error: str, at: datetime, next_attempt_at: datetime | None
+    ) -> None:
+        """Retry at `next_attempt_at`, or (None) give the fire up."""
+        status = "given_up" if next_attempt_at is None else "retrying"
+        with self.tx() as db:
+            db.execute(
+                "update fires set status=?, attempts=attempts+1, last_error=?, "
+                "next_attempt_at=coalesce(?, next_attempt_at), updated_at=? "
+                "where report=? and fire=?",
+                (
+                    status,
+                    error,
+                    stamp(next_attempt_at) if next_attempt_at else None,
+                    stamp(at),
+                    report,
+                    fire,
+                ),
+            )
+
+    def failed_fires(self, limit: int = 100) -> list[dict]:
+        """Fires that failed to run: retrying or given up, newest first."""
+        return self.rows(
+            "select * from fires where status in ('retrying', 'given_up') "
+            "order by fire desc limit ?",
+            (limit,),
+        )
 
     # scheduler marks --------------------------------------------------------------------
     def last_fire(self, report: str) -> str | None:
@@ -167,18 +494,25 @@ class StateStore:
             )
 
     # alerts -----------------------------------------------------------------------------
-    def open_alert(self, rule: str, entity: str) -> dict | None:
-        found = self.rows(
+    def _alerts(self, sql: str, params: tuple = ()) -> list[AlertRecord]:
+        return [AlertRecord.from_row(row) for row in self.db.execute(sql, params).fetchall()]
+
+    def open_alert(self, rule: str, entity: str) -> AlertRecord | None:
+        found = self._alerts(
             "select * from alert_state where rule=? and entity=? and status='open'",
             (rule, entity),
         )
         return found[0] if found else None
 
-    def open_alerts(self) -> list[dict]:
-        return self.rows("select * from alert_state where status='open' order by opened_at")
+    def open_alert_records(self) -> list[AlertRecord]:
+        return self._alerts("select * from alert_state where status='open' order by opened_at")
 
-    def alert_by_token(self, token: str) -> dict | None:
-        found = self.rows("select * from alert_state where token=?", (token,))
+    def open_alerts(self) -> list[dict]:
+        """Open alerts for the listings (CLI, Reports page), oldest first."""
+        return [alert.as_dict() for alert in self.open_alert_records()]
+
+    def alert_by_token(self, token: str) -> AlertRecord | None:
+        found = self._alerts("select * from alert_state where token=?", (token,))
         return found[0] if found else None
 
     def history(self, rule: str | None = None, limit: int = 500) -> list[dict]:
@@ -188,21 +522,85 @@ class StateStore:
             )
         return self.rows("select * from alert_history order by id desc limit ?", (limit,))
 
-    def add_history(
-        self,
-        rule: str,
-        entity: str,
-        event: str,
-        period: str | None,
-        value: float | None,
-        message: str,
-        contact: str | None,
-        at: datetime,
-    ) -> int:
+    # Each alert event changes alert_state and (except a refresh) adds its history row, in
+    # one transaction; the history row's id is what deliveries of its notification refer to.
+    # `notify(event_id)` returns the event's notifications, queued in the same transaction.
+    def record_fired(self, event: Fired, notify: Notify | None = None) -> int:
         with self.tx() as db:
-            cursor = db.execute(
-                "insert into alert_history (rule, entity, event, period, value, message, "
-                "contact, at) values (?,?,?,?,?,?,?,?)",
-                (rule, entity, event, period, value, message, contact, stamp(at)),
+            db.execute(
+                "insert into alert_state (rule, entity, status, period, value, message, plant, "
+                "role, token, opened_at, notified_at, level) values "
+                "(?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (
+                    event.rule,
+                    event.entity,
+                    event.period,
+                    event.value,
+                    event.detail,
+                    event.plant,
+                    event.role,
+                    event.token,
+                    stamp(event.at),
+                    stamp(event.at),
+                ),
             )
-        return int(cursor.lastrowid or 0)
+            return self._add_history(db, event, notify)
+
+    def record_refreshed(self, event: Refreshed) -> None:
+        with self.tx() as db:
+            db.execute(
+                "update alert_state set value=?, period=?, message=? "
+                "where rule=? and entity=? and status='open'",
+                (event.value, event.period, event.detail, event.rule, event.entity),
+            )
+
+    def record_cleared(self, event: Cleared, notify: Notify | None = None) -> int:
+        with self.tx() as db:
+            db.execute(
+                "update alert_state set status='cleared', cleared_at=?, value=? "
+                "where rule=? and entity=? and status='open'",
+                (stamp(event.at), event.value, event.rule, event.entity),
+            )
+            return self._add_history(db, event, notify)
+
+    def record_escalated(self, event: Escalated, notify: Notify | None = None) -> int:
+        with self.tx() as db:
+            db.execute(
+                "update alert_state set level=?, notified_at=? "
+                "where rule=? and entity=? and status='open'",
+                (event.level, stamp(event.at), event.rule, event.entity),
+            )
+            return self._add_history(db, event, notify)
+
+    def record_acknowledged(self, event: Acknowledged) -> int:
+        with self.tx() as db:
+            db.execute(
+                "update alert_state set acked_at=?, acked_by=? where token=?",
+                (stamp(event.at), event.by or None, event.token),
+            )
+            return self._add_history(db, event)
+
+    def _add_history(
+        self,
+        db: sqlite3.Connection,
+        event: Fired | Cleared | Escalated | Acknowledged,
+        notify: Notify | None = None,
+    ) -> int:
+        cursor = db.execute(
+            "insert into alert_history (rule, entity, event, period, value, message, "
+            "contact, at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.rule,
+                event.entity,
+                event.kind,
+                event.period,
+                event.value,
+                event.message,
+                event.contact_name,
+                stamp(event.at),
+            ),
+        )
+        event_id = int(cursor.lastrowid or 0)
+        if notify is not None:
+            self._enqueue(db, notify(event_id), event.at)
+        return event_id

@@ -9,7 +9,8 @@ from typing import TypeVar
 import altair as alt
 import polars as pl
 
-from app.web.i18n import axis_date_format, t
+from metrics.formatting import axis_date_format
+from metrics.i18n import t
 
 # Altair validates every chart against the Vega-Lite JSON schema when it is built and again
 # when Streamlit serialises it: most of a warm page run. The app's charts are fixed
@@ -225,8 +226,8 @@ def drill_bars(
 def spc(
     points: pl.DataFrame, lines: dict[str, float | None], lang: str, title: str = ""
 ) -> alt.Chart:
-    """Measurements in order with mean, control limits and spec limits; out-of-control
-    points in red."""
+    """Measurements in order with centre line, control limits and spec limits; out-of-control
+    points in red, the baseline before the period in grey."""
     base = alt.Chart(points, title=title).encode(
         x=alt.X("sample:Q", title=t("samples", lang)),
         y=alt.Y("measured_value:Q", title=t("measurement", lang), scale=alt.Scale(zero=False)),
@@ -244,8 +245,8 @@ def spc(
             "flag:N",
             title=None,
             scale=alt.Scale(
-                domain=[t("in_control", lang), t("out_of_control", lang)],
-                range=["#4c78a8", "#e45756"],
+                domain=[t("in_control", lang), t("out_of_control", lang), t("spc_baseline", lang)],
+                range=["#4c78a8", "#e45756", "#b8c0c8"],
             ),
         ),
         tooltip=tooltip,

@@ -14,6 +14,9 @@ import polars as pl
 import streamlit as st
 
 import metrics
+from metrics import asof
+from metrics.formatting import COLUMN_SUFFIXES
+from metrics.i18n import DEFAULT_LANG
 from metrics.registry import Metric, Registry
 from warehouse.connections import NotPublished, connect_published
 from warehouse.location import warehouse_path
@@ -171,17 +174,15 @@ def _kpi_frame(
 
 def _is_metric_column(column: str) -> bool:
     base = column
-    for suffix in ("_previous", "_last_year", "_delta"):
+    for suffix in COLUMN_SUFFIXES:
         base = base.removesuffix(suffix)
     return base in registry().metrics
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def as_of_date(key: str) -> date:
-    """The newest production day in the marts: "today" for the period presets."""
-    row = cursor(key).execute("select max(production_date) from marts.fct_equipment_shifts")
-    value = row.fetchone()
-    return value[0] if value and value[0] else date.today()
+    """The warehouse's as-of date (metrics.asof): "today" for the period presets."""
+    return asof.as_of_date(cursor(key))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -224,9 +225,10 @@ def families(key: str) -> pl.DataFrame:
 
 
 def label_map(table: pl.DataFrame, key_column: str, lang: str) -> dict[str, str]:
-    """{key: name in lang} from a dimension frame with *_en / *_zh name columns."""
-    suffix = "_zh" if lang == "zh" else "_en"
-    names = [c for c in table.columns if c.endswith(suffix)]
+    """{key: name in lang} from a dimension frame with *_en / *_zh name columns (the English
+    names for a language the frame has no column for)."""
+    names = [c for c in table.columns if c.endswith(f"_{lang}")]
+    names = names or [c for c in table.columns if c.endswith(f"_{DEFAULT_LANG}")]
     name_column = names[0] if names else key_column
     return dict(zip(table[key_column].to_list(), table[name_column].to_list(), strict=True))
 

@@ -7,7 +7,7 @@ import io
 import polars as pl
 import streamlit as st
 
-from app.web.i18n import t
+from metrics.i18n import t
 
 MIME = {
     "csv": "text/csv",

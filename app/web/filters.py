@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from app.web.i18n import LANGS
+from metrics.i18n import DEFAULT_LANG, LANGS
+from metrics.periods import add_months, month_start, quarter_start, week_start
 
 PRESETS = (
     "today",
@@ -38,7 +39,7 @@ class Filters:
     line: str | None = None
     shift: str | None = None
     family: str | None = None
-    lang: str = "en"
+    lang: str = DEFAULT_LANG
 
     @property
     def last_day(self) -> date:
@@ -66,16 +67,6 @@ class Filters:
         return replace(self, **changes)
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    """The first of the month `months` after day's month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def period_bounds(
     preset: str, as_of: date, custom: tuple[date, date] | None = None
 ) -> tuple[date, date]:
@@ -85,18 +76,17 @@ def period_bounds(
     the same number of days before it. `custom` is (first day, last day), both inclusive.
     """
     after = as_of + timedelta(days=1)
-    monday = as_of - timedelta(days=as_of.weekday())
-    quarter_start = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    monday = week_start(as_of)
     bounds = {
         "today": (as_of, after),
         "yesterday": (as_of - timedelta(days=1), as_of),
         "this_week": (monday, after),
         "last_week": (monday - timedelta(days=7), monday),
         "this_month": (month_start(as_of), after),
-        "last_month": (add_months(as_of, -1), month_start(as_of)),
-        "this_quarter": (quarter_start, after),
+        "last_month": (add_months(month_start(as_of), -1), month_start(as_of)),
+        "this_quarter": (quarter_start(as_of), after),
         "ytd": (date(as_of.year, 1, 1), after),
-        "last_12_months": (add_months(as_of, -11), after),
+        "last_12_months": (add_months(month_start(as_of), -11), after),
     }
     if preset == "custom":
         first, last = custom or (month_start(as_of), as_of)
@@ -137,7 +127,7 @@ def from_params(params: Mapping[str, str], as_of: date) -> Filters:
     if preset == "custom" and first and last:
         custom = (first, last)
     start, end = period_bounds(preset, as_of, custom)
-    lang = params.get("lang", "en")
+    lang = params.get("lang", DEFAULT_LANG)
     return Filters(
         preset=preset,
         start=start,
@@ -146,7 +136,7 @@ def from_params(params: Mapping[str, str], as_of: date) -> Filters:
         line=params.get("line") or None,
         shift=params.get("shift") or None,
         family=params.get("family") or None,
-        lang=lang if lang in LANGS else "en",
+        lang=lang if lang in LANGS else DEFAULT_LANG,
     )
 
 
@@ -160,6 +150,6 @@ def to_params(filters: Filters) -> dict[str, str]:
         value = getattr(filters, name)
         if value:
             params[name] = value
-    if filters.lang != "en":
+    if filters.lang != DEFAULT_LANG:
         params["lang"] = filters.lang
     return params

@@ -9,42 +9,12 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from app.web.i18n import NULL, format_number, is_missing, t
-from metrics.formatting import format_value
+from metrics.formatting import format_value, is_missing
+from metrics.i18n import t
 from metrics.registry import Metric
+from metrics.status import status_key, target_status
 
-AMBER_BAND = 0.05  # within 5 % of target (relative) is amber, beyond is red
 STATUS_COLOURS = {"green": "green", "amber": "orange", "red": "red", "none": "gray"}
-STATUS_LABELS = {
-    "green": "on_target",
-    "amber": "near_target",
-    "red": "off_target",
-    "none": "no_target",
-}
-
-
-def status(metric: Metric, value: object) -> str:
-    """green / amber / red against the metric's target, or none without target or value."""
-    target = metric.target
-    if target is None or is_missing(value):
-        return "none"
-    number = float(value)  # type: ignore[arg-type]
-    higher = metric.direction == "higher_is_better"
-    if (number >= target) if higher else (number <= target):
-        return "green"
-    band = abs(target) * AMBER_BAND
-    if (number >= target - band) if higher else (number <= target + band):
-        return "amber"
-    return "red"
-
-
-def format_metric(metric: Metric, value: object, lang: str, *, delta: bool = False) -> str:
-    """Percentages as the registry says; large amounts in 万/亿 for Chinese readers."""
-    if is_missing(value):
-        return NULL
-    if metric.format.get("style") != "percent" and not delta and lang == "zh":
-        return format_number(value, lang, int(metric.format.get("decimals", 2)))
-    return format_value(metric, value, delta=delta)
 
 
 @dataclass(frozen=True)
@@ -69,18 +39,18 @@ def cards_from(current: pl.DataFrame, trend: pl.DataFrame, metrics: list[Metric]
 
 def render_card(card: Card, lang: str) -> None:
     metric = card.metric
-    state = status(metric, card.value)
+    state = target_status(metric, card.value)
     dot = f":{STATUS_COLOURS[state]}[●]"
-    target = format_metric(metric, metric.target, lang) if metric.target is not None else NULL
+    target = format_value(metric, metric.target, lang=lang)
     st.metric(
         label=f"{dot} {metric.label(lang)}",
-        value=format_metric(metric, card.value, lang),
+        value=format_value(metric, card.value, lang=lang),
         delta=None
         if is_missing(card.delta)
-        else format_metric(metric, card.delta, lang, delta=True),
+        else format_value(metric, card.delta, lang=lang, delta=True),
         delta_color="normal" if metric.direction == "higher_is_better" else "inverse",
         delta_description=t("delta", lang),
-        help=f"{t('target', lang)}: {target} · {t(STATUS_LABELS[state], lang)}",
+        help=f"{t('target', lang)}: {target} · {t(status_key(metric, state), lang)}",
         chart_data=card.trend or None,
         chart_type="area",
         border=True,

@@ -13,6 +13,7 @@ import streamlit as st
 from sqlglot import exp, select
 
 from app.web.data import TTL_S, cursor
+from metrics.spc import LOOKBACK_DAYS
 
 LOSS_STATES = ("UNPLANNED_STOP", "SETUP", "STARVED", "BLOCKED", "MINOR_STOP")
 Pairs = tuple[tuple[str, str], ...]
@@ -194,15 +195,32 @@ def spc_series(key: str, equals: Pairs, start: date, end: date) -> pl.DataFrame:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def spc_points(
-    key: str, product: str, characteristic: str, equals: Pairs, start: date, end: date
+    key: str,
+    product: str,
+    characteristic: str,
+    equals: Pairs,
+    start: date,
+    end: date,
+    lookback_days: int = LOOKBACK_DAYS,
 ) -> pl.DataFrame:
-    """Measurements of one product and characteristic in inspection order."""
+    """Measurements of one product and characteristic in inspection order, from
+    `lookback_days` before `start` (the control chart's baseline, as the SPC alert takes it)
+    to `end`; `in_period` tells the period's points from the baseline's."""
     query = (
-        select("inspected_at", "measured_value", "lsl", "usl", "lot_id", "equipment_id")
+        select(
+            "inspected_at",
+            "inspected_date",
+            "measured_value",
+            "lsl",
+            "usl",
+            "lot_id",
+            "equipment_id",
+            (exp.column("inspected_date") >= literal(start)).as_("in_period"),
+        )
         .from_("marts.fct_inspections")
         .where("measured_value is not null")
         .where(*conditions((("product_id", product), ("characteristic", characteristic))))
-        .where(*conditions(equals, start, end, "inspected_date"))
+        .where(*conditions(equals, start - timedelta(days=lookback_days), end, "inspected_date"))
         .order_by("inspected_at", "inspection_id")
     )
     return run(key, query)

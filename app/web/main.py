@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `streamlit run app/web/main.py` puts only app/web/ on the path
     sys.path.insert(0, str(ROOT))
 
-from app.web.i18n import t  # noqa: E402
 from app.web.sidebar import language_from_url, render  # noqa: E402
+from metrics.i18n import t  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
 # (file in app/web/views, label key in i18n.LABELS, icon, url path; the first page is at /)

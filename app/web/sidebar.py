@@ -11,7 +11,8 @@ import streamlit as st
 
 from app.web import data
 from app.web.filters import PRESETS, Filters, from_params, period_bounds, to_params
-from app.web.i18n import format_date, t
+from metrics.formatting import format_date
+from metrics.i18n import DEFAULT_LANG, LANGS, t
 from warehouse.connections import NotPublished
 
 STATE = "andon_context"
@@ -36,7 +37,8 @@ def context() -> Context:
 
 
 def language_from_url() -> str:
-    return "zh" if st.query_params.get("lang") == "zh" else "en"
+    lang = st.query_params.get("lang")
+    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def _seed_from_url(as_of: date) -> None:
@@ -102,13 +104,13 @@ def render() -> Context:
     _restore_after_language_switch()
     bar = st.sidebar
     bar.segmented_control(
-        t("language", st.session_state.get("f_lang", "en")),
-        options=["en", "zh"],
-        format_func={"en": "English", "zh": "中文"}.get,
+        t("language", st.session_state.get("f_lang", DEFAULT_LANG)),
+        options=list(LANGS),
+        format_func=lambda code: t("language_name", code),
         key="f_lang",
         selection_mode="single",
     )
-    lang = st.session_state.get("f_lang") or "en"
+    lang = st.session_state.get("f_lang") or DEFAULT_LANG
     bar.caption(t("as_of", lang, date=format_date(as_of, lang)))
     bar.selectbox(t("period", lang), PRESETS, key="f_period", format_func=lambda p: t(p, lang))
     preset = _value("f_period")

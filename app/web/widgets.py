@@ -14,7 +14,8 @@ import streamlit as st
 from app.web import charts, data
 from app.web.downloads import download_buttons
 from app.web.filters import Filters
-from app.web.i18n import DATE_FORMATS, DATETIME_FORMATS, SUFFIX_LABELS, column_label, t
+from metrics.formatting import COLUMN_SUFFIXES
+from metrics.i18n import column_label, join, t
 
 
 def chart_with_data(
@@ -40,8 +41,7 @@ def dropped_note(filters: Filters, names: Iterable[str]) -> None:
             if dim not in dims:
                 dims.append(dim)
     if dims:
-        labels = "、".join if filters.lang == "zh" else ", ".join
-        text = labels(data.registry().dimension(d).label(filters.lang) for d in dims)
+        text = join((data.registry().dimension(d).label(filters.lang) for d in dims), filters.lang)
         st.caption(t("not_filtered_by", filters.lang, dims=text))
 
 
@@ -82,10 +82,10 @@ def header(column: str, lang: str, columns: Iterable[str] = ()) -> str:
     if known is not None:
         return known
     registry = data.registry()
-    for suffix, words in SUFFIX_LABELS.items():
+    for suffix in COLUMN_SUFFIXES:
         base = column.removesuffix(suffix)
         if base != column and base in registry.metrics:
-            return registry.metrics[base].label(lang) + words[1 if lang == "zh" else 0]
+            return registry.metrics[base].label(lang) + t(f"suffix{suffix}", lang)
     if column in registry.metrics:
         return registry.metrics[column].label(lang)
     if column.endswith("_label") and column.removesuffix("_label") in registry.dimensions:
@@ -93,7 +93,7 @@ def header(column: str, lang: str, columns: Iterable[str] = ()) -> str:
     for name, dim in registry.dimensions.items():
         if column in (name, dim.key):
             if f"{name}_label" in columns or f"{name}_name" in columns:
-                return dim.label(lang) + ("代码" if lang == "zh" else " code")
+                return dim.label(lang) + t("code_suffix", lang)
             return dim.label(lang)
     if not is_identifier(column):
         return column
@@ -105,7 +105,7 @@ def _kind(frame: pl.DataFrame, column: str) -> str:
     dtype = frame.schema[column]
     registry = data.registry()
     base = column
-    for suffix in SUFFIX_LABELS:
+    for suffix in COLUMN_SUFFIXES:
         base = base.removesuffix(suffix)
     if column in PERCENT_COLUMNS or (
         base in registry.metrics
@@ -157,9 +157,11 @@ def display_table(
         if kind == "date":
             if dtype != pl.Date:
                 casts.append(pl.col(column).cast(pl.Date))
-            config[title] = st.column_config.DateColumn(title, format=DATE_FORMATS[lang])
+            config[title] = st.column_config.DateColumn(title, format=t("fmt_date_column", lang))
         elif kind == "datetime":
-            config[title] = st.column_config.DatetimeColumn(title, format=DATETIME_FORMATS[lang])
+            config[title] = st.column_config.DatetimeColumn(
+                title, format=t("fmt_datetime_column", lang)
+            )
         elif kind in FORMATS and dtype.is_numeric():
             if isinstance(dtype, pl.Decimal):
                 casts.append(pl.col(column).cast(pl.Float64))

@@ -12,9 +12,23 @@ from datetime import date
 
 import polars as pl
 
+from metrics.i18n import join, t
+from metrics.nlq.clarify import Clarification, in_sentence
 from metrics.nlq.parser_types import Interpretation
 from metrics.nlq.vocabulary import Vocabulary
 from metrics.registry import Registry
+
+READ_PER = {
+    "day": "read_per_day",
+    "week": "read_per_week",
+    "month": "read_per_month",
+    "quarter": "read_per_quarter",
+    "year": "read_per_year",
+}
+READ_COMPARE = {
+    "previous_period": "read_vs_previous_period",
+    "same_period_last_year": "read_vs_same_period_last_year",
+}
 
 
 @dataclass(frozen=True)
@@ -46,13 +60,17 @@ class Answer:
     data: pl.DataFrame | None = None
     chart: Chart | None = None
     confidence: float = 0.0
-    clarification: str | None = None
-    candidates: tuple[str, ...] = ()
+    clarification: Clarification | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def needs_clarification(self) -> bool:
         return self.clarification is not None
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        """The keys of the clarification's options (empty when the question was answered)."""
+        return self.clarification.candidates if self.clarification else ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -63,7 +81,7 @@ class Answer:
             "summary": self.summary,
             "sql": self.sql,
             "confidence": self.confidence,
-            "clarification": self.clarification,
+            "clarification": self.clarification.message if self.clarification else None,
             "candidates": list(self.candidates),
             "chart": self.chart.to_dict() if self.chart else None,
             "data": self.data.to_dicts() if self.data is not None else None,
@@ -106,42 +124,30 @@ def order_rows(frame: pl.DataFrame, interp: Interpretation) -> pl.DataFrame:
 def describe(interp: Interpretation, vocab: Vocabulary, lang: str) -> str:
     """One line saying how the question was read, in the asker's language."""
     registry = vocab.registry
-    zh = lang == "zh"
-    parts = [("、" if zh else ", ").join(registry.metrics[m].label(lang) for m in interp.metrics)]
+    parts = [join((registry.metrics[m].label(lang) for m in interp.metrics), lang)]
     if interp.by:
-        dims = [registry.dimensions[d].label(lang) for d in interp.by]
-        parts.append(("按" + "、".join(dims)) if zh else "by " + ", ".join(d.lower() for d in dims))
+        dims = [
+            in_sentence(registry.dimensions[d].label(lang), "dimension", lang) for d in interp.by
+        ]
+        parts.append(t("read_by", lang, dimensions=join(dims, lang)))
     for dim, keys in interp.where.items():
-        name = registry.dimensions[dim].label(lang)
-        shown = ", ".join(vocab.label(dim, k, lang) for k in keys)
-        parts.append(f"{name}：{shown}" if zh else f"{name.lower()}: {shown}")
+        name = in_sentence(registry.dimensions[dim].label(lang), "dimension", lang)
+        shown = join((vocab.label(dim, k, lang) for k in keys), lang)
+        parts.append(t("read_filter", lang, dimension=name, values=shown))
     for dim, keys in interp.excluded.items():
-        shown = ", ".join(vocab.label(dim, k, lang) for k in keys)
-        parts.append(f"不含 {shown}" if zh else f"excluding {shown}")
+        shown = join((vocab.label(dim, k, lang) for k in keys), lang)
+        parts.append(t("read_excluding", lang, values=shown))
     if interp.start and interp.end:
         last = date.fromordinal(interp.end.toordinal() - 1)
         parts.append(f"{interp.start} – {last}")
     if interp.grain:
-        grain = registry.grains.get(interp.grain, {})
-        parts.append(f"按{grain.get('label_zh', interp.grain)}" if zh else f"per {interp.grain}")
+        parts.append(t(READ_PER[interp.grain], lang))
     if interp.compare:
-        text = {
-            "previous_period": ("环比", "vs previous period"),
-            "same_period_last_year": ("同比", "vs same period last year"),
-        }[interp.compare]
-        parts.append(text[0] if zh else text[1])
+        parts.append(t(READ_COMPARE[interp.compare], lang))
     if interp.order:
         high = interp.order == "desc"
         if interp.limit:
-            parts.append(
-                (f"前{interp.limit}" if high else f"后{interp.limit}")
-                if zh
-                else (f"top {interp.limit}" if high else f"bottom {interp.limit}")
-            )
+            parts.append(t("read_top" if high else "read_bottom", lang, n=interp.limit))
         else:
-            parts.append(
-                ("从高到低" if high else "从低到高")
-                if zh
-                else ("highest first" if high else "lowest first")
-            )
+            parts.append(t("read_highest_first" if high else "read_lowest_first", lang))
     return " · ".join(parts)

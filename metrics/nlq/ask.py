@@ -14,7 +14,7 @@ import duckdb
 
 from metrics.errors import MetricError
 from metrics.nlq.answer import Answer, describe, order_rows, suggest_chart
-from metrics.nlq.clarify import not_understood
+from metrics.nlq.clarify import cannot_answer, empty, not_understood
 from metrics.nlq.normalize import has_cjk
 from metrics.nlq.parser import parse
 from metrics.nlq.parser_types import Clarification, Interpretation
@@ -36,7 +36,7 @@ def ask(
 ) -> Answer:
     """Answer a question, or ask one back (answer.clarification) and run nothing.
 
-    as_of      the date 'today' means; default the newest production date in the warehouse
+    as_of      the date 'today' means; default the warehouse's as-of date (metrics.asof)
     lang       en | zh for labels and messages; default from the question's script
     warehouse / con   the warehouse to read (see metrics.query)
     vocabulary  a prebuilt Vocabulary (tests); execute=False stops after compiling the SQL
@@ -66,12 +66,12 @@ def ask(
         answer = Answer(question, lang, day)
         result = parse(question, vocabulary, day, lang) if question.strip() else None
         if result is None:
-            result = _empty(lang)
+            result = empty(lang)
         if isinstance(result, Interpretation) and result.confidence < MIN_CONFIDENCE:
             words = [n.removeprefix("ignored: ") for n in result.notes]
             result = not_understood(vocabulary, words, list(result.metrics), lang)
         if isinstance(result, Clarification):
-            answer.clarification, answer.candidates = result.message, result.candidates
+            answer.clarification = result
             answer.timings_ms["interpret"] = _ms(started)
             return answer
         answer.interpretation, answer.confidence = result, result.confidence
@@ -80,7 +80,7 @@ def ask(
             answer.sql = compile_sql(**result.query_args(), lang=lang, registry=vocabulary.registry)
         except MetricError as error:
             answer.interpretation, answer.confidence = None, 0.0
-            answer.clarification = str(error)
+            answer.clarification = cannot_answer(str(error), lang)
             return answer
         answer.timings_ms["interpret"] = _ms(started)
         if execute:
@@ -94,15 +94,6 @@ def ask(
     finally:
         if opened is not None:
             opened.close()
-
-
-def _empty(lang: str) -> Clarification:
-    message = (
-        "请输入一个问题，例如：上周各产线的OEE"
-        if lang == "zh"
-        else ("Ask a question, e.g. 'OEE by line last week'.")
-    )
-    return Clarification(message, (), "empty")
 
 
 def _ms(started: float) -> float:

@@ -1,13 +1,34 @@
-"""Clarifying questions in the asker's language, each with the closest candidates."""
+"""Clarifying questions: what to ask back when a question cannot be run, and what to offer.
+
+Each builder returns a Clarification: why (`reason`), the asker's words it is about, the
+metric or dimension it concerns and the options - metrics, dimensions or dimension values,
+each with its key and label. Its `message` is written from those fields with the texts of
+metrics/i18n.yaml, so a surface shows the options as choices and never reads the text back;
+`reask` turns a chosen option into the next question.
+"""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from metrics.nlq.parser_types import Clarification
+from metrics.i18n import join, t
 from metrics.nlq.vocabulary import Vocabulary
 
+Reason = Literal[
+    "empty",
+    "ambiguous_metric",
+    "no_metric",
+    "not_understood",
+    "unknown_value",
+    "dimension_not_allowed",
+    "rank_what",
+    "cannot_answer",
+]
 POPULAR = (
     "oee",
     "availability",
@@ -17,25 +38,103 @@ POPULAR = (
     "inventory_turnover",
     "produced_qty",
 )
+NAMED = 5  # options a message names when it lists examples
+MAX_VALUES = 6  # close values an unknown value is offered
 
 
-def _join(words: list[str], lang: str) -> str:
-    if lang == "zh":
-        return "、".join(words[:-1]) + "还是" + words[-1] if len(words) > 1 else words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
+@dataclass(frozen=True)
+class Option:
+    """One choice a clarification offers: a metric, a dimension, or a value of `dimension`."""
+
+    kind: Literal["metric", "dimension", "value"]
+    key: str
+    label: str  # in the asker's language
+    dimension: str | None = None
 
 
-def _metric_label(vocab: Vocabulary, name: str, lang: str) -> str:
-    metric = vocab.registry.metrics[name]
-    return metric.label_zh if lang == "zh" else metric.label_en.lower().replace("oee", "OEE")
+@dataclass(frozen=True)
+class Clarification:
+    """A question back to the asker, with the options to choose from; nothing is run."""
+
+    reason: Reason
+    lang: str = "en"
+    options: tuple[Option, ...] = ()
+    words: str = ""  # the asker's words it is about, as the parser read them
+    metric: str = ""  # label of the metric it is about
+    dimension: str = ""  # label of the dimension it is about
+    detail: str = ""  # for cannot_answer: what metrics said
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        """The options' keys: registry metric or dimension names, or dimension keys."""
+        return tuple(option.key for option in self.options)
+
+    @property
+    def message(self) -> str:
+        """The question back, in the asker's language."""
+        if self.reason == "cannot_answer":
+            return self.detail
+        lang = self.lang
+        named = [in_sentence(o.label, o.kind, lang) for o in self.options]
+        fields = {
+            "words": self.words,
+            "metric": in_sentence(self.metric, "metric", lang),
+            "dimension": in_sentence(self.dimension, "dimension", lang),
+        }
+        if self.reason == "empty":
+            text = t("ask_empty", lang)
+        elif self.reason == "ambiguous_metric":
+            text = t("clarify_ambiguous_metric", lang, options=either(named, lang), **fields)
+        elif self.reason == "no_metric":
+            text = t("clarify_no_metric", lang, options=join(named[:NAMED], lang), **fields)
+        elif self.reason == "not_understood":
+            text = t("clarify_not_understood", lang, options=either(named, lang), **fields)
+        elif self.reason == "unknown_value" and not named:
+            text = t("clarify_unknown_value", lang, **fields)
+        elif self.reason == "unknown_value":
+            text = t("clarify_close_values", lang, options=either(named, lang), **fields)
+        elif self.reason == "dimension_not_allowed":
+            text = t("clarify_dimension_not_allowed", lang, options=join(named, lang), **fields)
+        else:
+            text = t("clarify_rank_what", lang, options=join(named, lang), **fields)
+        return text[:1].upper() + text[1:]
+
+
+def in_sentence(label: str, kind: str, lang: str) -> str:
+    """A metric or dimension label inside running text: lower case in English (OEE stays
+    OEE); a value keeps its label."""
+    if lang != "en" or kind == "value":
+        return label
+    return label.lower().replace("oee", "OEE")
+
+
+def either(items: list[str], lang: str) -> str:
+    """'a, b or c' / 'a、b还是c'."""
+    if len(items) < 2:
+        return "".join(items)
+    return join(items[:-1], lang) + t("list_or", lang) + items[-1]
+
+
+def _metric(vocab: Vocabulary, name: str, lang: str) -> Option:
+    return Option("metric", name, vocab.registry.metrics[name].label(lang))
+
+
+def _dimension(vocab: Vocabulary, name: str, lang: str) -> Option:
+    return Option("dimension", name, vocab.registry.dimensions[name].label(lang))
+
+
+def empty(lang: str) -> Clarification:
+    return Clarification("empty", lang)
+
+
+def cannot_answer(detail: str, lang: str) -> Clarification:
+    """A reading metrics refused (its error says why); no options."""
+    return Clarification("cannot_answer", lang, detail=detail)
 
 
 def ambiguous_metric(vocab: Vocabulary, names: tuple[str, ...], lang: str) -> Clarification:
-    labels = [_metric_label(vocab, n, lang) for n in names]
-    message = (
-        f"您是指{_join(labels, lang)}？" if lang == "zh" else f"Did you mean {_join(labels, lang)}?"
-    )
-    return Clarification(message, tuple(names), "ambiguous_metric")
+    options = tuple(_metric(vocab, n, lang) for n in names)
+    return Clarification("ambiguous_metric", lang, options)
 
 
 def no_metric(vocab: Vocabulary, unknown: list[str], lang: str) -> Clarification:
@@ -55,83 +154,69 @@ def no_metric(vocab: Vocabulary, unknown: list[str], lang: str) -> Clarification
         if found and choices[found[0]] not in suggestions:
             suggestions.append(choices[found[0]])
     names = tuple(suggestions) or POPULAR
-    labels = [_metric_label(vocab, n, lang) for n in names[:5]]
-    if lang == "zh":
-        message = f"您想看哪个指标？例如：{'、'.join(labels)}。"
-    else:
-        message = f"Which metric do you mean? For example: {', '.join(labels)}."
-    return Clarification(message, names, "no_metric")
+    return Clarification("no_metric", lang, tuple(_metric(vocab, n, lang) for n in names))
 
 
 def not_understood(
     vocab: Vocabulary, unknown: list[str], metrics: list[str], lang: str
 ) -> Clarification:
-    words = " ".join(unknown)
-    labels = [_metric_label(vocab, n, lang) for n in metrics]
-    if lang == "zh":
-        message = f"没有理解“{words}”。您是想看{_join(labels, lang)}吗？请换个说法。"
-    else:
-        message = (
-            f"I did not understand '{words}'. Do you want {_join(labels, lang)}? Please rephrase."
-        )
-    return Clarification(message, tuple(metrics), "not_understood")
+    options = tuple(_metric(vocab, n, lang) for n in metrics)
+    return Clarification("not_understood", lang, options, words=" ".join(unknown))
 
 
 def unknown_value(vocab: Vocabulary, dim: str, word: str, lang: str) -> Clarification:
     values = vocab.values.get(dim, {})
-    dimension = vocab.registry.dimensions[dim]
-    dim_label = dimension.label_zh if lang == "zh" else dimension.label_en.lower()
     labels = {v.label(lang): k for k, v in values.items()} | {k: k for k in values}
-    close = process.extract(word, list(labels), scorer=Levenshtein.normalized_similarity, limit=6)
+    close = process.extract(
+        word, list(labels), scorer=Levenshtein.normalized_similarity, limit=MAX_VALUES
+    )
     keys: list[str] = []
     for label, _score, _ in close:
         if labels[label] not in keys:
             keys.append(labels[label])
-    keys = keys[:6] or sorted(values)[:6]
-    shown = [values[k].label(lang) if k in values else k for k in keys]
-    if not shown:
-        message = (
-            f"没有找到{dim_label}“{word}”。"
-            if lang == "zh"
-            else f"I don't know the {dim_label} '{word}'."
-        )
-    elif lang == "zh":
-        message = f"没有找到{dim_label}“{word}”。您是指{_join(shown, lang)}？"
-    else:
-        message = f"I don't know the {dim_label} '{word}'. Did you mean {_join(shown, lang)}?"
-    return Clarification(message, tuple(keys), "unknown_value")
+    keys = keys[:MAX_VALUES] or sorted(values)[:MAX_VALUES]
+    options = tuple(Option("value", k, vocab.label(dim, k, lang), dim) for k in keys)
+    dimension = vocab.registry.dimensions[dim].label(lang)
+    return Clarification("unknown_value", lang, options, words=word, dimension=dimension)
 
 
 def check_dimensions(
     vocab: Vocabulary, metrics: list[str], by: list[str], filtered: list[str], lang: str
 ) -> Clarification | None:
     """A metric asked by (or filtered on) a dimension its facts do not carry."""
+    registry = vocab.registry
     for name in metrics:
-        metric = vocab.registry.metrics[name]
+        metric = registry.metrics[name]
         for dim in (*by, *filtered):
             if dim in metric.dimensions:
                 continue
-            label = _metric_label(vocab, name, lang)
-            allowed = [vocab.registry.dimensions[d].label(lang) for d in metric.dimensions]
-            dim_label = vocab.registry.dimensions[dim].label(lang)
-            if lang == "zh":
-                message = f"{label}不能按{dim_label}分析。可以按：{'、'.join(allowed)}。"
-            else:
-                message = (
-                    f"{label[0].upper() + label[1:]} can't be broken down or filtered "
-                    f"by {dim_label.lower()}. Try: {', '.join(a.lower() for a in allowed)}."
-                )
-            return Clarification(message, metric.dimensions, "dimension_not_allowed")
+            return Clarification(
+                "dimension_not_allowed",
+                lang,
+                tuple(_dimension(vocab, d, lang) for d in metric.dimensions),
+                metric=metric.label(lang),
+                dimension=registry.dimensions[dim].label(lang),
+            )
     return None
 
 
 def rank_what(vocab: Vocabulary, name: str, lang: str) -> Clarification:
     metric = vocab.registry.metrics[name]
-    dims = metric.dimensions[:4]
-    labels = [vocab.registry.dimensions[d].label(lang) for d in dims]
-    label = _metric_label(vocab, name, lang)
-    if lang == "zh":
-        message = f"按什么比较{label}？例如：{'、'.join(labels)}。"
-    else:
-        message = f"Rank {label} across what? For example: {', '.join(x.lower() for x in labels)}."
-    return Clarification(message, dims, "rank_what")
+    options = tuple(_dimension(vocab, d, lang) for d in metric.dimensions[:4])
+    return Clarification("rank_what", lang, options, metric=metric.label(lang))
+
+
+def reask(question: str, clarification: Clarification, option: Option) -> str:
+    """The question again with the chosen option: the words the clarification was about are
+    replaced by a value (or dropped), a metric is added, a dimension becomes 'by …'."""
+    lang = clarification.lang
+    if clarification.words:
+        # The words as the asker typed them: any case, any spacing between them.
+        typed = re.escape(clarification.words).replace(r"\ ", r"\s+")
+        instead = option.label if option.kind == "value" else " "
+        question = re.sub(typed, lambda _: instead, question, count=1, flags=re.IGNORECASE)
+    if option.kind == "dimension":
+        question = f"{question} {t('ask_by_dimension', lang, dimension=option.label)}"
+    elif option.kind == "metric":
+        question = f"{question} {option.label}"
+    return " ".join(question.split())

@@ -26,8 +26,9 @@ from metrics.nlq import clarify
 from metrics.nlq.lexer import BARRIER, Token, fuzzy, scan
 from metrics.nlq.normalize import CN_NUMBER, EN_NUMBER, has_cjk, keep_dates, normalize, to_int
 from metrics.nlq.parser_types import Clarification, Interpretation
-from metrics.nlq.timephrases import TimeFacts, TimeWindow, extract, period_start, step
+from metrics.nlq.timephrases import TimeFacts, TimeWindow, extract
 from metrics.nlq.vocabulary import PARENTS, Vocabulary
+from metrics.periods import step, unit_start
 
 DEFAULT_DAYS = 30
 DEFAULT_SPAN = {
@@ -424,7 +425,7 @@ def _window(facts: TimeFacts, grain: str | None, as_of: date) -> tuple[TimeWindo
         return TimeWindow(as_of, after, "today"), False
     if facts.compare_unit in ("week", "month", "quarter", "year") and facts.compare:
         unit = facts.compare_unit
-        return TimeWindow(period_start(as_of, unit), after, f"this {unit}"), False
+        return TimeWindow(unit_start(as_of, unit), after, f"this {unit}"), False
     count, unit = DEFAULT_SPAN.get(grain or "", (DEFAULT_DAYS, "day"))
     return TimeWindow(step(after, unit, -count), after, f"last {count} {unit}s"), True
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from metrics.nlq.clarify import Clarification
+
+__all__ = ["Clarification", "Interpretation"]
+
 
 @dataclass
 class Interpretation:
@@ -47,12 +51,3 @@ class Interpretation:
             "excluded": {d: list(v) for d, v in self.excluded.items()},
             "period": self.period,
         }
-
-
-@dataclass
-class Clarification:
-    """A question back to the user, with the closest candidates; nothing is run."""
-
-    message: str
-    candidates: tuple[str, ...] = ()
-    reason: str = ""

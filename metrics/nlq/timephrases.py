@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from metrics.nlq.normalize import CN_NUMBER, EN_NUMBER, to_int
-from metrics.timeexpr import add_months
+from metrics.periods import add_months, step, unit_start
 
 DAY = timedelta(days=1)
 _MONTHS = {
@@ -99,27 +99,6 @@ def _month_of(word: str) -> int:
     return _MONTHS[word[:4] if word.startswith("sept") else word[:3]]
 
 
-def period_start(day: date, unit: str) -> date:
-    if unit == "day":
-        return day
-    if unit == "week":
-        return day - timedelta(days=day.weekday())
-    if unit == "month":
-        return day.replace(day=1)
-    if unit == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, 1, 1)
-
-
-def step(day: date, unit: str, count: int = 1) -> date:
-    if unit == "day":
-        return day + timedelta(days=count)
-    if unit == "week":
-        return day + timedelta(days=7 * count)
-    months = {"month": 1, "quarter": 3, "year": 12}[unit]
-    return add_months(day, months * count)
-
-
 class _Resolver:
     """The pattern handlers: each takes a regex match and returns a window or None."""
 
@@ -128,10 +107,10 @@ class _Resolver:
         self.after = as_of + DAY
 
     def current(self, unit: str, label: str) -> TimeWindow:
-        return TimeWindow(period_start(self.as_of, unit), self.after, label)
+        return TimeWindow(unit_start(self.as_of, unit), self.after, label)
 
     def previous(self, unit: str, label: str) -> TimeWindow:
-        this = period_start(self.as_of, unit)
+        this = unit_start(self.as_of, unit)
         return TimeWindow(step(this, unit, -1), this, label)
 
     def rolling(self, count: int, unit: str, label: str) -> TimeWindow:
@@ -297,7 +276,7 @@ def _before_last(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
         return None
     if unit == "day":
         return TimeWindow(r.as_of - 3 * DAY, r.as_of - 2 * DAY, "three days ago")
-    this = period_start(r.as_of, unit)
+    this = unit_start(r.as_of, unit)
     return TimeWindow(step(this, unit, -2), step(this, unit, -1), f"the {unit} before last")
 
 

@@ -8,17 +8,18 @@ Tests build one from a few in-memory rows with `Vocabulary.build(rows)`.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
-import yaml
 
+from metrics.asof import as_of_date
+from metrics.i18n import t
 from metrics.nlq.normalize import has_cjk, normalize
-from metrics.registry import REGISTRY_PATH, Registry, load_registry
+from metrics.registry import Registry, load_registry
 
 LOSS_PHRASES = (
     "oee losses",
@@ -128,23 +129,14 @@ class Vocabulary:
 
 
 def dimension_synonyms(registry: Registry) -> dict[str, list[str]]:
-    """Labels and synonyms of each dimension (synonyms live in the YAML, not the dataclass)."""
-    raw = _raw_dimensions(str(REGISTRY_PATH))
+    """The words for each dimension: its name, labels and the registry's synonyms."""
     words: dict[str, list[str]] = {}
     for name, dim in registry.dimensions.items():
-        spec = raw.get(name) or {}
-        synonyms = spec.get("synonyms") or {}
         listed = [dim.label_en, dim.label_zh, name.replace("_", " ")]
-        listed += [*synonyms.get("en", []), *synonyms.get("zh", [])]
+        listed += [*dim.synonyms["en"], *dim.synonyms["zh"]]
         listed += [w.split("/")[0] for w in listed if "/" in w]
         words[name] = listed
     return words
-
-
-@functools.lru_cache(maxsize=2)
-def _raw_dimensions(path: str) -> dict[str, dict]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle).get("dimensions") or {}
 
 
 def _value(dim: str, row: Mapping[str, object]) -> Value | None:
@@ -250,16 +242,11 @@ def read_rows(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, l
 
 
 def shift_row(code: str) -> dict[str, str]:
-    return {"key": code, "en": f"Shift {code}", "zh": f"{code}班"}
-
-
-def newest_date(con: duckdb.DuckDBPyConnection) -> object:
-    """The as-of default: the newest production date in the warehouse."""
-    try:
-        rows = con.execute("select max(production_date) from marts.fct_equipment_shifts")
-        return rows.fetchall()[0][0]
-    except duckdb.Error:
-        return None
+    return {
+        "key": code,
+        "en": t("shift_name", "en", code=code),
+        "zh": t("shift_name", "zh", code=code),
+    }
 
 
 def database_file(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -269,11 +256,11 @@ def database_file(con: duckdb.DuckDBPyConnection) -> Path | None:
     return Path(found[0][0]) if found and found[0][0] else None
 
 
-_CACHE: dict[tuple, tuple[Vocabulary, object]] = {}
+_CACHE: dict[tuple, tuple[Vocabulary, date]] = {}
 
 
-def for_connection(con: duckdb.DuckDBPyConnection) -> tuple[Vocabulary, object]:
-    """(vocabulary, newest production date) of the warehouse behind `con`, cached per file."""
+def for_connection(con: duckdb.DuckDBPyConnection) -> tuple[Vocabulary, date]:
+    """(vocabulary, as-of date) of the warehouse behind `con`, cached per file."""
     path = database_file(con)
     key: tuple = (
         (str(path), path.stat().st_mtime_ns, path.stat().st_size)
@@ -283,5 +270,5 @@ def for_connection(con: duckdb.DuckDBPyConnection) -> tuple[Vocabulary, object]:
     if key not in _CACHE:
         registry = load_registry()
         _CACHE.clear()
-        _CACHE[key] = (Vocabulary.build(read_rows(con, registry), registry), newest_date(con))
+        _CACHE[key] = (Vocabulary.build(read_rows(con, registry), registry), as_of_date(con))
     return _CACHE[key]

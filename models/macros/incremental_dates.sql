@@ -1,6 +1,6 @@
 {#- Incremental facts keep `_max_load_id`: the newest raw load reflected when they were
-    built (from int_load_watermarks). A later build reprocesses only the dates touched by
-    rows loaded after it; see int_manufacturing_date_loads. -#}
+    built (from int_load_watermarks_computed). A later build reprocesses only the dates
+    touched by rows loaded after it; see int_manufacturing_dates_touched. -#}
 
 {% macro previous_load_id() -%}
     (select coalesce(max(_max_load_id), -1) from {{ this }})
@@ -20,9 +20,9 @@
 
 {#- The rows of an incremental fact to rebuild: `column` in the dates that `dates_sql` (one
     date column) returns, rendered as a list of date literals. The list is known when the
-    model compiles, so the filter reaches the table scans below the intermediate views
-    (an `in (select ...)` would be applied only after their joins and windows had run over
-    the whole history). Renders `prefix true` on a full build. -#}
+    model compiles, so the filter is a plain predicate the scan of the intermediate table
+    can use (zone maps), not a semi-join with a query. Renders `prefix true` on a full
+    build. -#}
 {% macro changed_dates_filter(column, dates_sql, prefix='where') -%}
     {%- if is_incremental() -%}
         {%- set dates = [] -%}
@@ -40,9 +40,9 @@
 {%- endmacro %}
 
 {#- The manufacturing facts' dates to rebuild: those touched by raw rows loaded after the
-    load the fact reflects (int_manufacturing_date_loads; a master-data change touches all). -#}
+    load the fact reflects (int_manufacturing_dates_touched; a master-data change touches all). -#}
 {% macro manufacturing_dates_filter(column='production_date', prefix='where') -%}
     {{ changed_dates_filter(column,
-        'select production_date from ' ~ ref('int_manufacturing_date_loads')
+        'select production_date from ' ~ ref('int_manufacturing_dates_touched')
         ~ ' where _load_id > ' ~ previous_load_id(), prefix) }}
 {%- endmacro %}

@@ -21,13 +21,13 @@ def _state(eq: str, hour: int, state: str = "RUNNING") -> str:
 
 def _spy_batches(monkeypatch) -> list[list[str]]:
     batches: list[list[str]] = []
-    real = loader._Run._land_batch
+    real = loader._Run._land
 
     def spy(self, batch):
         batches.append([m.cand.file for m in batch])
         return real(self, batch)
 
-    monkeypatch.setattr(loader._Run, "_land_batch", spy)
+    monkeypatch.setattr(loader._Run, "_land", spy)
     return batches
 
 
@@ -202,16 +202,64 @@ def test_batch_split_by_layout_and_cap(inbox, monkeypatch):
     ]
 
 
+def test_large_file_is_a_batch_of_one(inbox, monkeypatch):
+    batches = _spy_batches(monkeypatch)
+    small = STATES_HEADER + _state("EQ1", 6)
+    monkeypatch.setattr(loader, "BATCH_FILE_BYTES", len(small.encode()))
+    inbox.write("mes/equipment_states/a.csv", small)
+    inbox.write(
+        "mes/equipment_states/b.csv",
+        STATES_HEADER + "".join(_state("EQ2", h) for h in range(10)) + _state("EQ2", 11, "BOGUS"),
+    )
+    inbox.write("mes/equipment_states/c.csv", STATES_HEADER + _state("EQ3", 6))
+    inbox.write("mes/equipment_states/d.csv", STATES_HEADER + _state("EQ4", 6))
+    report = inbox.ingest()
+    assert batches == [
+        ["mes/equipment_states/a.csv"],
+        ["mes/equipment_states/b.csv"],
+        ["mes/equipment_states/c.csv", "mes/equipment_states/d.csv"],
+    ]
+    assert [
+        (r.load_id, r.rows_read, r.rows_landed, r.rows_quarantined) for r in report.results
+    ] == [
+        (1, 1, 1, 0),
+        (2, 11, 10, 1),
+        (3, 1, 1, 0),
+        (4, 1, 1, 0),
+    ]
+    assert inbox.rows(
+        'select load_id, file, source_row, "column", reason from ingest.quarantine'
+    ) == [
+        (
+            2,
+            "mes/equipment_states/b.csv",
+            12,
+            "state",
+            "state: 'BOGUS' is not one of RUNNING, SETUP, UNPLANNED_STOP, MINOR_STOP, STARVED,"
+            " BLOCKED, PLANNED_STOP, NOT_SCHEDULED",
+        )
+    ]
+    assert inbox.rows(
+        "select _source_file, count(*), min(_source_row), max(_source_row)"
+        " from raw.equipment_states group by 1 order by 1"
+    ) == [
+        ("mes/equipment_states/a.csv", 1, 2, 2),
+        ("mes/equipment_states/b.csv", 10, 2, 11),
+        ("mes/equipment_states/c.csv", 1, 2, 2),
+        ("mes/equipment_states/d.csv", 1, 2, 2),
+    ]
+
+
 KILL_DRIVER = """
 import os, signal, sys
 from pathlib import Path
 from ingest import ingest_inbox, loader
 
 real = loader._Run._supersede
-def supersede(self, cand, contract, load_id):
-    if cand.file.endswith("b2.csv"):
+def supersede(self, member, raw):
+    if member.cand.file.endswith("b2.csv"):
         os.kill(os.getpid(), signal.SIGKILL)  # mid-batch: rows inserted, not committed
-    return real(self, cand, contract, load_id)
+    return real(self, member, raw)
 loader._Run._supersede = supersede
 ingest_inbox(Path(sys.argv[1]), Path(sys.argv[2]))
 """

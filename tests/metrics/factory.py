@@ -18,6 +18,8 @@ D = date.fromisoformat
 
 
 def column_type(column: str) -> str:
+    if column == "is_as_of_date":
+        return "BOOLEAN"
     if column.endswith("_date") or column in ("date_day", "month_start", "week_start"):
         return "DATE"
     if column.endswith(("_at", "_ts")) or column in (

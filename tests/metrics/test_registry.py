@@ -40,12 +40,17 @@ KPIS_NAMES = [
     "good_qty", "scrap_qty", "rework_qty", "shipped_qty", "order_qty", "defect_qty",
     "inspections",
 ]  # fmt: skip
+# KPIS.md's PLM and APS metrics (Planning, Engineering change), registered by issue 18.
+PLM_APS_NAMES = [
+    "planned_qty", "plan_attainment", "schedule_change_rate", "eco_approval_days",
+    "eco_effect_days", "open_ecos", "superseded_revision_share",
+]  # fmt: skip
 
 
 def kpi_names() -> list[str]:
     """Metric names from the first column of KPIS.md's formula tables, when the brief is here."""
     if not KPIS.exists():  # the shared brief is not part of the repository
-        return KPIS_NAMES
+        return [*KPIS_NAMES, *PLM_APS_NAMES]
     names: list[str] = []
     in_formula_table = False
     for line in KPIS.read_text(encoding="utf-8").splitlines():
@@ -65,7 +70,7 @@ def kpi_names() -> list[str]:
 
 
 def test_kpis_md_names_are_the_ones_written_down() -> None:
-    assert kpi_names() == KPIS_NAMES
+    assert sorted(kpi_names()) == sorted([*KPIS_NAMES, *PLM_APS_NAMES])
 
 
 def raw() -> dict:
@@ -80,7 +85,7 @@ def problems_of(data: dict) -> str:
 
 def test_every_kpi_is_registered_with_both_labels() -> None:
     registry = load_registry()
-    names = kpi_names()
+    names = [name for name in kpi_names() if name not in PLM_APS_NAMES]
     assert len(names) > 30
     for name in [*names, *LOSSES]:
         metric = registry.metrics[name]
@@ -114,71 +119,188 @@ def test_registry_is_cached() -> None:
     assert load_registry() is load_registry()
 
 
+def put(data: dict, dotted: str, value: object) -> dict:
+    """Set (or, with DELETE, remove) one key: a new value, never a change to a list or mapping
+    the YAML shares through an anchor with other entries."""
+    *parents, last = dotted.split(".")
+    node = data
+    for part in parents:
+        node = node[part]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return data
+
+
+DELETE = object()
+EQUIPMENT_DIMS = ["plant", "line", "equipment", "shift"]
+UNKNOWN = "unknown key (check its spelling against the JSON Schema beside the file)"
+
+
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("key", "value", "message"),
     [
         (
-            lambda d: d["metrics"]["oee"]["dimensions"].append("galaxy"),
-            "metric 'oee': unknown dimension 'galaxy'",
+            "metrics.oee.dimensions",
+            [*EQUIPMENT_DIMS, "galaxy"],
+            "metrics.oee.dimensions.4: unknown dimension 'galaxy' (known: plant, line,",
         ),
-        (lambda d: d["metrics"]["oee"].pop("label_zh"), "metric 'oee': missing label_zh"),
-        (lambda d: d["dimensions"]["line"].pop("label_en"), "dimension 'line': missing label_en"),
+        ("metrics.oee.label_zh", DELETE, "metrics.oee.label_zh: required key is missing"),
+        ("dimensions.line.label_en", DELETE, "dimensions.line.label_en: required key is missing"),
         (
-            lambda d: d["metrics"]["availability"]["numerator"].update(columns=["apt_seconds"]),
-            "metric 'availability' numerator: column 'apt_seconds' is not in fct_equipment_shifts",
-        ),
-        (
-            lambda d: d["metrics"]["cogs"]["value"].update(fact="fct_sales"),
-            "metric 'cogs' value: unknown fact 'fct_sales'",
+            "dimensions.line.synonyms",
+            {"en": ["line"]},
+            "dimensions.line.synonyms.zh: required key is missing",
         ),
         (
-            lambda d: d["metrics"]["cogs"]["value"].update(time="promised_date"),
-            "time 'promised_date' is not a time column of fct_shipments",
+            "metrics.availability.numerator",
+            {"fact": "fct_equipment_shifts", "time": "production_date", "columns": ["apt_x"]},
+            "metrics.availability.numerator.columns.0: column 'apt_x' is not in "
+            "fct_equipment_shifts",
         ),
         (
-            lambda d: d["metrics"]["oee"]["dimensions"].append("customer"),
-            "metric 'oee': allows dimension 'customer', but fact fct_equipment_shifts does not",
+            "metrics.cogs.value",
+            {"fact": "fct_sales", "time": "shipped_date", "columns": ["cogs"]},
+            "metrics.cogs.value.fact: unknown fact 'fct_sales' (known: fct_equipment_shift_states,",
         ),
         (
-            lambda d: d["metrics"]["days_of_inventory"].update(formula="stock / cogs"),
-            "formula names 'stock', which is neither a metric nor days_in_period",
+            "metrics.cogs.value",
+            {"fact": "fct_shipments", "time": "promised_date", "columns": ["cogs"]},
+            "metrics.cogs.value.time: time 'promised_date' is not a time column of fct_shipments "
+            "(use one of shipped_date)",
         ),
         (
-            lambda d: d["metrics"]["inventory_turnover"].update(
-                dimensions=[*d["metrics"]["inventory_turnover"]["dimensions"], "customer"]
-            ),
-            "allows dimension 'customer', which 'avg_inventory_value' does not allow",
+            "metrics.oee.dimensions",
+            [*EQUIPMENT_DIMS, "customer"],
+            "metrics.oee.dimensions.4: allows dimension 'customer', but fact fct_equipment_shifts"
+            " does not carry it (it carries plant, line, equipment, shift)",
         ),
         (
-            lambda d: d["facts"]["fct_energy"]["dimensions"].update(line="line_code"),
-            "fact 'fct_energy': dimension 'line' maps to 'line_code'",
+            "metrics.days_of_inventory.formula",
+            "stock / cogs",
+            "metrics.days_of_inventory.formula: formula names 'stock', which is neither a metric "
+            "nor days_in_period",
         ),
-        (lambda d: d["metrics"]["oee"].update(direction="up"), "direction 'up' must be one of"),
-        (lambda d: d["metrics"]["oee"].update(formula_typo=1), "metric 'oee': unknown field"),
         (
-            lambda d: d["dimensions"]["plant"].update(label_columns={"en": "plant_name"}),
-            "dimension 'plant': column 'plant_name' is not in dim_plant",
+            "metrics.days_of_inventory.formula",
+            "inventory_turnover * 2",
+            "metrics.days_of_inventory.formula: formula names derived metric "
+            "'inventory_turnover'; use base metrics",
         ),
+        (
+            "metrics.inventory_turnover.dimensions",
+            ["plant", "customer"],
+            "metrics.inventory_turnover.dimensions.1: allows dimension 'customer', which "
+            "'avg_inventory_value' does not allow",
+        ),
+        (
+            "facts.fct_energy.dimensions",
+            {"plant": "plant_id", "line": "line_code"},
+            "facts.fct_energy.dimensions.line: dimension 'line' maps to 'line_code', which is not "
+            "one of its columns",
+        ),
+        (
+            "metrics.oee.direction",
+            "up",
+            "metrics.oee.direction: Input should be 'higher_is_better' or 'lower_is_better' "
+            "(got 'up')",
+        ),
+        ("metrics.oee.formula_typo", 1, f"metrics.oee.formula_typo: {UNKNOWN}"),
+        ("colours", {}, f"colours: {UNKNOWN}"),
+        ("metrics.oee.target", "high", "metrics.oee.target: Input should be a valid number"),
+        (
+            "dimensions.plant.label_columns",
+            {"en": "plant_name_en"},
+            "dimensions.plant.label_columns: label_columns needs an 'zh' column",
+        ),
+        (
+            "dimensions.plant.label_columns",
+            {"en": "plant_name", "zh": "plant_name_zh"},
+            "dimensions.plant.label_columns.en: column 'plant_name' is not in dim_plant",
+        ),
+        ("dimensions.shift.table_key", "code", "dimensions.shift.table_key: needs a table"),
+        (
+            "metrics.oee.denominator",
+            DELETE,
+            "metrics.oee.denominator: kind ratio needs denominator",
+        ),
+        (
+            "metrics.cogs.formula",
+            "cogs * 2",
+            "metrics.cogs.formula: formula is for kind derived, not sum",
+        ),
+        (
+            "metrics.cpk.value",
+            {"fact": "fct_inspections", "time": "inspected_date", "agg": "count"},
+            "metrics.cpk.value: cpk value needs exactly one measured column (agg sum)",
+        ),
+        (
+            "metrics.cpk.limits",
+            {"lsl": "lsl", "usl": "upper", "order_by": "inspected_at"},
+            "metrics.cpk.limits.usl: column 'upper' is not in fct_inspections",
+        ),
+        (
+            "metrics.cpk.required_dimensions",
+            ["product", "customer"],
+            "metrics.cpk.required_dimensions.1: required dimension 'customer' is not among its "
+            "dimensions",
+        ),
+        (
+            "metrics.inspections.value",
+            {"fact": "fct_inspections", "time": "inspected_date", "agg": "count", "columns": ["x"]},
+            "metrics.inspections.value: agg count counts rows and takes no columns",
+        ),
+        ("metrics.defect_ppm.scale", 0, "metrics.defect_ppm.scale: must be a non-zero number"),
+        (
+            "grains",
+            {"hour": {"label_en": "Hour", "label_zh": "小时"}},
+            "grains.hour: Input should be 'day', 'week', 'month', 'quarter' or 'year' (got 'hour')",
+        ),
+        ("metrics", {}, "metrics: Dictionary should have at least 1 item after validation"),
     ],
 )
-def test_validation_names_the_problem(change, message: str) -> None:
-    data = copy.deepcopy(raw())
-    change(data)
-    assert message in problems_of(data)
+def test_validation_names_the_key(key: str, value: object, message: str) -> None:
+    data = put(copy.deepcopy(raw()), key, value)
+    assert f"test.yaml: {message}" in problems_of(data)
 
 
 def test_validation_lists_every_problem_at_once() -> None:
     data = copy.deepcopy(raw())
-    data["metrics"]["oee"].pop("label_en")
-    data["metrics"]["scrap_rate"]["dimensions"].append("planet")
-    text = problems_of(data)
-    assert "metric 'oee': missing label_en" in text
-    assert "metric 'scrap_rate': unknown dimension 'planet'" in text
-    assert text.startswith("Invalid metrics registry test.yaml:")
+    put(data, "metrics.oee.label_en", DELETE)
+    put(data, "metrics.scrap_rate.direction", "sideways")
+    assert problems_of(data).splitlines() == [
+        "test.yaml: metrics.oee.label_en: required key is missing",
+        "test.yaml: metrics.scrap_rate.direction: Input should be 'higher_is_better' or "
+        "'lower_is_better' (got 'sideways')",
+    ]
+
+
+def test_a_registry_error_is_a_config_and_a_metric_error() -> None:
+    from metrics.errors import MetricError
+    from warehouse.config import ConfigError
+
+    assert issubclass(RegistryError, ConfigError) and issubclass(RegistryError, MetricError)
+
+
+def test_problems_in_the_file_name_their_line(tmp_path: Path) -> None:
+    text = REGISTRY_PATH.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = lines.index("  performance:")
+    at = lines.index("    direction: higher_is_better", start)
+    lines[at] = "    direction: upwards"
+    path = tmp_path / "registry.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RegistryError) as caught:
+        load_registry(path)
+    assert str(caught.value) == (
+        f"{path}:{at + 1}: metrics.performance.direction: Input should be 'higher_is_better' or "
+        "'lower_is_better' (got 'upwards')"
+    )
 
 
 def test_missing_file_is_a_registry_error(tmp_path: Path) -> None:
-    with pytest.raises(RegistryError, match="file not found"):
+    with pytest.raises(RegistryError, match="nope.yaml: file not found"):
         load_registry(tmp_path / "nope.yaml")
 
 
@@ -187,4 +309,50 @@ def test_registry_from_another_file(tmp_path: Path) -> None:
     data["metrics"] = {"oee": data["metrics"]["oee"]}
     path = tmp_path / "small.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    assert list(load_registry(path).metrics) == ["oee"]
+    registry = load_registry(path)
+    assert list(registry.metrics) == ["oee"]
+    assert registry.source == str(path)
+    assert registry.metrics["oee"].name == "oee" and registry.dimensions["line"].name == "line"
+
+
+def test_dimensions_carry_their_synonyms() -> None:
+    registry = load_registry()
+    assert registry.dimensions["line"].synonyms == {
+        "en": ("line", "lines", "production line", "production lines"),
+        "zh": ("产线", "生产线", "线体", "线别"),
+    }
+    for name, dim in registry.dimensions.items():
+        assert dim.synonyms["en"] and dim.synonyms["zh"], name
+
+
+def test_the_question_box_takes_dimension_words_from_the_registry_it_is_given(
+    tmp_path: Path,
+) -> None:
+    """Not from registry.yaml's default path: a registry from another file brings its words."""
+    from metrics.nlq.vocabulary import Term, Vocabulary
+
+    data = raw()
+    data["dimensions"]["line"]["synonyms"]["en"].append("assembly cell")
+    path = tmp_path / "site_registry.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    vocab = Vocabulary.build({}, load_registry(path))
+    assert vocab.phrases["assembly cell"] == (Term("dimension", ("line",), dim="line"),)
+    assert "assembly cell" not in Vocabulary.build({}, load_registry()).phrases
+
+
+def test_derived_metrics_keep_their_parsed_formula() -> None:
+    registry = load_registry()
+    metric = registry.metrics["annualized_inventory_turnover"]
+    assert metric.references == ("days_in_period", "cogs", "avg_inventory_value")
+    assert metric.uses_days_in_period
+    assert (
+        registry.formulas["days_of_inventory"].sql()
+        == "avg_inventory_value / (cogs / days_in_period)"
+    )
+    assert registry.facts_of(metric) == ("fct_shipments", "fct_inventory_daily")
+
+
+def test_aggregate_filters_are_column_value_pairs() -> None:
+    numerator = load_registry().metrics["on_time_delivery"].numerator
+    assert numerator is not None and numerator.filter == (("is_due", (1,)),)
+    assert numerator.describe() == "Σ fct_order_lines.is_on_time [is_due = 1]"

@@ -62,6 +62,14 @@ MASTER = {
             "area": "Stamping",
             "plant_id": "P1",
         },
+        {
+            "equipment_id": "E3",
+            "equipment_name": "Press 3",
+            "line_id": "L1",
+            "line_name": "Line 1 / 一号线",
+            "area": "Stamping",
+            "plant_id": "P1",
+        },
     ],
     "routings": [
         {"product_id": "FG-100", "equipment_id": "E1", "ideal_cycle_time_s": 1.0},
@@ -140,8 +148,16 @@ MASTER = {
 #      shifts D and N; no state 21:00-22:00 (UNKNOWN); RUNNING 22:00-02:00 crosses
 #      midnight; NOT_SCHEDULED 02:00-04:30 (4:00 is the end of N). Shift N of 01-05:
 #      SETUP 3600, UNKNOWN 3600, RUNNING 14400, NOT_SCHEDULED 7200 = 28800.
+# E3 = an older day nothing later touches: RUNNING through shift D of 01-03 only, so the
+#      incremental build must leave production date 01-03 as day one built it.
 DAY1 = {
     "equipment_states": [
+        {
+            "equipment_id": "E3",
+            "start_ts": "2026-01-03 08:00:00",
+            "end_ts": "2026-01-03 16:00:00",
+            "state": "RUNNING",
+        },
         {
             "equipment_id": "E1",
             "start_ts": "2026-01-05 08:00:00",
@@ -751,7 +767,9 @@ def add_next_day(path: Path) -> Path:
 if __name__ == "__main__":
     import sys
 
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/dbtdev/andon.duckdb")
+    if len(sys.argv) < 2:
+        sys.exit("usage: python -m tests.warehouse.raw_fixture WAREHOUSE.duckdb [--next-day]")
+    target = Path(sys.argv[1])
     if target.exists():
         target.unlink()
     build_raw_fixture(target)

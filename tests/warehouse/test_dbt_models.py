@@ -1,27 +1,27 @@
 """The dbt project over a hand-made raw layer: real `dbt build` runs, hand-worked mart values.
 
-One module-scoped warehouse is built three times (dbt start-up dominates): day one, then
-one more day of extracts built incrementally, then the same raw data with --full-refresh.
-The last test builds the two-week sample factory (conftest) and checks the marts against
-the generator's ground truth, exactly.
+dbt runs in-process (`warehouse.build.run_dbt`), three times on one warehouse file whose path
+never changes, so dbt parses the project once and reuses it: day one (`dbt build`: every
+model, data test and unit test), then one more day of extracts built incrementally (`dbt
+build` without the unit tests, which do not read the warehouse), then the same raw data with
+`dbt run --full-refresh`. A checkpointed copy of each state is kept for the tests. The last
+test checks the session's built sample factory (conftest) against the generator's ground
+truth, exactly.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.warehouse.raw_fixture import add_next_day, build_raw_fixture
+from warehouse.build import run_dbt
 
-REPO = Path(__file__).resolve().parents[2]
-DBT = REPO / ".venv" / "bin" / "dbt"
 TRUTH_COLUMNS = [
     "shift_seconds",
     "running_s",
@@ -41,52 +41,48 @@ TRUTH_COLUMNS = [
     "ideal_produced_s",
     "ideal_good_s",
 ]
+SINGULAR_TESTS = {
+    "assert_dim_date_flags_one_as_of_date",
+    "assert_oee_equals_a_times_p_times_q",
+    "assert_production_has_routing",
+    "assert_production_reconciles_with_reports",
+    "assert_rows_landed_plus_quarantined_equal_rows_read",
+    "assert_state_seconds_equal_shift_seconds",
+    "assert_time_model_identities",
+}
 
 
-@dataclass
-class DbtRun:
-    returncode: int
-    output: str
-    results: dict[str, dict]  # unique_id -> result of run_results.json
+@dataclass(frozen=True)
+class Build:
+    warehouse: Path  # a checkpointed copy of the warehouse as this run left it
+    statuses: dict[str, str]  # unique_id -> status of every node the run executed
 
 
-def dbt_build(warehouse: Path, work: Path, *args: str) -> DbtRun:
-    """`dbt build` against `warehouse`, with target and logs kept out of the repo."""
-    env = dict(
-        os.environ,
-        ANDON_WAREHOUSE=str(warehouse),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DBT_TARGET_PATH=str(work / "target"),
-        DBT_LOG_PATH=str(work / "logs"),
-    )
-    proc = subprocess.run(
-        [str(DBT), "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO), *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    run_results = work / "target" / "run_results.json"
-    results = {}
-    if run_results.exists():
-        for item in json.loads(run_results.read_text())["results"]:
-            results[item["unique_id"]] = item
-    return DbtRun(proc.returncode, proc.stdout + proc.stderr, results)
+def dbt(command: list[str], work: Path, keep: Path) -> Build:
+    """Run one dbt command on `work`; it must pass. Keep a copy of the result at `keep`."""
+    outcome = run_dbt(command, work)
+    results = outcome.result.results if outcome.result is not None else []
+    failed = [
+        f"{r.node.unique_id}: {r.status} {(r.message or '').strip()[:500]}"
+        for r in results
+        if str(r.status) in ("error", "fail", "runtime error")
+    ]
+    assert outcome.success and not failed, (outcome.exception, failed)
+    with duckdb.connect(str(work)) as con:  # dbt's own in-process instance: same config
+        con.execute("checkpoint")
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(work, keep)
+    return Build(keep, {r.node.unique_id: str(r.status) for r in results})
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def mart_tables(warehouse: Path) -> dict[str, list[tuple]]:
     """Every mart table's rows (lineage columns `_*` left out), in a stable order."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = [
             t
             for (t,) in con.execute(
@@ -110,28 +106,19 @@ def mart_tables(warehouse: Path) -> dict[str, list[tuple]]:
                 f"select {', '.join(cols)} from marts.{table} order by all"
             ).fetchall()
         return out
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | DbtRun]:
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
     root = tmp_path_factory.mktemp("dbt")
-    day1 = build_raw_fixture(root / "day1.duckdb")
-    first = dbt_build(day1, root)
-    assert first.returncode == 0, first.output[-4000:]
-
-    incremental = root / "incremental.duckdb"
-    shutil.copy(day1, incremental)
-    add_next_day(incremental)
-    second = dbt_build(incremental, root)
-    assert second.returncode == 0, second.output[-4000:]
-
-    full = root / "full.duckdb"
-    shutil.copy(incremental, full)
-    third = dbt_build(full, root, "--full-refresh")
-    assert third.returncode == 0, third.output[-4000:]
-    return {"day1": day1, "first": first, "incremental": incremental, "full": full}
+    work = build_raw_fixture(root / "work" / "andon.duckdb")
+    day1 = dbt(["build"], work, root / "day1" / "andon.duckdb")
+    add_next_day(work)
+    incremental = dbt(
+        ["build", "--exclude", "test_type:unit"], work, root / "incremental" / "andon.duckdb"
+    )
+    full = dbt(["run", "--full-refresh"], work, root / "full" / "andon.duckdb")
+    return {"day1": day1, "incremental": incremental, "full": full}
 
 
 def shift_row(warehouse: Path, equipment: str, day: str, shift: str) -> dict:
@@ -151,7 +138,7 @@ def shift_row(warehouse: Path, equipment: str, day: str, shift: str) -> dict:
 
 
 def test_worked_example(builds):
-    row = shift_row(builds["day1"], "E1", "2026-01-05", "D")
+    row = shift_row(builds["day1"].warehouse, "E1", "2026-01-05", "D")
     assert row["shift_s"] == 28_800
     assert row["planned_stop_s"] == 3_600
     assert row["pbt_s"] == 25_200
@@ -172,7 +159,7 @@ def test_worked_example(builds):
 def test_shift_crossing_midnight_split(builds):
     states = dict(
         query(
-            builds["day1"],
+            builds["day1"].warehouse,
             "select state, seconds from marts.fct_equipment_shift_states"
             " where equipment_id = 'E2' and production_date = '2026-01-05' and shift_code = 'N'",
         )
@@ -180,7 +167,7 @@ def test_shift_crossing_midnight_split(builds):
     # SETUP 15:00-21:00 contributes 20:00-21:00, 21:00-22:00 has no state, RUNNING
     # 22:00-02:00 crosses midnight, NOT_SCHEDULED from 02:00 to the shift end at 04:00.
     assert states == {"SETUP": 3_600, "UNKNOWN": 3_600, "RUNNING": 14_400, "NOT_SCHEDULED": 7_200}
-    row = shift_row(builds["day1"], "E2", "2026-01-05", "N")
+    row = shift_row(builds["day1"].warehouse, "E2", "2026-01-05", "N")
     assert (row["shift_s"], row["pot_s"], row["pbt_s"], row["apt_s"]) == (
         28_800,
         21_600,
@@ -188,7 +175,7 @@ def test_shift_crossing_midnight_split(builds):
         14_400,
     )
     assert row["produced_qty"] == 7_000  # the report ending at 01:00 on the 6th
-    day_shift = shift_row(builds["day1"], "E2", "2026-01-05", "D")
+    day_shift = shift_row(builds["day1"].warehouse, "E2", "2026-01-05", "D")
     # E2's first state was sent in UTC (00:00Z = 08:00 Shanghai); SETUP 15:00-16:00 in D
     assert (day_shift["running_s"], day_shift["setup_s"]) == (25_200, 3_600)
     # the later extract of R4 (10,000) wins over the first one (9,000)
@@ -198,18 +185,18 @@ def test_shift_crossing_midnight_split(builds):
 def test_shift_time_only_counts_while_data_covers_it(builds):
     # E1's newest data is the open state at 16:00 on the 5th: shift N is not counted yet
     assert query(
-        builds["day1"],
+        builds["day1"].warehouse,
         "select count(*) from marts.fct_equipment_shifts"
         " where equipment_id = 'E1' and shift_code = 'N'",
     ) == [(0,)]
     # after the next day closes that state at 08:00, shift N is NOT_SCHEDULED time
-    row = shift_row(builds["incremental"], "E1", "2026-01-05", "N")
+    row = shift_row(builds["incremental"].warehouse, "E1", "2026-01-05", "N")
     assert (row["shift_s"], row["not_scheduled_s"], row["pot_s"]) == (28_800, 28_800, 0)
 
 
 def test_energy_converted_and_attributed(builds):
     rows = query(
-        builds["day1"],
+        builds["day1"].warehouse,
         "select equipment_id, production_date::varchar, shift_code, energy_kwh"
         " from marts.fct_energy order by all",
     )
@@ -224,7 +211,7 @@ def test_delivery_and_supplier_flags(builds):
     lines = {
         (o, n): rest
         for o, n, *rest in query(
-            builds["day1"],
+            builds["day1"].warehouse,
             "select order_id, line_no, is_due, is_on_time, is_in_full, shipped_qty_by_promise,"
             " completed_date::varchar, lead_time_days, is_late_open from marts.fct_order_lines",
         )
@@ -236,68 +223,114 @@ def test_delivery_and_supplier_flags(builds):
     assert lines[("SO3", 1)][:3] == [0, None, None]  # cancelled
     assert lines[("SO3", 2)][-1] == 1  # due, nothing shipped
     po = dict(
-        query(builds["day1"], "select po_id || '/' || line_no, is_on_time from marts.fct_po_lines")
+        query(
+            builds["day1"].warehouse,
+            "select po_id || '/' || line_no, is_on_time from marts.fct_po_lines",
+        )
     )
     assert po == {"PO1/1": 1, "PO1/2": 0}
 
 
 def test_unknown_keys_are_flagged_not_dropped(builds):
-    first = builds["first"]
-    warned = {r["unique_id"].split(".")[2] for r in first.results.values() if r["status"] == "warn"}
+    warned = {
+        uid.split(".")[2] for uid, status in builds["day1"].statuses.items() if status == "warn"
+    }
     assert any(
         name.startswith("relationships_stg_mes__production_reports_equipment_id") for name in warned
     ), warned
     assert any(name.startswith("relationships_fct_order_lines_customer_id") for name in warned)
     assert any(name.startswith("relationships_fct_order_lines_material_id") for name in warned)
     assert query(
-        builds["day1"], "select count(*) from marts.fct_order_lines where order_id = 'SO3'"
+        builds["day1"].warehouse,
+        "select count(*) from marts.fct_order_lines where order_id = 'SO3'",
     ) == [(2,)]
-    failed = [uid for uid, r in first.results.items() if r["status"] in ("fail", "error")]
-    assert failed == []
 
 
-def test_unit_and_singular_tests_ran(builds):
-    kinds = {uid.split(".")[0] for uid in builds["first"].results}
-    assert "unit_test" in kinds
-    singular = [uid for uid in builds["first"].results if ".assert_" in uid]
-    assert len(singular) >= 5
+def test_every_fact_and_dim_date_has_unit_tests_and_the_singular_tests_ran(builds):
+    statuses = builds["day1"].statuses
+    marts = {
+        table
+        for (table,) in query(
+            builds["day1"].warehouse,
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+            " and (starts_with(table_name, 'fct_') or table_name = 'dim_date')",
+        )
+    }
+    assert {"dim_date", "fct_inspections", "fct_inventory_daily", "fct_shipments"} <= marts
+    unit_tested = {
+        uid.split(".")[2]
+        for uid, status in statuses.items()
+        if uid.startswith("unit_test.") and status == "pass"
+    }
+    assert marts - unit_tested == set()
+    singular = {uid.split(".")[2] for uid in statuses if uid.startswith("test.andon.assert_")}
+    assert singular == SINGULAR_TESTS
+
+
+def test_dim_date_spans_the_data_and_flags_the_as_of_date(builds):
+    warehouse = builds["day1"].warehouse
+    # from SO1's order date (01-01) to SO2/2's promised date (01-20)
+    assert query(
+        warehouse, "select min(date_day), max(date_day), count(*) from marts.dim_date"
+    ) == [(date(2026, 1, 1), date(2026, 1, 20), 20)]
+    # the newest event is shipment SH2 at 10:00 on 01-07 (states end on 01-06)
+    assert query(warehouse, "select date_day from marts.dim_date where is_as_of_date") == [
+        (date(2026, 1, 7),)
+    ]
+    assert query(warehouse, "select distinct as_of_date from marts.fct_order_lines") == [
+        (date(2026, 1, 7),)
+    ]
+
+
+def test_inspections_belong_to_the_shift_they_are_made_in(builds):
+    rows = query(
+        builds["day1"].warehouse,
+        "select inspection_id, production_date::varchar, shift_code from marts.fct_inspections"
+        " order by 1",
+    )
+    assert rows == [("I1", "2026-01-05", "D"), ("I2", "2026-01-05", "N")]
 
 
 def test_incremental_run_equals_full_refresh(builds):
-    incremental = mart_tables(builds["incremental"])
-    full = mart_tables(builds["full"])
+    incremental = mart_tables(builds["incremental"].warehouse)
+    full = mart_tables(builds["full"].warehouse)
     assert incremental.keys() == full.keys()
     for table in full:
         assert incremental[table] == full[table], table
     # the revised report of an older date was picked up
-    row = shift_row(builds["incremental"], "E2", "2026-01-05", "N")
+    row = shift_row(builds["incremental"].warehouse, "E2", "2026-01-05", "N")
     assert (row["good_qty"], row["scrap_qty"], row["rework_qty"]) == (6_950, 0, 50)
 
 
 def test_incremental_run_rebuilds_only_touched_dates(builds):
     dates = query(
-        builds["incremental"],
+        builds["incremental"].warehouse,
         "select production_date::varchar, min(_max_load_id), max(_max_load_id)"
         " from marts.fct_equipment_shifts group by 1 order by 1",
     )
-    # day-one load ids are < 400; the next day's loads are 401-405
-    assert all(low == high for _, low, high in dates)
-    rebuilt = {d for d, low, _ in dates if low > 400}
-    assert rebuilt == {"2026-01-05", "2026-01-06"}
+    # Day one's newest manufacturing load is the revised report (301); the next day's states
+    # and reports are loads 401 and 402. E3's 01-03 is touched by neither: it keeps 301.
+    assert dates == [
+        ("2026-01-03", 301, 301),
+        ("2026-01-05", 402, 402),
+        ("2026-01-06", 402, 402),
+    ]
+    # stock: the next day's snapshots (load 405) rebuild 01-06 only; 01-05 keeps load 210
+    snapshots = query(
+        builds["incremental"].warehouse,
+        "select snapshot_date::varchar, min(_max_load_id), max(_max_load_id)"
+        " from marts.fct_inventory_daily group by 1 order by 1",
+    )
+    assert snapshots == [("2026-01-05", 210, 210), ("2026-01-06", 405, 405)]
 
 
-def test_marts_match_sample_ground_truth(sample_inbox, landed_warehouse, tmp_path):
+def test_marts_match_sample_ground_truth(sample_inbox, built_warehouse):
     import polars as pl
 
-    warehouse = tmp_path / "andon.duckdb"
-    shutil.copy(landed_warehouse[0], warehouse)
-    run = dbt_build(warehouse, tmp_path)
-    failed = [uid for uid, r in run.results.items() if r["status"] in ("fail", "error")]
-    assert run.returncode == 0 and not failed, (failed, run.output[-4000:])
+    from warehouse.connections import connect_published
 
     truth = pl.read_parquet(sample_inbox / "_truth" / "equipment_day.parquet")
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with connect_published(built_warehouse) as con:
         marts = con.sql("""
             select equipment_id, production_date,
                 sum(shift_s)::bigint as shift_seconds, sum(running_s)::bigint as running_s,
@@ -314,11 +347,10 @@ def test_marts_match_sample_ground_truth(sample_inbox, landed_warehouse, tmp_pat
             from marts.fct_equipment_shifts
             group by equipment_id, production_date
         """).pl()
-    finally:
-        con.close()
     keys = ["equipment_id", "production_date"]
     expected = truth.select(keys + TRUTH_COLUMNS).filter(pl.col("shift_seconds") > 0)
     got = marts.filter(pl.col("shift_seconds") > 0)
+    assert expected.height > 100
     joined = expected.join(got, on=keys, how="full", suffix="_mart", coalesce=True)
     problems = []
     for col in TRUTH_COLUMNS:

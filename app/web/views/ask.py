@@ -4,8 +4,8 @@ reading as editable chips, the chart, the table, the SQL and a way into the work
 import streamlit as st
 
 from app.web.ask_box import render_ask_box
-from app.web.i18n import t
 from app.web.sidebar import context
+from metrics.i18n import t
 
 lang = context().lang
 st.title(t("page_ask", lang))

@@ -8,9 +8,9 @@ import streamlit as st
 from app.web import charts, data, lists
 from app.web.downloads import download_buttons
 from app.web.filters import trend_grain
-from app.web.i18n import t
 from app.web.sidebar import context
 from app.web.widgets import chart_with_data, display_table, dropped_note, no_data
+from metrics.i18n import t
 
 DELIVERY = ["on_time_delivery", "otif"]
 

@@ -18,8 +18,6 @@ from app.web.drill import (
     on_pick,
 )
 from app.web.filters import trend_grain
-from app.web.i18n import t
-from app.web.kpi_cards import format_metric
 from app.web.sidebar import context
 from app.web.widgets import (
     chart_with_data,
@@ -29,6 +27,8 @@ from app.web.widgets import (
     no_data,
     show_chart,
 )
+from metrics.formatting import NULL, format_value
+from metrics.i18n import t
 
 FACTORS = ["oee", "availability", "performance", "quality"]
 WATERFALL = [
@@ -152,7 +152,7 @@ if not no_data(members, lang):
         dim_title,
         ["", *names],
         key=f"drill_pick_{level}",
-        format_func=lambda k: names.get(k, "—"),
+        format_func=lambda k: names.get(k, NULL),
         on_change=on_pick,
         args=(level,),
     )
@@ -165,7 +165,7 @@ if not no_data(members, lang):
         *[
             pl.col(m)
             .map_elements(
-                lambda v, m=m: format_metric(data.metric(m), v, lang),
+                lambda v, m=m: format_value(data.metric(m), v, lang=lang),
                 return_dtype=pl.String,
                 skip_nulls=False,
             )

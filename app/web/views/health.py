@@ -6,9 +6,9 @@ import streamlit as st
 
 from app.web import data, health
 from app.web.downloads import download_buttons
-from app.web.i18n import column_label, t
 from app.web.sidebar import context
 from app.web.widgets import display_table, no_data
+from metrics.i18n import column_label, t
 
 ctx = context()
 f, lang, key = ctx.filters, ctx.lang, ctx.key

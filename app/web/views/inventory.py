@@ -7,10 +7,10 @@ import streamlit as st
 from app.web import charts, data, lists
 from app.web.downloads import download_buttons
 from app.web.filters import trend_grain
-from app.web.i18n import format_number, t
-from app.web.kpi_cards import format_metric
 from app.web.sidebar import context
 from app.web.widgets import chart_with_data, display_table, dropped_note, no_data, show_chart
+from metrics.formatting import format_number, format_value
+from metrics.i18n import t
 
 TURNS = ["inventory_turnover", "annualized_inventory_turnover", "days_of_inventory"]
 
@@ -31,7 +31,7 @@ def turnover_table(dim: str) -> pl.DataFrame:
         *[
             pl.col(m)
             .map_elements(
-                lambda v, m=m: format_metric(data.metric(m), v, lang),
+                lambda v, m=m: format_value(data.metric(m), v, lang=lang),
                 return_dtype=pl.String,
                 skip_nulls=False,
             )

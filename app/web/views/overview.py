@@ -6,10 +6,12 @@ import streamlit as st
 from app.web import data
 from app.web.ask_box import render_ask_box
 from app.web.filters import sparkline_window
-from app.web.i18n import t
-from app.web.kpi_cards import STATUS_COLOURS, cards_from, format_metric, render_card, status
+from app.web.kpi_cards import STATUS_COLOURS, cards_from, render_card
 from app.web.sidebar import context
 from app.web.widgets import display_table, dropped_note
+from metrics.formatting import format_value
+from metrics.i18n import t
+from metrics.status import target_status
 
 KPIS = [
     "oee",
@@ -59,7 +61,7 @@ texts = matrix.select(
     *[
         pl.col(m.name)
         .map_elements(
-            lambda v, m=m: format_metric(m, v, lang), return_dtype=pl.String, skip_nulls=False
+            lambda v, m=m: format_value(m, v, lang=lang), return_dtype=pl.String, skip_nulls=False
         )
         .alias(m.label(lang))
         for m in shown_metrics
@@ -70,7 +72,7 @@ colours = matrix.select(
     *[
         pl.col(m.name)
         .map_elements(
-            lambda v, m=m: f"background-color: {CELL_COLOURS[status(m, v)]}",
+            lambda v, m=m: f"background-color: {CELL_COLOURS[target_status(m, v)]}",
             return_dtype=pl.String,
             skip_nulls=False,
         )
@@ -80,7 +82,7 @@ colours = matrix.select(
 ).to_pandas()
 display_table(texts, lang, style=lambda frame: frame.style.apply(lambda _: colours, axis=None))
 targets = " · ".join(
-    f"{m.label(lang)} {format_metric(m, m.target, lang)}"
+    f"{m.label(lang)} {format_value(m, m.target, lang=lang)}"
     for m in metrics
     if m.name in by_plant and m.target is not None
 )

@@ -4,12 +4,14 @@ and tracing one lot to its work order, machines, inspections and customers."""
 import polars as pl
 import streamlit as st
 
-from app.web import charts, data, lists, spc
+from app.web import charts, data, lists
+from app.web.control_chart import control_chart
 from app.web.filters import trend_grain
-from app.web.i18n import format_date, t
-from app.web.kpi_cards import format_metric
 from app.web.sidebar import context
 from app.web.widgets import chart_with_data, display_table, dropped_note, equals_from, no_data
+from metrics.formatting import format_date, format_value
+from metrics.i18n import t
+from metrics.spc import LOOKBACK_DAYS, MIN_BASELINE, RULES, cpk
 
 TRENDS = ["first_pass_yield", "scrap_rate", "rework_rate"]
 
@@ -67,20 +69,10 @@ if not no_data(series, lang):
     )
     product, characteristic = choice
     points = lists.spc_points(key, product, characteristic, equals, f.start, f.end)
-    values = points["measured_value"].to_list()
-    limits = spc.control_limits(values)
-    if limits is not None:
-        rules = spc.western_electric(values, limits)
-        points = points.with_columns(
-            pl.Series("sample", range(1, len(values) + 1)),
-            pl.Series("rules", [", ".join(map(str, r)) for r in rules], dtype=pl.String),
-            pl.Series(
-                "flag",
-                [t("out_of_control", lang) if r else t("in_control", lang) for r in rules],
-                dtype=pl.String,
-            ),
-        )
-        lsl, usl = points["lsl"][-1], points["usl"][-1]
+    shown = control_chart(points, lang)
+    if shown is not None:
+        limits, period_values = shown.chart.limits, shown.period_values
+        lsl, usl = shown.points["lsl"][-1], shown.points["usl"][-1]
         governed = data.kpi_frame(
             key,
             ["cpk"],
@@ -94,26 +86,33 @@ if not no_data(series, lang):
             end=f.end,
             lang=lang,
         )
-        cpk_value = governed["cpk"][0] if governed.height else spc.cpk(values, lsl, usl)
+        cpk_value = governed["cpk"][0] if governed.height else cpk(period_values, lsl, usl)
         cols = stats_col.columns(4)
-        cols[0].metric(t("cpk_value", lang), format_metric(data.metric("cpk"), cpk_value, lang))
-        cols[1].metric(t("mean", lang), f"{limits.mean:,.3f}")
-        cols[2].metric(t("samples", lang), f"{len(values):,}")
-        cols[3].metric(t("out_of_control", lang), f"{sum(1 for r in rules if r):,}")
+        cols[0].metric(t("cpk_value", lang), format_value(data.metric("cpk"), cpk_value, lang=lang))
+        cols[1].metric(t("centre_line", lang), f"{limits.centre:,.3f}")
+        cols[2].metric(t("samples", lang), f"{len(period_values):,}")
+        cols[3].metric(t("out_of_control", lang), f"{shown.out_of_control:,}")
         lines = {
-            t("mean", lang): limits.mean,
+            t("centre_line", lang): limits.centre,
             t("ucl", lang): limits.ucl,
             t("lcl", lang): limits.lcl,
             t("usl", lang): usl,
             t("lsl", lang): lsl,
         }
         chart_with_data(
-            charts.spc(points, lines, lang, title=f"{product} · {characteristic}"),
-            points,
+            charts.spc(shown.points, lines, lang, title=f"{product} · {characteristic}"),
+            shown.points,
             f"spc_{product}_{characteristic}",
             lang,
         )
-        st.caption(f"{t('rule', lang)}: 1 > 3σ · 2: 2/3 > 2σ · 3: 4/5 > 1σ · 4: 8 ⟂")
+        if shown.chart.baseline == shown.first:
+            st.caption(t("spc_limits_baseline", lang, count=shown.first, days=LOOKBACK_DAYS))
+        else:
+            count = shown.points.height
+            st.caption(t("spc_limits_all", lang, count=count, minimum=MIN_BASELINE))
+        st.caption(
+            f"{t('rule', lang)}: " + " · ".join(f"{n}: {t(f'spc_rule_{n}', lang)}" for n in RULES)
+        )
 
 st.subheader(t("lot_trace", lang))
 lot = st.text_input(t("lot_id", lang), key="lot", placeholder="LOT-SZ-SMT1-261102A-00001")

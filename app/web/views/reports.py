@@ -1,123 +1,107 @@
-"""Reports & alerts: the scheduled reports with their next run, run one now with a preview
-and downloads, delivery history with failure reasons, alert rules, open alerts with an
+"""Reports & alerts: the scheduled reports with their next run (and the definitions refused,
+with file and key), run one now with a preview and downloads, what is not delivered yet or
+was given up (with the reason), delivery history, alert rules, open alerts with an
 acknowledge button (also reached from the ack link in alert messages), and alert history."""
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import polars as pl
 import streamlit as st
-from croniter import croniter
 
-from app.web import data
 from app.reports.alerts import acknowledge, load_rules
-from app.reports.definitions import DefinitionError, load_channels, load_reports
+from app.reports.definitions import load_channels, load_contacts, read_reports
 from app.reports.delivery import Deliverer
 from app.reports.email_body import STATUS_DOT
-from app.reports.i18n import t as rt
-from app.reports.runner import default_out_dir, run_report
+from app.reports.runner import default_out_dir, run_report, run_status
 from app.reports.state import StateStore, state_path
+from app.web import data
 from app.web.sidebar import context
 from app.web.widgets import display_table
-
-WORDS = {
-    "title": ("Reports & alerts", "报表与告警"),
-    "reports": ("Scheduled reports", "定时报表"),
-    "run_now": ("Run now", "立即运行"),
-    "report": ("Report", "报表"),
-    "slice": ("Copy", "副本"),
-    "as_of": ("As of", "基准日期"),
-    "send": ("Send to the recipients", "发送给收件人"),
-    "run": ("Run", "运行"),
-    "history": ("Delivery history", "发送记录"),
-    "failures": ("Failed deliveries", "发送失败"),
-    "rules": ("Alert rules", "告警规则"),
-    "open": ("Open alerts", "未关闭告警"),
-    "alert_history": ("Alert history", "告警历史"),
-    "ack": ("Acknowledge", "确认"),
-    "acked": ("Acknowledged", "已确认"),
-    "none": ("Nothing here yet.", "暂无记录。"),
-    "next_run": ("Next run", "下次运行"),
-    "download": ("Download", "下载"),
-}
+from metrics.i18n import t
+from warehouse.config import ConfigError
 
 ctx = context()
 lang = ctx.lang
-
-
-def w(key: str) -> str:
-    en, zh = WORDS[key]
-    return zh if lang == "zh" else en
 
 
 def show(rows: list[dict]) -> None:
     if rows:
         display_table(pl.DataFrame(rows, infer_schema_length=None), lang)
     else:
-        st.caption(w("none"))
+        st.caption(t("nothing_yet", lang))
 
 
 build_file = data.build_file()
 state = StateStore(state_path(build_file))
-st.title(w("title"))
+st.title(t("page_reports", lang))
 
 token = st.query_params.get("ack")
 if token:
     try:
         alert = acknowledge(state, token, by=st.query_params.get("by", "link"))
-        st.success(f"{w('acked')}: {alert['rule']} · {alert['entity']}")
+        st.success(f"{t('acknowledged', lang)}: {alert['rule']} · {alert['entity']}")
     except KeyError as error:
         st.error(str(error.args[0]))
 
-try:
-    reports = load_reports()
-    rules = load_rules()
-except DefinitionError as error:
-    st.error(str(error))
-    st.stop()
 
-st.subheader(w("reports"))
+def status_word(status: str) -> str:
+    return t(f"delivery_status_{status}", lang)
+
+
+try:
+    files = read_reports()
+except ConfigError as error:  # the registry itself
+    st.error(t("config_refused", lang, error=error))
+    st.stop()
+reports = files.reports
+try:
+    rules = load_rules()
+except ConfigError as error:
+    st.error(t("config_refused", lang, error=error))
+    rules = []
+
+st.subheader(t("scheduled_reports", lang))
+for refused in files.refused:
+    st.error(t("definition_refused", lang, error=refused))
 listing = []
 for report in reports.values():
-    upcoming = ""
-    if report.cron:
-        zone = ZoneInfo(report.timezone)
-        upcoming = (
-            croniter(report.cron, datetime.now(zone))
-            .get_next(datetime)
-            .strftime("%Y-%m-%d %H:%M %Z")
-        )
-    last = state.rows(
-        "select period, status from runs where report=? order by id desc limit 1", (report.name,)
-    )
+    upcoming = report.next_fire(datetime.now().astimezone())
+    last = state.last_run(report.name)
     listing.append(
         {
             "name": report.name,
-            w("report"): report.title[lang],
+            t("report", lang): report.title[lang],
             "period": report.period,
             "burst": report.burst_per or "",
             "schedule": f"{report.cron or ''} {report.timezone}",
-            w("next_run"): upcoming,
-            "last": f"{last[0]['period']} {last[0]['status']}" if last else "",
+            t("next_run", lang): upcoming.strftime("%Y-%m-%d %H:%M %Z") if upcoming else "",
+            "last": f"{last['period']} {status_word(run_status(state, last))}" if last else "",
         }
     )
 show(listing)
 
-st.subheader(w("run_now"))
+st.subheader(t("run_now", lang))
 if reports:
     cols = st.columns(4)
     name = cols[0].selectbox(
-        w("report"), list(reports), format_func=lambda n: reports[n].title[lang]
+        t("report", lang), list(reports), format_func=lambda n: reports[n].title[lang]
     )
     report = reports[name]
-    slice_key = cols[1].selectbox(w("slice"), list(report.audiences))
+    slice_key = cols[1].selectbox(t("slice", lang), list(report.audiences))
     as_of = cols[2].date_input(
-        w("as_of"), value=ctx.as_of + timedelta(days=1), max_value=date.today() + timedelta(days=1)
+        t("report_as_of", lang),
+        value=ctx.as_of + timedelta(days=1),
+        max_value=date.today() + timedelta(days=1),
     )
-    send = cols[3].toggle(w("send"), value=False)
-    if st.button(w("run"), type="primary"):
-        deliverer = Deliverer(load_channels(), state) if send else None
+    send = cols[3].toggle(t("send_to_recipients", lang), value=False)
+    if st.button(t("run_report", lang), type="primary"):
+        try:
+            deliverer = Deliverer(load_channels(), state) if send else None
+            contacts = load_contacts() if send else None
+        except ConfigError as error:
+            st.error(t("config_refused", lang, error=error))
+            st.stop()
         with st.spinner("…"):
             results = run_report(
                 report,
@@ -127,83 +111,124 @@ if reports:
                 send=send,
                 state=state if send else None,
                 deliverer=deliverer,
+                contacts=contacts,
                 slices=[slice_key],
+                resend=True,
             )
         st.session_state["report_preview"] = [
-            (r.status, r.failures, [str(f) for f in r.files]) for r in results
+            (r.status, r.failures, r.not_sent, [str(f) for f in r.files]) for r in results
         ]
-    for status, failures, files in st.session_state.get("report_preview", []):
-        (st.error if status == "failed" else st.info)(
-            f"{status}" + (f": {'; '.join(failures)}" if failures else "")
+    for status, failures, not_sent, paths in st.session_state.get("report_preview", []):
+        (st.error if status in ("retrying", "given_up") else st.info)(
+            status_word(status) + (f": {'; '.join(failures)}" if failures else "")
         )
+        if status == "retrying":
+            st.caption(t("retry_promise", lang))
+        if not_sent:
+            st.caption(t("not_sent_channels", lang, channels=", ".join(not_sent)))
         buttons = st.columns(4)
         for column, path in zip(
-            buttons, [Path(f) for f in files if f.endswith((".pdf", ".xlsx"))], strict=False
+            buttons, [Path(f) for f in paths if f.endswith((".pdf", ".xlsx"))], strict=False
         ):
             if path.exists():
                 column.download_button(
-                    f"{w('download')} {path.suffix[1:].upper()}",
+                    f"{t('download_file', lang)} {path.suffix[1:].upper()}",
                     path.read_bytes(),
                     file_name=path.name,
                 )
-        pdf = next((Path(f) for f in files if f.endswith(".pdf")), None)
+        pdf = next((Path(f) for f in paths if f.endswith(".pdf")), None)
         if pdf and pdf.exists():
             try:
                 st.pdf(pdf.read_bytes(), height=600)
             except Exception:  # noqa: BLE001 - the viewer component is optional
                 st.caption(pdf.name)
 
-st.subheader(w("history"))
+unsent = state.unsent()
+for heading, shown in (
+    ("given_up_deliveries", ("given_up",)),
+    ("retrying_deliveries", ("pending", "sending", "retrying")),
+):
+    st.subheader(t(heading, lang))
+    show(
+        [
+            {
+                "label": row.label,
+                "channel": t(f"channel_{row.channel}", lang),
+                "target": row.target,
+                "status": status_word(row.status),
+                "attempts": row.attempts,
+                "next_attempt_at": row.next_attempt_at if row.status != "given_up" else None,
+                "deadline": row.deadline,
+                "last_error": row.last_error or "",
+            }
+            for row in unsent
+            if row.status in shown
+        ]
+    )
+fires = state.failed_fires()
+if fires:
+    st.subheader(t("failed_fires", lang))
+    show(
+        [
+            {
+                "report": row["report"],
+                "fire": datetime.fromisoformat(row["fire"]),
+                "status": status_word(row["status"]),
+                "attempts": row["attempts"],
+                "deadline": datetime.fromisoformat(row["deadline"]),
+                "last_error": row["last_error"] or "",
+            }
+            for row in fires
+        ]
+    )
+
+st.subheader(t("delivery_history", lang))
 runs = state.recent_runs(50)
 show(
     [
-        {k: r[k] for k in ("report", "slice", "period", "status", "lang", "finished_at")}
+        {
+            **{k: r[k] for k in ("report", "slice", "period", "lang", "finished_at")},
+            "status": status_word(run_status(state, r)),
+        }
         for r in runs
     ]
 )
-st.markdown(f"**{w('failures')}**")
-show(
-    [
-        {k: d[k] for k in ("at", "channel", "target", "attempt", "error")}
-        for d in state.deliveries(failed_only=True)[:100]
-    ]
-)
 
-st.subheader(w("rules"))
+st.subheader(t("alert_rules", lang))
 show(
     [
         {
             "name": r.name,
             "metric": data.metric(r.metric).label(lang),
             "scope": ", ".join(r.scope),
-            "condition": r.condition + (f" {r.value}" if r.value is not None else ""),
+            "condition": r.condition.describe(),
             "grain": r.grain,
             "owner": r.role(),
-            "ack (min)": r.ack_timeout_minutes,
+            "ack_minutes": r.ack_timeout_minutes,
         }
         for r in rules
     ]
 )
 
-st.subheader(w("open"))
+st.subheader(t("open_alerts", lang))
 open_alerts = state.open_alerts()
 if not open_alerts:
-    st.caption(w("none"))
+    st.caption(t("nothing_yet", lang))
 for alert in open_alerts:
     left, right = st.columns([5, 1])
     dot = STATUS_DOT["amber" if alert["acked_at"] else "red"]
     left.markdown(
         f"{dot} **{alert['rule']}** · {alert['entity']} · {alert['period']} — "
-        f"{alert['message']} ({rt('owner', lang)}: {alert['role']}, "
-        f"level {alert['level']})"
+        f"{alert['message']} ({t('owner', lang)}: {alert['role']}, "
+        f"{t('alert_level', lang, level=alert['level'])})"
     )
     if alert["acked_at"]:
-        right.caption(f"{w('acked')} {alert['acked_by'] or ''}")
-    elif right.button(w("ack"), key=f"ack_{alert['token']}"):
+        right.caption(f"{t('acknowledged', lang)} {alert['acked_by'] or ''}")
+    elif right.button(t("acknowledge", lang), key=f"ack_{alert['token']}"):
         acknowledge(state, alert["token"], by="app")
         st.rerun()
 
-st.subheader(w("alert_history"))
+st.subheader(t("alert_history", lang))
 show(
     [
         {k: h[k] for k in ("at", "rule", "entity", "event", "message", "contact")}

@@ -7,10 +7,11 @@ import streamlit as st
 from app.web import charts, data
 from app.web import workbench as wb
 from app.web.downloads import download_buttons
-from app.web.i18n import t
 from app.web.sidebar import context
 from app.web.sql_guard import SqlRefused
 from app.web.widgets import display_table
+from metrics.formatting import NULL
+from metrics.i18n import t
 
 HISTORY = "wb_history"
 RESULT = "wb_result"
@@ -141,7 +142,7 @@ with editor:
     with history_col, st.expander(t("history", lang)):
         for index, past in enumerate(st.session_state[HISTORY]):
             st.button(
-                past.splitlines()[0][:70] if past.strip() else "—",
+                past.splitlines()[0][:70] if past.strip() else NULL,
                 key=f"wb_h{index}",
                 on_click=set_sql,
                 args=(past,),

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- Equipment state records in plant-local time, each with the end it effectively has:
 -- an open state (no end) ends at the equipment's as-of time (the end of its newest state
 -- data), and a record never runs past the start of the next one.

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- State records cut exactly at the equipment's shift windows: one row per record and
 -- window it overlaps. `is_event_start` marks the piece in which the record starts.
 with states as (
@@ -8,7 +6,7 @@ with states as (
 ),
 
 windows as (
-    select * from {{ ref('int_equipment_shift_windows') }}
+    select * from {{ ref('int_equipment_shifts_clipped') }}
 ),
 
 -- A record can only overlap shifts of the production dates from the day before it starts

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- SCADA meter readings in plant-local time (SCADA usually writes UTC).
 with readings as (
     select * from {{ ref('stg_scada__meter_readings') }}
@@ -28,7 +26,8 @@ localized as (
 final as (
     select
         *,
-        interval_start::date as reading_date
+        interval_start + interval_minutes * interval '1 minute' as interval_end,
+        cast(interval_start as date) as reading_date
     from localized
 )
 

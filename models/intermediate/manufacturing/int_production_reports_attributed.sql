@@ -1,52 +1,20 @@
-{{ config(materialized='table') }}
-
--- Production reports attributed to the shift in which they end (shift_start < end_ts <=
--- shift_end), with the ideal cycle time (PRI) of the product on the equipment. Reports
--- ending outside every shift keep a NULL shift.
+-- Production reports attributed to the shift in which they end (attribute_to_shift), with
+-- the ideal cycle time (PRI) of the product on the equipment. Reports ending outside every
+-- shift keep a NULL shift.
 with reports as (
     select * from {{ ref('int_production_reports_localized') }}
 ),
 
 shift_windows as (
-    select * from {{ ref('int_shift_windows') }}
+    select * from {{ ref('int_shifts_expanded_by_date') }}
 ),
 
 routings as (
     select * from {{ ref('stg_mes__routings') }}
 ),
 
--- A report can only end in a shift of its end date or of the day before (a shift crossing
--- midnight): equi-join on those two candidate dates.
-candidates as (
-    select
-        report_id,
-        plant_id,
-        end_ts,
-        unnest([end_ts::date - 1, end_ts::date]) as candidate_date
-    from reports
-),
-
-in_shift as (
-    select
-        candidates.report_id,
-        shift_windows.production_date,
-        shift_windows.shift_code
-    from candidates
-    inner join shift_windows
-        on candidates.plant_id = shift_windows.plant_id
-        and candidates.candidate_date = shift_windows.production_date
-        and candidates.end_ts > shift_windows.shift_start
-        and candidates.end_ts <= shift_windows.shift_end
-),
-
 attributed as (
-    select
-        reports.*,
-        in_shift.production_date,
-        in_shift.shift_code
-    from reports
-    left join in_shift
-        on reports.report_id = in_shift.report_id
+    {{ attribute_to_shift('reports', 'shift_windows', 'end_ts') }}
 ),
 
 final as (

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- Production reports in plant-local time with the equipment's line and plant.
 with reports as (
     select * from {{ ref('stg_mes__production_reports') }}

@@ -1,9 +1,26 @@
--- One row per calendar day from the earliest to the latest date in the data.
+-- One row per calendar day from the earliest to the latest date in the data; the as-of
+-- date (the newest plant-local event date) is always inside the span and flagged.
 {% set fiscal_start = var('fiscal_year_start_month', 1) | int %}
 
-with data_dates as (
+with as_of as (
+    select * from {{ ref('int_as_of_dates_computed') }}
+),
+
+data_dates as (
     select min(start_ts)::date as first_date, max(effective_end_ts)::date as last_date
     from {{ ref('int_equipment_states_localized') }}
+    union all
+    select min(end_ts)::date, max(end_ts)::date
+    from {{ ref('int_production_reports_localized') }}
+    union all
+    select min(reading_date), max(reading_date)
+    from {{ ref('int_meter_readings_localized') }}
+    union all
+    select min(movement_date), max(movement_date)
+    from {{ ref('int_inventory_movements_localized') }}
+    union all
+    select min(shipped_date), max(shipped_date)
+    from {{ ref('int_shipments_localized') }}
     union all
     select min(order_date), max(greatest(promised_date, requested_date))
     from {{ ref('stg_erp__sales_order_lines') }}
@@ -17,8 +34,8 @@ with data_dates as (
     select min(planned_start)::date, max(planned_end)::date
     from {{ ref('stg_mes__work_orders') }}
     union all
-    select min(interval_start)::date, max(interval_start)::date
-    from {{ ref('stg_scada__meter_readings') }}
+    select as_of_date, as_of_date
+    from as_of
 ),
 
 date_span as (
@@ -38,7 +55,7 @@ days as (
 
 final as (
     select
-        date_day,
+        days.date_day,
         year(date_day) as year,
         quarter(date_day) as quarter,
         month(date_day) as month,
@@ -50,13 +67,15 @@ final as (
         isodow(date_day) >= 6 as is_weekend,
         {%- if fiscal_start == 1 %}
         year(date_day) as fiscal_year,
-        quarter(date_day) as fiscal_quarter
+        quarter(date_day) as fiscal_quarter,
         {%- else %}
         year(date_day) + case when month(date_day) >= {{ fiscal_start }} then 1 else 0 end
             as fiscal_year,
-        ((month(date_day) - {{ fiscal_start }} + 12) % 12) // 3 + 1 as fiscal_quarter
+        ((month(date_day) - {{ fiscal_start }} + 12) % 12) // 3 + 1 as fiscal_quarter,
         {%- endif %}
+        coalesce(days.date_day = as_of.as_of_date, false) as is_as_of_date
     from days
+    cross join as_of
 )
 
 select * from final

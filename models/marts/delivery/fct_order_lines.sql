@@ -16,7 +16,7 @@ materials as (
 ),
 
 as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of_dates_computed') }}
 ),
 
 joined as (

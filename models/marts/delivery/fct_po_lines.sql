@@ -4,7 +4,7 @@ with po_lines as (
 ),
 
 receipts as (
-    select * from {{ ref('int_po_line_receipts') }}
+    select * from {{ ref('int_po_line_receipts_summed') }}
 ),
 
 materials as (
@@ -12,7 +12,7 @@ materials as (
 ),
 
 as_of as (
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of_dates_computed') }}
 ),
 
 joined as (

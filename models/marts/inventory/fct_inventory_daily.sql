@@ -1,18 +1,11 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='snapshot_date',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key='snapshot_date') }}
 
 with snapshots as (
     select * from {{ ref('stg_wms__stock_snapshots') }}
     {%- set changed_dates %}
         select snapshot_date from {{ ref('stg_wms__stock_snapshots') }}
         where _load_id > {{ previous_load_id() }}
-            or (select inventory_master_load_id from {{ ref('int_load_watermarks') }})
+            or (select inventory_master_load_id from {{ ref('int_load_watermarks_computed') }})
             > {{ previous_load_id() }}
     {%- endset %}
     {{ changed_dates_filter('snapshot_date', changed_dates) }}
@@ -46,7 +39,7 @@ final as (
         materials.product_family,
         per_material.on_hand_qty,
         per_material.on_hand_qty * materials.standard_cost as inventory_value,
-        (select inventory_load_id from {{ ref('int_load_watermarks') }}) as _max_load_id
+        (select inventory_load_id from {{ ref('int_load_watermarks_computed') }}) as _max_load_id
     from per_material
     left join warehouses
         on per_material.warehouse_id = warehouses.warehouse_id

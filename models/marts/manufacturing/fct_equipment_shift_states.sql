@@ -1,16 +1,9 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='production_date',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key='production_date') }}
 
--- depends_on: {{ ref('int_manufacturing_date_loads') }}
+-- depends_on: {{ ref('int_manufacturing_dates_touched') }}
 
 with state_seconds as (
-    select * from {{ ref('int_equipment_shift_state_seconds') }}
+    select * from {{ ref('int_equipment_shift_states_summed') }}
     {{ manufacturing_dates_filter() }}
 ),
 
@@ -24,7 +17,7 @@ final as (
         state,
         seconds,
         events,
-        (select manufacturing_load_id from {{ ref('int_load_watermarks') }}) as _max_load_id
+        (select manufacturing_load_id from {{ ref('int_load_watermarks_computed') }}) as _max_load_id
     from state_seconds
 )
 

@@ -1,23 +1,16 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='production_date',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key='production_date') }}
 
--- depends_on: {{ ref('int_manufacturing_date_loads') }}
+-- depends_on: {{ ref('int_manufacturing_dates_touched') }}
 
 -- One row per equipment and shift: the time model (seconds per state, POT, PBT, APT) and
 -- the production of the shift, with the OEE components as ratios of this row's sums.
 with windows as (
-    select * from {{ ref('int_equipment_shift_windows') }}
+    select * from {{ ref('int_equipment_shifts_clipped') }}
     {{ manufacturing_dates_filter() }}
 ),
 
 states as (
-    select * from {{ ref('int_equipment_shift_state_seconds') }}
+    select * from {{ ref('int_equipment_shift_states_summed') }}
     {{ manufacturing_dates_filter() }}
 ),
 
@@ -134,7 +127,7 @@ final as (
         {{ safe_divide('ideal_produced_s', 'apt_s') }} as performance,
         {{ safe_divide('ideal_good_s', 'ideal_produced_s') }} as quality,
         {{ safe_divide('ideal_good_s', 'pbt_s') }} as oee,
-        (select manufacturing_load_id from {{ ref('int_load_watermarks') }}) as _max_load_id
+        (select manufacturing_load_id from {{ ref('int_load_watermarks_computed') }}) as _max_load_id
     from combined
 )
 

@@ -1,13 +1,6 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='production_date',
-        on_schema_change='fail'
-    )
-}}
+{{ config(materialized='incremental', unique_key='production_date') }}
 
--- depends_on: {{ ref('int_manufacturing_date_loads') }}
+-- depends_on: {{ ref('int_manufacturing_dates_touched') }}
 
 with reports as (
     select * from {{ ref('int_production_reports_attributed') }}
@@ -54,7 +47,7 @@ final as (
         per_product.ideal_produced_s,
         per_product.ideal_good_s,
         per_product.ideal_loss_s,
-        (select manufacturing_load_id from {{ ref('int_load_watermarks') }}) as _max_load_id
+        (select manufacturing_load_id from {{ ref('int_load_watermarks_computed') }}) as _max_load_id
     from per_product
     left join materials
         on per_product.product_id = materials.material_id

@@ -39,8 +39,26 @@ def _free_port() -> int:
 
 
 class Inbox:
+    """The messages a real aiosmtpd server received; `down()` stops the server (connections
+    are refused, an outage), `up()` starts it again on the same port."""
+
     def __init__(self) -> None:
         self.messages: list = []
+        self.controller: Controller | None = None
+        self.port = 0
+
+    def up(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port or _free_port())
+        self.controller.start()
+        self.port = self.controller.port
+
+    def down(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list:
+        return [m["message"] for m in self.messages if m["to"] == [address]]
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802 - aiosmtpd API
         message = message_from_bytes(envelope.content, policy=policy.default)
@@ -51,11 +69,9 @@ class Inbox:
 @pytest.fixture
 def smtp():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    inbox.port = controller.port
+    inbox.up()
     yield inbox
-    controller.stop()
+    inbox.down()
 
 
 class Captured:
@@ -193,7 +209,7 @@ def config(tmp_path: Path, smtp: Inbox, webhooks: Captured) -> Path:
             "json": {"kind": "json", "url": f"{webhooks.base}/json"},
         },
         "app_url": "http://andon.test:8501",
-        "retry": {"attempts": 3, "base_delay_s": 0.01, "factor": 2},
+        "retry": {"base_delay_s": 60, "factor": 2, "max_delay_s": 600},
     }
     (folder / "channels.yaml").write_text(yaml.safe_dump(channels), encoding="utf-8")
     (folder / "daily_plant_kpis.yaml").write_text(

@@ -1,20 +1,25 @@
-"""Alerts: fire once per rule and entity, stay quiet while open, clear with a message,
-escalate to the next contact when nobody acknowledges in time (an injected clock)."""
+"""Alerts end to end on the hand-worked marts, with a real state store, SMTP server and
+webhook server: fire once per rule and entity, stay quiet while open, clear with a message,
+escalate to the next contact when nobody acknowledges in time (an injected clock), stop
+escalating once acknowledged — and what `andon build` calls delivers."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
-from app.reports.alerts import acknowledge, evaluate_alerts, parse_rules
+from app.reports.alerts import acknowledge, evaluate_alerts
 from app.reports.definitions import load_channels
 from app.reports.delivery import Deliverer
-from app.reports.spc import violations
 from app.reports.state import StateStore
+from tests.metrics.factory import build_warehouse
 
+# SZ OEE: 53.75 % on 2026-10-06 (below 60 %), 74.79 % on 2026-10-05 (not). A day rule judges
+# the day before the as-of date.
 RULES = {
     "defaults": {"grain": "day", "ack_timeout_minutes": 60},
     "rules": [
@@ -26,6 +31,7 @@ RULES = {
         }
     ],
 }
+BREACHED_DAY, FINE_DAY = date(2026, 10, 7), date(2026, 10, 6)  # as-of dates
 
 
 @pytest.fixture
@@ -35,122 +41,129 @@ def alert_config(config: Path) -> Path:
 
 
 def _evaluate(marts_file, folder, state, clock, day):  # noqa: ANN001, ANN202
-    deliverer = Deliverer(load_channels(folder), state, sleep=lambda s: None, clock=clock)
+    deliverer = Deliverer(load_channels(folder), state, clock=clock)
     return evaluate_alerts(
         marts_file, day, folder=folder, state=state, deliverer=deliverer, clock=clock
     )
+
+
+def _html(message) -> str:  # noqa: ANN001
+    return message["message"].get_body(preferencelist=("html",)).get_content()
 
 
 def test_alert_fires_once_stays_quiet_and_clears(
     marts_file, alert_config, tmp_path, clock, smtp, webhooks
 ) -> None:
     state = StateStore(tmp_path / "state.sqlite")
-    # SZ OEE on 2026-10-06 is 53.75 %: below 60 %.
-    events = _evaluate(marts_file, alert_config, state, clock, date(2026, 10, 7))
-    assert [(e["event"], e["entity"], e["contact"]) for e in events] == [
-        ("fired", "plant=SZ", "Wang Wei")
+    events = _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
+    assert [(e["event"], e["entity"], e["period"], e["contact"]) for e in events] == [
+        ("fired", "plant=SZ", "2026-10-06", "Wang Wei")
     ]
+    assert events[0]["message"] == "Suzhou Plant: 53.8% below limit 60.0%"
+    first_id = events[0]["id"]
     assert [m["to"] for m in smtp.messages] == [["owner@example.com"]]
+    assert smtp.messages[0]["message"]["Subject"] == "[Andon] 告警: 设备综合效率 · plant=SZ"
     post = webhooks.by("wecom")[0]["body"]["markdown"]["content"]
-    assert "设备综合效率" in post and "/reports?ack=" in post
+    assert f"/reports?ack={events[0]['token']}" in post
+    (alert,) = state.open_alerts()
+    assert (alert["period"], alert["value"], alert["level"]) == ("2026-10-06", 0.5375, 0)
+
     clock.advance(minutes=10)
-    assert _evaluate(marts_file, alert_config, state, clock, date(2026, 10, 7)) == []
+    assert _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY) == []
     assert len(smtp.messages) == 1  # no storm while it stays open
-    # On 2026-10-05 SZ ran at 74.8 %: the condition clears.
-    events = _evaluate(marts_file, alert_config, state, clock, date(2026, 10, 6))
-    assert [(e["event"], e["entity"]) for e in events] == [("cleared", "plant=SZ")]
-    assert len(smtp.messages) == 2 and "已恢复" in smtp.messages[1]["message"]["Subject"]
+
+    events = _evaluate(marts_file, alert_config, state, clock, FINE_DAY)
+    assert [(e["event"], e["entity"], e["token"]) for e in events] == [
+        ("cleared", "plant=SZ", None)
+    ]
+    assert len(smtp.messages) == 2
+    assert smtp.messages[1]["message"]["Subject"] == "[Andon] 已恢复: 设备综合效率 · plant=SZ"
+    assert "ack=" not in _html(smtp.messages[1])  # nothing to acknowledge once cleared
     history = [(h["event"], h["entity"]) for h in reversed(state.history("oee_low"))]
     assert history == [("fired", "plant=SZ"), ("cleared", "plant=SZ")]
     assert state.open_alerts() == []
-    # Firing again later is a new alert, with a new notification.
-    events = _evaluate(marts_file, alert_config, state, clock, date(2026, 10, 7))
-    assert [e["event"] for e in events] == ["fired"]
+    fired_id, cleared_id = (h["id"] for h in reversed(state.history("oee_low")))
+    assert (first_id, events[0]["id"]) == (fired_id, cleared_id)
+    # every delivery attempt is logged against the history row it told
+    assert {d["alert_event_id"] for d in state.deliveries() if d["ok"]} == {fired_id, cleared_id}
+
+    # Firing again later is a new alert, with a new token and a new notification.
+    again = _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
+    assert [e["event"] for e in again] == ["fired"] and len(smtp.messages) == 3
+    assert again[0]["token"] != alert["token"]
 
 
 def test_escalation_after_ack_timeout_and_ack_stops_it(
     marts_file, alert_config, tmp_path, clock, smtp
 ) -> None:
     state = StateStore(tmp_path / "state.sqlite")
-    _evaluate(marts_file, alert_config, state, clock, date(2026, 10, 7))
+    _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
     clock.advance(minutes=59)
-    assert _evaluate(marts_file, alert_config, state, clock, date(2026, 10, 7)) == []
+    assert _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY) == []
     clock.advance(minutes=2)
-    events = _evaluate(marts_file, alert_config, state, clock, date(2026, 10, 7))
+    events = _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
     assert [(e["event"], e["contact"]) for e in events] == [("escalated", "Li Na")]
     assert smtp.messages[-1]["to"] == ["boss@example.com"]
+    assert state.open_alerts()[0]["level"] == 1
     clock.advance(hours=5)  # nobody further up the chain: no more messages
-    assert _evaluate(marts_file, alert_config, state, clock, date(2026, 10, 7)) == []
+    assert _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY) == []
+    assert len(smtp.messages) == 2
+    # clearing tells the contact last told
+    cleared = _evaluate(marts_file, alert_config, state, clock, FINE_DAY)
+    assert [(e["event"], e["contact"]) for e in cleared] == [("cleared", "Li Na")]
 
     state2 = StateStore(tmp_path / "other.sqlite")
-    fired = _evaluate(marts_file, alert_config, state2, clock, date(2026, 10, 7))
+    fired = _evaluate(marts_file, alert_config, state2, clock, BREACHED_DAY)
     acked = acknowledge(state2, fired[0]["token"], by="Wang Wei", at=clock())
-    assert acked["acked_by"] == "Wang Wei"
+    assert (acked["acked_by"], acked["acked_at"]) == ("Wang Wei", "2026-10-06T06:01:00+00:00")
+    again = acknowledge(state2, fired[0]["token"], by="Li Na", at=clock())
+    assert again["acked_by"] == "Wang Wei"  # acknowledging twice changes nothing
     clock.advance(hours=3)
-    assert _evaluate(marts_file, alert_config, state2, clock, date(2026, 10, 7)) == []
-    assert [h["event"] for h in state2.history()][:1] == ["acknowledged"]
+    assert _evaluate(marts_file, alert_config, state2, clock, BREACHED_DAY) == []
+    assert [h["event"] for h in state2.history()] == ["acknowledged", "fired"]
+    with pytest.raises(KeyError, match="No alert with ack token 'nope'"):
+        acknowledge(state2, "nope")
 
 
-def test_target_and_change_conditions(marts_file, config, tmp_path, clock) -> None:
-    rules = {
-        "rules": [
-            {
-                "name": "oee_target",
-                "metric": "oee",
-                "scope": ["plant", "line"],
-                "condition": {"type": "target"},
-            },
-            {
-                "name": "fpy_drop",
-                "metric": "first_pass_yield",
-                "scope": ["plant"],
-                "condition": {"type": "change_pct", "value": 1},
-            },
-        ]
-    }
-    (config / "alerts.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
-    state = StateStore(tmp_path / "state.sqlite")
-    events = evaluate_alerts(
-        marts_file, date(2026, 10, 7), folder=config, state=state, deliverer=None, clock=clock
-    )
-    fired = {(e["rule"], e["entity"]) for e in events if e["event"] == "fired"}
-    assert ("oee_target", "plant=SZ/line=SZ-L1") in fired
-
-
-def test_western_electric_rules() -> None:
-    base = [10.0, 10.2, 9.8, 10.1, 9.9, 10.0, 10.2, 9.8, 10.1, 9.9, 10.0, 9.9]
-    assert violations(base + [10.1, 9.9], len(base)) == set()
-    assert 1 in violations(base + [12.0], len(base))  # one point beyond 3 sigma
-    assert 2 in violations(base + [10.3, 9.9, 10.3], len(base))  # 2 of 3 beyond 2 sigma
-    assert 4 in violations(base + [10.05] * 8, len(base))  # 8 in a row above the centre
-
-
-def test_spc_rule_on_inspections(marts_file, tmp_path, clock) -> None:
-    rules = parse_rules(
-        {
-            "rules": [
-                {
-                    "name": "spc",
-                    "metric": "cpk",
-                    "scope": ["plant"],
-                    "condition": {"type": "spc", "lookback_days": 30},
-                }
-            ]
-        }
-    )
-    import duckdb
-
-    from app.reports.alerts import find
-    from app.reports.periods import resolve
-
-    con = duckdb.connect(str(marts_file), read_only=True)
-    findings = find(rules[0], con, resolve("yesterday", date(2026, 10, 8)))
+@pytest.fixture
+def as_of_file(tmp_path: Path) -> Path:
+    """The hand-worked marts with dbt's as-of flag on 2026-10-07 (DG's newest shift day)."""
+    path = build_warehouse(tmp_path / "andon.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("insert into marts.dim_date (date_day, is_as_of_date) values ('2026-10-07', true)")
     con.close()
-    assert [f.entity for f in findings] == ["plant=SZ/product=FG-100/characteristic=solder_height"]
+    return path
 
 
-def test_bad_rules_are_refused() -> None:
-    from app.reports.definitions import DefinitionError
+def test_what_andon_build_calls_delivers(
+    as_of_file, alert_config, tmp_path, smtp, monkeypatch
+) -> None:
+    """`andon build` calls evaluate_alerts(build_file) after publishing: the rules, contacts
+    and channels of $ANDON_REPORTS, the state store of $ANDON_STATE, the as-of date of
+    marts.dim_date — and the owner gets the e-mail."""
+    monkeypatch.setenv("ANDON_REPORTS", str(alert_config))
+    monkeypatch.setenv("ANDON_STATE", str(tmp_path / "build-state.sqlite"))
+    events = evaluate_alerts(as_of_file)
+    assert [(e["event"], e["period"], e["contact"]) for e in events] == [
+        ("fired", "2026-10-06", "Wang Wei")
+    ]
+    assert [m["to"] for m in smtp.messages] == [["owner@example.com"]]
+    state = StateStore(tmp_path / "build-state.sqlite")
+    assert [a["rule"] for a in state.open_alerts()] == ["oee_low"]
+    assert [d["ok"] for d in state.deliveries() if d["channel"] == "email"] == [1]
 
-    with pytest.raises(DefinitionError, match="condition.type"):
-        parse_rules({"rules": [{"name": "x", "metric": "oee", "condition": {"type": "odd"}}]})
+
+def test_labels_from_the_data_are_escaped_in_the_email(tmp_path, alert_config, clock, smtp) -> None:
+    path = build_warehouse(tmp_path / "andon.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute(
+        "update marts.dim_plant set plant_name_en = '<script>alert(1)</script> & Söhne' "
+        "where plant_id = 'SZ'"
+    )
+    con.close()
+    state = StateStore(tmp_path / "state.sqlite")
+    (event,) = _evaluate(path, alert_config, state, clock, BREACHED_DAY)
+    assert event["message"] == "<script>alert(1)</script> & Söhne: 53.8% below limit 60.0%"
+    html = _html(smtp.messages[0])
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Söhne: 53.8% below limit 60.0%" in html

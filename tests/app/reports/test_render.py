@@ -14,11 +14,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from app.reports.content import status
 from app.reports.definitions import parse_report
-from app.reports.periods import resolve
 from app.reports.runner import render_copy
-from metrics.registry import load_registry
 from tests.app.reports.conftest import DAILY
 
 
@@ -34,19 +31,6 @@ def _text(pdf: Path) -> str:
     which pypdf decodes with a NUL after each character (pdftotext reads it cleanly)."""
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     return "".join(text.replace("\x00", "").split())
-
-
-def test_status_respects_direction_and_target() -> None:
-    registry = load_registry()
-    oee, scrap = registry.metric("oee"), registry.metric("scrap_rate")  # 85 %, 1 % lower
-    assert [status(oee, v) for v in (0.9, 0.85, 0.83, 0.5, None)] == [
-        "green",
-        "green",
-        "amber",
-        "red",
-        "none",
-    ]
-    assert [status(scrap, v) for v in (0.005, 0.0104, 0.02)] == ["green", "amber", "red"]
 
 
 def test_pdf_in_chinese_and_english(con, tmp_path: Path) -> None:
@@ -113,15 +97,6 @@ def test_csv_per_section(con, tmp_path: Path) -> None:
     text = csvs[1].read_text(encoding="utf-8-sig").splitlines()
     assert text[0] == "产线,设备综合效率,时间开动率/可用率,产量"
     assert text[1].startswith("贴片一线,0.5375")
-
-
-def test_periods() -> None:
-    day = date(2026, 10, 7)  # a Wednesday
-    assert resolve("yesterday", day).key == "2026-10-06"
-    assert resolve("last_week", day).key == "2026-09-28..2026-10-04"
-    assert resolve("month_to_date", day).key == "2026-10-01..2026-10-06"
-    assert resolve("last_month", day).key == "2026-09-01..2026-09-30"
-    assert resolve("month_to_date", date(2026, 10, 1)).key == "2026-09-01..2026-09-30"
 
 
 def test_bad_definition_lists_every_problem() -> None:

@@ -12,12 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 import metrics
-from app.reports.alerts import data_as_of, evaluate_alerts
+from app.reports.alerts import evaluate_alerts
 from app.reports.definitions import DEFAULT_DIR, load_report, load_reports
-from app.reports.periods import resolve
 from app.reports.runner import run_report
 from app.reports.state import StateStore
+from metrics.asof import as_of_date
 from metrics.formatting import format_value
+from metrics.periods import resolve
 from metrics.registry import load_registry
 from warehouse.connections import connect_published
 
@@ -37,7 +38,7 @@ def test_demo_definitions_load() -> None:
 
 def test_daily_report_for_three_plants(con, tmp_path: Path) -> None:
     report = load_report("daily_plant_kpis", DEFAULT_DIR)
-    as_of = data_as_of(con)
+    as_of = as_of_date(con)
     started = time.perf_counter()
     results = run_report(report, as_of, con, tmp_path)
     assert time.perf_counter() - started < 30  # benchmarks/reports.py holds the 10 s goal

@@ -1,98 +1,18 @@
-"""The Ask page and the overview's ask box: chips, edits through metrics.query, chart choice,
-clarifications, and the hand-over to the SQL workbench."""
+"""The Ask page and the overview's ask box: the chart of an answer, clarifications offered as
+buttons, chip edits, and the hand-over to the SQL workbench. The logic behind them is tested
+in tests/nlq/test_clarify.py and tests/nlq/test_edits.py."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import polars as pl
-import pytest
 
-from app.web.ask_box import (
-    Chips,
-    apply_chips,
-    chart_of,
-    chips_of,
-    edit_answer,
-    filter_options,
-    reask_question,
-)
-from app.web.i18n import t
+from app.web.ask_chart import chart_of
 from metrics import load_registry
-from metrics.nlq import Answer, Chart, Interpretation
+from metrics.i18n import t
+from metrics.nlq import Chart
 from tests.app.web.test_pages import no_errors
-from tests.nlq.dims import sample_vocabulary
-
-READING = Interpretation(
-    ("oee", "availability"),
-    by=("line",),
-    where={"plant": ("SZ",)},
-    start=date(2026, 9, 28),
-    end=date(2026, 10, 5),
-)
-
-
-@pytest.fixture(scope="module")
-def vocab():
-    return sample_vocabulary()
-
-
-def frame_of(interp: Interpretation) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "line_id": ["SZ-SMT1", "SZ-SMT2"],
-            "line_label": ["a", "b"],
-            **{m: [0.8, 0.7] for m in interp.metrics},
-        }
-    )
-
-
-def test_chips_round_trip_and_edits() -> None:
-    chips = chips_of(READING)
-    assert chips.last_day == date(2026, 10, 4)
-    assert apply_chips(READING, chips) == READING
-    edited = apply_chips(
-        READING, Chips(("oee",), (), (("plant", ()),), date(2026, 10, 1), date(2026, 10, 1), "day")
-    )
-    assert edited.metrics == ("oee",) and edited.by == () and edited.where == {}
-    assert (edited.start, edited.end, edited.grain) == (date(2026, 10, 1), date(2026, 10, 2), "day")
-
-
-def test_filter_options_keep_unknown_choice(vocab) -> None:
-    options = filter_options(vocab, "plant", ("SZ", "XX"))
-    assert {"SZ", "HP", "DG"} <= set(options) and options[-1] == "XX"
-
-
-def test_edit_answer_runs_through_the_runner(vocab) -> None:
-    answer = Answer("q", "en", date(2026, 10, 11), interpretation=READING, sql="old")
-    calls: list[Interpretation] = []
-
-    def run(interp: Interpretation) -> pl.DataFrame:
-        calls.append(interp)
-        return frame_of(interp)
-
-    assert edit_answer(answer, chips_of(READING), vocab, run) is answer and not calls
-    one = chips_of(READING).__class__(**{**chips_of(READING).__dict__, "metrics": ("oee",)})
-    edited = edit_answer(answer, one, vocab, run)
-    assert calls[0].metrics == ("oee",) and "availability" not in edited.data.columns
-    assert "availability" not in edited.sql and edited.chart.kind == "bar"
-    empty = one.__class__(**{**one.__dict__, "metrics": ()})
-    assert edit_answer(answer, empty, vocab, run).needs_clarification
-
-
-def test_reask_question_uses_the_choice(vocab) -> None:
-    unknown = Answer(
-        "OEE at plant Xyzzy last week",
-        "en",
-        None,
-        clarification="I don't know the plant 'xyzzy'. Did you mean Suzhou Plant?",
-        candidates=("SZ",),
-    )
-    assert reask_question(unknown, "SZ", vocab) == "OEE at plant Suzhou Plant last week"
-    vague = Answer("blorp", "en", None, clarification="Which metric do you mean?")
-    assert reask_question(vague, "oee", vocab) == "blorp OEE"
-    rank = Answer("哪个OEE最低", "zh", None, clarification="按什么比较OEE？")
-    assert reask_question(rank, "line", vocab) == "哪个OEE最低 按产线"
 
 
 def test_chart_follows_the_suggestion() -> None:
@@ -146,12 +66,31 @@ def test_ask_page_both_languages(open_page) -> None:
 
 def test_unclear_question_offers_candidates(open_page) -> None:
     at = ask(open_page("ask"), "blorp")
-    assert at.warning and not at.dataframe
+    assert at.warning[0].value.startswith("Which metric do you mean? For example: OEE,")
+    assert not at.dataframe
     choice = next(b for b in at.button if b.label == "OEE")
     choice.click().run()
     no_errors(at)
     assert at.text_input(key="ask_q").value == "blorp OEE"
     assert "OEE" in at.dataframe[-1].value.columns
+
+
+def test_unknown_value_is_replaced_by_the_choice(open_page) -> None:
+    at = ask(open_page("ask"), "OEE by line at plant Xyzzy last week")
+    options = [b.label for b in at.button if b.key and b.key.startswith("ask_c")]
+    assert sorted(options) == ["Dongguan Plant", "Haiphong Plant", "Suzhou Plant"]
+    first, second, third = options  # the text names the buttons, in their order
+    assert at.warning[0].value == (
+        f"I don't know the plant 'xyzzy'. Did you mean {first}, {second} or {third}?"
+    )
+    next(b for b in at.button if b.label == "Suzhou Plant").click().run()
+    no_errors(at)
+    assert at.text_input(key="ask_q").value == "OEE by line at plant Suzhou Plant last week"
+    assert not at.warning
+    assert any(
+        c.value.startswith("Read as: OEE · by line · plant: Suzhou Plant") for c in at.caption
+    )
+    assert len(at.dataframe[-1].value) == 4  # the four Suzhou lines
 
 
 def test_edit_chip_and_open_in_workbench(open_page) -> None:

@@ -26,8 +26,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT = "/tmp/andon_overview_zh.png"
-ASK_SCREENSHOT = "/tmp/andon_ask_zh.png"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no system Chromium")
@@ -121,7 +120,7 @@ def pick(tab, label: str, option: str) -> None:
     settle(tab)
 
 
-def test_app_in_browser(server: str, page) -> None:
+def test_app_in_browser(server: str, page, tmp_path: Path) -> None:
     tab = page
     tab.goto(f"{server}/?period=last_12_months")
     settle(tab)
@@ -149,7 +148,8 @@ def test_app_in_browser(server: str, page) -> None:
     assert "plant=SZ" in tab.url
     tab.wait_for_function("document.querySelectorAll('[data-testid=stMetric]').length === 9")
     tab.wait_for_timeout(800)
-    tab.screenshot(path=SCREENSHOT, full_page=True)
+    overview_png = tab.screenshot(path=tmp_path / "overview_zh.png", full_page=True)
+    assert overview_png.startswith(PNG_SIGNATURE) and len(overview_png) > 20_000
     check_clean(tab)
 
     open_nav(tab, "设备效率")
@@ -184,5 +184,6 @@ def test_app_in_browser(server: str, page) -> None:
     settle(tab)
     tab.locator("[data-testid=stMain] [data-testid=stDataFrame]").first.wait_for()
     tab.wait_for_timeout(800)
-    tab.screenshot(path=ASK_SCREENSHOT, full_page=True)
+    ask_png = tab.screenshot(path=tmp_path / "ask_zh.png", full_page=True)
+    assert ask_png.startswith(PNG_SIGNATURE) and len(ask_png) > 20_000
     check_clean(tab)

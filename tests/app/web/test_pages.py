@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.web.i18n import t
+from metrics.i18n import t
 
 PAGES = {
     "overview": "page_overview",

@@ -1,7 +1,7 @@
 -- Seconds and state starts per equipment window and state, plus UNKNOWN: the seconds of
 -- the window that no state record covers. Σ seconds over states = the window's shift_s.
 with windows as (
-    select * from {{ ref('int_equipment_shift_windows') }}
+    select * from {{ ref('int_equipment_shifts_clipped') }}
 ),
 
 pieces as (

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- Every shift of every plant on every production date the data spans, as local
 -- timestamps. A shift whose end time is not after its start time ends on the next day
 -- ("00:00" = midnight) and belongs to the production date on which it starts.

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- The newest data date: the latest plant-local event date over all transactional extracts.
 with event_dates as (
     select max(coalesce(end_ts, start_ts))::date as event_date

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- Per production date, the newest raw load that can change its manufacturing facts: state
 -- records (over the dates they and the gap before them touch), production reports (the
 -- shift dates they can end in), and master data (plants, equipment, shifts, routings,
@@ -14,7 +12,7 @@ reports as (
 ),
 
 watermarks as (
-    select * from {{ ref('int_load_watermarks') }}
+    select * from {{ ref('int_load_watermarks_computed') }}
 ),
 
 state_dates as (

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- One row: the newest raw load feeding each family of incremental facts, and the newest
 -- load of the master data they depend on (a master data change rebuilds every date).
 {%- set manufacturing_master = [ref('stg_mes__plants'), ref('stg_mes__equipment'),

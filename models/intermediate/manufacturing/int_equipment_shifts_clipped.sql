@@ -1,13 +1,11 @@
-{{ config(materialized='table') }}
-
 -- Planned operation windows per equipment: each shift of the equipment's plant, clipped to
 -- the span the equipment's state data covers (first state record to as-of).
 with coverage as (
-    select * from {{ ref('int_equipment_coverage') }}
+    select * from {{ ref('int_equipment_states_spanned') }}
 ),
 
 shift_windows as (
-    select * from {{ ref('int_shift_windows') }}
+    select * from {{ ref('int_shifts_expanded_by_date') }}
 ),
 
 clipped as (

@@ -1,0 +1,28 @@
+"""Alerts: KPI conditions per entity, told to the metric's owner for that plant once per rule
+and entity until the condition clears, with a message when it clears and escalation when
+nobody acknowledges in time. History and acknowledgements live in the state store.
+
+    rules.py        the alert-rule model (reports/alerts.yaml and its JSON Schema)
+    evaluate.py     findings from the published warehouse, through the metrics layer
+    transitions.py  the state machine: pure functions over typed events
+    notify.py       the notice a contact gets (HTML escaped) and its delivery
+    engine.py       the run: evaluate → transitions → state store → notify; escalate; ack
+"""
+
+from app.reports.alerts.engine import acknowledge, escalate_due, evaluate_alerts, run_alerts
+from app.reports.alerts.evaluate import Finding, find, period_for
+from app.reports.alerts.rules import AlertRule, Condition, load_rules, parse_rules
+
+__all__ = [
+    "AlertRule",
+    "Condition",
+    "Finding",
+    "acknowledge",
+    "escalate_due",
+    "evaluate_alerts",
+    "find",
+    "load_rules",
+    "parse_rules",
+    "period_for",
+    "run_alerts",
+]

@@ -1,0 +1,182 @@
+"""Running the alert rules: evaluate each rule on the period that ends at the as-of date,
+turn findings into events (transitions.py), record each in the state store together with
+its notifications in the durable outbox (one transaction, so an event is never recorded
+without its messages), then deliver; and escalate what nobody acknowledged in time. Called
+by `andon build` (after a published build), `andon alerts evaluate` and the scheduler (whose
+ticks retry failed notifications like report deliveries).
+
+Events come back as dicts (`AlertEvent.to_dict`): the history row id, rule, entity, event,
+period, value, message, contact, token and time — the shape `andon build --json` prints.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from app.reports.alerts.evaluate import find, period_for
+from app.reports.alerts.notify import outgoing, render
+from app.reports.alerts.rules import AlertRule, load_rules
+from app.reports.alerts.transitions import (
+    AlertEvent,
+    Cleared,
+    Escalated,
+    Fired,
+    Refreshed,
+    acknowledgement,
+    escalation,
+    judge,
+)
+from app.reports.definitions import Contacts, load_channels, load_contacts
+from app.reports.delivery import Deliverer
+from app.reports.state import Outgoing, StateStore, now_utc, state_path
+from metrics.asof import as_of_date
+from metrics.registry import load_registry
+
+Clock = Callable[[], datetime]
+
+
+def run_alerts(
+    con: duckdb.DuckDBPyConnection,
+    state: StateStore,
+    deliverer: Deliverer | None,
+    rules: list[AlertRule],
+    contacts: Contacts,
+    as_of: date | None = None,
+    clock: Clock = now_utc,
+) -> list[dict[str, Any]]:
+    """Evaluate every rule for its period ending at `as_of` (default: the warehouse's as-of
+    date, `metrics.asof.as_of_date`; see `period_for`), then run due escalations."""
+    as_of = as_of or as_of_date(con)
+    events = []
+    for rule in rules:
+        period = period_for(rule, as_of)
+        role = rule.role()
+        for finding in find(rule, con, period):
+            event = judge(
+                finding,
+                state.open_alert(rule.name, finding.entity),
+                rule=rule.name,
+                role=role,
+                period=period.key,
+                chain=contacts.chain(finding.plant, role),
+                at=clock(),
+                token=new_token(),
+            )
+            record = _record(state, deliverer, rule, event) if event else None
+            if record is not None:
+                events.append(record)
+    return events + escalate_due(state, deliverer, contacts, rules, clock)
+
+
+def new_token() -> str:
+    """An acknowledgement token: 32 hex digits, so it never looks like a command-line option
+    (token_urlsafe's may start with "-")."""
+    return secrets.token_hex(16)
+
+
+def escalate_due(
+    state: StateStore,
+    deliverer: Deliverer | None,
+    contacts: Contacts,
+    rules: Iterable[AlertRule],
+    clock: Clock = now_utc,
+) -> list[dict[str, Any]]:
+    """Pass open, unacknowledged alerts to the next contact once their rule's time is up."""
+    by_name = {rule.name: rule for rule in rules}
+    events = []
+    for alert in state.open_alert_records():
+        rule = by_name.get(alert.rule)
+        if rule is None:
+            continue  # the rule was removed from alerts.yaml: its alert waits for a human
+        event = escalation(
+            alert,
+            timeout=timedelta(minutes=rule.ack_timeout_minutes),
+            chain=contacts.chain(alert.plant, rule.role()),
+            at=clock(),
+        )
+        if event is not None:
+            events.append(_record(state, deliverer, rule, event))
+    return events
+
+
+def _record(
+    state: StateStore, deliverer: Deliverer | None, rule: AlertRule, event: AlertEvent
+) -> dict[str, Any] | None:
+    """Write the event to the state store with its contact's notifications (queued in the
+    same transaction, sent by the next `deliver_due`); None for a quiet refresh."""
+    if isinstance(event, Refreshed):
+        state.record_refreshed(event)
+        return None
+    notify = None
+    contact = event.contact
+    if contact is not None and deliverer is not None:
+        notice = render(
+            event,
+            rule=rule.name,
+            metric=load_registry().metric(rule.metric),
+            contact=contact,
+            app_url=deliverer.app_url,
+        )
+
+        def notify(event_id: int) -> list[Outgoing]:
+            return outgoing(deliverer, notice, contact, event.to_dict(event_id))
+
+    if isinstance(event, Fired):
+        event_id = state.record_fired(event, notify)
+    elif isinstance(event, Cleared):
+        event_id = state.record_cleared(event, notify)
+    elif isinstance(event, Escalated):
+        event_id = state.record_escalated(event, notify)
+    else:
+        raise TypeError(f"not an evaluation event: {event!r}")
+    return event.to_dict(event_id)
+
+
+def acknowledge(
+    state: StateStore, token: str, by: str = "", at: datetime | None = None
+) -> dict[str, Any]:
+    """Mark the alert with this token acknowledged (stops its escalation) and return it;
+    KeyError for an unknown token. Acknowledging twice changes nothing."""
+    alert = state.alert_by_token(token)
+    if alert is None:
+        raise KeyError(f"No alert with ack token {token!r}.")
+    event = acknowledgement(alert, by=by, at=at or now_utc())
+    if event is not None:
+        state.record_acknowledged(event)
+    return (state.alert_by_token(token) or alert).as_dict()
+
+
+def evaluate_alerts(
+    build_file: Path,
+    as_of: date | None = None,
+    *,
+    folder: Path | None = None,
+    state: StateStore | None = None,
+    deliverer: Deliverer | None = None,
+    clock: Clock = now_utc,
+) -> list[dict[str, Any]]:
+    """Evaluate the alert rules on the published build and send the notifications (called by
+    `andon build` and `andon alerts evaluate`); what fails is retried by the scheduler."""
+    from warehouse.connections import connect_published
+
+    rules = load_rules(folder)
+    if not rules:
+        return []
+    own_state = state is None
+    state = state or StateStore(state_path(build_file))
+    deliverer = deliverer or Deliverer(load_channels(folder), state, clock=clock)
+    con = connect_published(Path(build_file))
+    try:
+        events = run_alerts(con, state, deliverer, rules, load_contacts(folder), as_of, clock)
+        deliverer.deliver_due()
+        return events
+    finally:
+        con.close()
+        if own_state:
+            state.close()
