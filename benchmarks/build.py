@@ -169,6 +169,7 @@ def child_query(warehouse: str, reps: str) -> dict:
     for label, names, by, grain, period_name in REQUESTS:
         start, end = period(period_name, as_of)
         kwargs = {"metrics": names, "by": by, "start": start, "end": end, "grain": grain}
+        kwargs["scope"] = metrics.Scope.all()
         rows = metrics.query(**kwargs, warehouse=warehouse).height  # warm-up, and a sanity check
         per_call, shared = [], []
         for _ in range(int(reps)):

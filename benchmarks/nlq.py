@@ -73,9 +73,9 @@ def execution(cases: list[Case], warehouse: Path) -> tuple[int, int, list[float]
                 k: want[k] for k in ("metrics", "by", "where", "start", "end", "grain", "compare")
             }
             try:
-                answer = metrics.ask(case.question, case.as_of, con=con)
+                answer = metrics.ask(case.question, case.as_of, con=con, scope=metrics.Scope.all())
                 expected = order_rows(
-                    metrics.query(**args, lang=answer.lang, con=con),
+                    metrics.query(**args, lang=answer.lang, con=con, scope=metrics.Scope.all()),
                     Interpretation(
                         metrics=tuple(want["metrics"]), order=want["order"], limit=want["limit"]
                     ),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.reports.access import Caller  # noqa: E402
 from app.reports.definitions import load_report  # noqa: E402
 from app.reports.runner import run_report  # noqa: E402
 from metrics.asof import as_of_date  # noqa: E402
@@ -37,7 +38,10 @@ def main() -> int:
     report = load_report(args.report)
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        results = run_report(report, as_of, con, Path(out))
+        # as the scheduler runs it (every copy with the plants its definition states),
+        # audited in a state store of its own, not the warehouse's
+        caller = Caller.service(Path(out) / "state.sqlite")
+        results = run_report(report, as_of, con, Path(out), caller=caller)
         elapsed = time.perf_counter() - started
         files = sum(len(r.files) for r in results)
     con.close()

@@ -45,6 +45,13 @@ and the TPM six big losses).
   or none, otherwise in days; `same_period_last_year` shifts by 12 months, or by 52 weeks
   (364 days) for a day or week grain so weekdays line up. The shifted rows are bucketed with
   the current buckets; `<metric>_delta` = current − compared.
+- **Plant scope.** Every request carries the caller's plants (`metrics.Scope`): only their
+  rows are read, in every fact and in the label lookups, and a filter on other plants gives
+  nothing; no scope gives no rows. Every fact reaches a plant (`metrics/scope.py`
+  `PLANT_REACH`). Sales order lines belong to the plant that fulfils them: the plant of the
+  warehouse of the line's first shipment, else of the line of the first work order made for
+  it (`work_orders.sales_order_id` / `sales_order_line`, cancelled ones skipped), else none
+  — an unassigned line counts only in totals over every plant.
 """
 
 

@@ -13,6 +13,11 @@ Shape of the statement (CTE names as generated):
     result                  with a comparison, current and shifted values side by side
     final select            label columns from the dimension tables, ordered by the keys
 
+The caller's plant scope (metrics/scope.py) is applied where every table is read: each
+fact scan and each label lookup reads `scoped_table(...)`, a subquery keeping only the
+scope's plants (FALSE for no plants, the plain table for all plants). A `where` filter can
+only narrow it further.
+
 User values only ever become literals (IN lists of string literals, DATE literals);
 identifiers come only from the registry.
 """
@@ -28,6 +33,7 @@ from sqlglot import exp
 from metrics.errors import MetricError
 from metrics.registry import DAYS_IN_PERIOD, Aggregate, Metric, Registry
 from metrics.request import MetricQuery
+from metrics.scope import Scope, scoped_table
 from metrics.timeexpr import (
     COMPARE_SUFFIX,
     Shift,
@@ -66,6 +72,7 @@ class _Source:
 class _Plan:
     query: MetricQuery
     registry: Registry
+    scope: Scope
     metrics: list[Metric]
     base: list[Metric]
     keys: list[str]
@@ -89,19 +96,30 @@ class _Plan:
         return self.columns[key]
 
 
-def compile_sql(query: MetricQuery, registry: Registry) -> str:
-    """The DuckDB SQL text answering `query` (cached per query and registry)."""
-    return _compile_cached(query, registry)
+def compile_sql(query: MetricQuery, registry: Registry, scope: Scope) -> str:
+    """The DuckDB SQL text answering `query` for `scope` (cached per query, registry and
+    scope)."""
+    _check_scope(scope)
+    return _compile_cached(query, registry, scope)
+
+
+def _check_scope(scope: object) -> None:
+    if not isinstance(scope, Scope):
+        raise MetricError(
+            f"scope must be a metrics.Scope, not {type(scope).__name__}: pass Scope.of([...]),"
+            " Scope.all() or Scope.none()."
+        )
 
 
 @functools.lru_cache(maxsize=512)
-def _compile_cached(query: MetricQuery, registry: Registry) -> str:
-    return build_select(query, registry).sql(dialect="duckdb", pretty=True)
+def _compile_cached(query: MetricQuery, registry: Registry, scope: Scope) -> str:
+    return build_select(query, registry, scope).sql(dialect="duckdb", pretty=True)
 
 
-def build_select(query: MetricQuery, registry: Registry) -> exp.Select:
-    """The sqlglot expression tree answering `query`."""
-    plan = _plan(query, registry)
+def build_select(query: MetricQuery, registry: Registry, scope: Scope) -> exp.Select:
+    """The sqlglot expression tree answering `query` with only `scope`'s plants."""
+    _check_scope(scope)
+    plan = _plan(query, registry, scope)
     for metric in plan.base:
         _register_aggregates(plan, metric)
     if query.compare is None:
@@ -123,12 +141,25 @@ def build_select(query: MetricQuery, registry: Registry) -> exp.Select:
                 (f"{metric.name}_delta", f"{metric.name}_delta"),
             ]
     final = _final_select(plan, result_name, [c for c, _ in metric_columns])
+    if _sees_nothing(query, registry, scope):
+        # not even the one row of NULLs an ungrouped total over no rows gives
+        final = final.where(exp.false(), copy=False)
     for name, select in ctes:
         final = final.with_(name, as_=select, copy=False)
     return final
 
 
-def _plan(query: MetricQuery, registry: Registry) -> _Plan:
+def _sees_nothing(query: MetricQuery, registry: Registry, scope: Scope) -> bool:
+    """No plants, or a `where` on plants that are all outside the scope."""
+    if scope.is_empty:
+        return True
+    for dim, values in query.where:
+        if registry.dimensions[dim].key == "plant_id" and not any(map(scope.allows, values)):
+            return True
+    return False
+
+
+def _plan(query: MetricQuery, registry: Registry, scope: Scope) -> _Plan:
     metrics = [registry.metric(name) for name in query.metrics]
     for dim in (*query.by, *(d for d, _ in query.where)):
         registry.dimension(dim)
@@ -153,7 +184,7 @@ def _plan(query: MetricQuery, registry: Registry) -> _Plan:
             if ref != DAYS_IN_PERIOD and registry.metrics[ref] not in base:
                 base.append(registry.metrics[ref])
     keys = ([PERIOD] if query.grain else []) + [registry.dimensions[d].key for d in query.by]
-    plan = _Plan(query, registry, metrics, base, keys)
+    plan = _Plan(query, registry, scope, metrics, base, keys)
     plan.needs_days = any(m.uses_days_in_period for m in metrics)
     if plan.needs_days and query.grain is None and (query.start is None or query.end is None):
         names = ", ".join(m.name for m in metrics if m.uses_days_in_period)
@@ -254,7 +285,7 @@ def _source_select(plan: _Plan, source: _Source, shift: Shift | None) -> exp.Sel
         key_expressions.append(exp.alias_(exp.column(column), registry.dimensions[dim].key))
     select = exp.select(
         *key_expressions, *(exp.alias_(e.copy(), a) for a, e in source.aggregates.values())
-    ).from_(exp.table_(source.fact, db=SCHEMA), copy=False)
+    ).from_(scoped_table(f"{SCHEMA}.{source.fact}", plan.scope), copy=False)
     start = shift.back(query.start) if shift else query.start
     end = shift.back(query.end) if shift else query.end
     conditions: list[exp.Expression] = []
@@ -436,7 +467,7 @@ def _label_table(plan: _Plan, dim: str) -> exp.Expression | None:
             exp.alias_(exp.column(dimension.table_key), "label_key"),
             exp.alias_(exp.func("any_value", exp.column(label)), "label"),
         )
-        .from_(exp.table_(dimension.table, db=SCHEMA), copy=False)
+        .from_(scoped_table(f"{SCHEMA}.{dimension.table}", plan.scope), copy=False)
         .group_by(exp.column(dimension.table_key), copy=False)
     )
     return exp.Subquery(this=lookup, alias=exp.TableAlias(this=exp.to_identifier(f"lbl_{dim}")))

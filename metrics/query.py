@@ -2,8 +2,12 @@
 
 import metrics
 frame = metrics.query(["oee", "availability"], by=["line"], where={"plant": ["SZ"]},
-                      start="2026-10-01", end="2026-11-01", grain="week")
-sql = metrics.compile(["oee"], by=["line"])
+                      start="2026-10-01", end="2026-11-01", grain="week",
+                      scope=metrics.Scope.of({"SZ", "DG"}))
+sql = metrics.compile(["oee"], by=["line"], scope=metrics.Scope.all())
+
+Every call carries the caller's plant scope (metrics/scope.py); without one it is
+Scope.none() and the answer is empty: a caller without scope gets nothing, never everything.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from metrics.compiler import compile_sql
 from metrics.errors import MetricError
 from metrics.registry import Registry, load_registry
 from metrics.request import MetricQuery
+from metrics.scope import NO_PLANTS, Scope
 
 
 def make_query(
@@ -46,10 +51,12 @@ def compile(  # noqa: A001 - the public name callers expect: metrics.compile(...
     compare: str | None = None,
     lang: str = "en",
     registry: Registry | None = None,
+    *,
+    scope: Scope = NO_PLANTS,
 ) -> str:
-    """The DuckDB SQL statement answering the request (see `query` for the arguments)."""
+    """The DuckDB SQL statement answering the request for `scope` (see `query`)."""
     request = make_query(metrics, by, where, start, end, grain, compare, lang)
-    return compile_sql(request, registry or load_registry())
+    return compile_sql(request, registry or load_registry(), scope)
 
 
 def query(
@@ -64,6 +71,8 @@ def query(
     warehouse: str | Path | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     registry: Registry | None = None,
+    *,
+    scope: Scope = NO_PLANTS,
 ) -> pl.DataFrame:
     """Answer a metric request as a Polars DataFrame.
 
@@ -76,11 +85,14 @@ def query(
              <metric>_delta (current − compared) columns
     lang     en | zh for the <dimension>_label columns
     warehouse / con  the DuckDB file to open read-only, or an open connection to use
+    scope    the plants the caller may see (metrics.Scope): only their rows are read, a
+             `where` on other plants gives nothing; Scope.none() (the default) reads no
+             rows at all, Scope.all() every plant
 
     Columns: period, then <key>, <dimension>_label per dimension, then one per metric.
     """
     request = make_query(metrics, by, where, start, end, grain, compare, lang)
-    sql = compile_sql(request, registry or load_registry())
+    sql = compile_sql(request, registry or load_registry(), scope)
     if con is not None:
         return _run(con, sql)
     from warehouse.connections import NotPublished, connect_published

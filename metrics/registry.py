@@ -19,6 +19,7 @@ from sqlglot import exp
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from metrics.errors import RegistryError
+from metrics.scope import MARTS, PlantColumn, Unrestrictable, Via, reach
 from warehouse.config import (
     CONFIG,
     NonEmptyStr,
@@ -384,6 +385,7 @@ class Registry(StrictModel):
             for dim in fact.dimensions:
                 if dim not in self.dimensions:
                     problems.add(("facts", name, "dimensions", dim), self._unknown_dimension(dim))
+            self._check_plant_reach(problems, ("facts", name), name, fact.columns)
         for i, dims in enumerate(self.dimension_sets):
             for j, dim in enumerate(dims):
                 if dim not in self.dimensions:
@@ -399,12 +401,39 @@ class Registry(StrictModel):
         self._formulas = {n: m._tree for n, m in self.metrics.items() if m._tree is not None}
         return self
 
+    def _check_plant_reach(
+        self, problems: Problems, loc: tuple, table: str, columns: tuple[str, ...]
+    ) -> None:
+        """A fact must reach a plant (metrics/scope.py PLANT_REACH) through its own columns,
+        or a plant manager's scope could not be applied to it."""
+        rule = reach(f"{MARTS}.{table}")
+        if isinstance(rule, PlantColumn | Via):
+            if rule.column not in columns:
+                problems.add(
+                    (*loc, "columns"),
+                    f"PLANT_REACH reaches a plant through {rule.column!r}, which is not a "
+                    f"column of {table}",
+                )
+            return
+        problems.add(
+            loc,
+            f"{table} does not reach a plant in metrics/scope.py PLANT_REACH ({rule.why}): "
+            "every fact needs a plant so a plant's scope can be applied to it",
+        )
+
     def _unknown_dimension(self, dim: str) -> str:
         return f"unknown dimension {dim!r} (known: {', '.join(self.dimensions)})"
 
     def _check_dimension(self, problems: Problems, loc: tuple, dim: Dimension) -> None:
         if dim.table is None:
             return
+        rule = reach(f"{MARTS}.{dim.table}")
+        if isinstance(rule, Unrestrictable):
+            problems.add(
+                (*loc, "table"),
+                f"{dim.table} cannot be restricted to plants ({rule.why}): add it to "
+                "metrics/scope.py PLANT_REACH",
+            )
         columns = self.dimension_tables.get(dim.table)
         if columns is None:
             problems.add((*loc, "table"), f"table {dim.table!r} is not in dimension_tables")

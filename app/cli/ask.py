@@ -2,6 +2,9 @@
 
     andon ask "上周各产线的OEE"
     andon ask "which line had the lowest FPY last week" --format json
+    andon ask "OEE by line last week" --plants SZ     # what Suzhou's manager would see
+
+Like `andon query`, it answers for every plant unless --plants restricts it.
 
 Registered on the `andon` Typer app by app/cli/main.py as `app.command("ask")(ask)`.
 """
@@ -18,6 +21,7 @@ import typer
 from rich.console import Console
 
 from app.cli.options import WarehouseOption
+from app.cli.query import PlantsOption, scope_of
 
 console = Console(stderr=True)
 
@@ -43,21 +47,34 @@ def ask(
         Lang | None, typer.Option(help="Language of labels [default: the question's].")
     ] = None,
     warehouse: WarehouseOption = None,
+    plants: PlantsOption = None,
 ) -> None:
     """Ask a KPI question in plain English or Chinese; prints how it was read, then the data.
 
     Unclear questions get a question back with the closest candidates (exit code 3).
     """
+    from app.accounts.audit import audit, cli_actor
     from metrics import MetricError
     from metrics import ask as ask_metrics
 
+    scope = scope_of(plants)
     try:
         answer = ask_metrics(
-            question, as_of, lang=lang.value if lang else None, warehouse=warehouse
+            question,
+            as_of,
+            lang=lang.value if lang else None,
+            warehouse=warehouse,
+            scope=scope,
         )
     except MetricError as error:
         console.print(f"[red]{error}", highlight=False)
         raise typer.Exit(2) from None
+    audit(
+        cli_actor(),
+        "ask",
+        {"question": question, "answered": not answer.needs_clarification},
+        warehouse=warehouse,
+    )
     if format is Format.json:
         sys.stdout.write(
             json.dumps(answer.to_dict(), default=_json_default, ensure_ascii=False, indent=2) + "\n"

@@ -28,10 +28,13 @@ from rich.progress import (
 )
 from rich.table import Column, Table
 
+from app.cli.api import api_command
 from app.cli.ask import ask
 from app.cli.options import WarehouseOption
 from app.cli.query import query
 from app.cli.reports import AlertsCommand, alerts, report_app, scheduler
+from app.cli.tokens import tokens_app
+from app.cli.users import audit_command, users_app
 from app.cli.web import app_command
 from metrics.formatting import NULL
 from warehouse.location import warehouse_path
@@ -335,6 +338,10 @@ app.add_typer(report_app, name="report")
 app.command("scheduler")(scheduler)
 app.command("alerts", cls=AlertsCommand)(alerts)
 app.command("app")(app_command)
+app.add_typer(users_app, name="users")
+app.command("audit")(audit_command)
+app.command("api")(api_command)
+app.add_typer(tokens_app, name="tokens")
 
 
 def main() -> None:

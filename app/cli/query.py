@@ -1,7 +1,10 @@
 """`andon query`: governed metrics from the command line.
 
     andon query oee availability --by line --where plant=SZ --from 2026-10-01 --to 2026-11-01 \
-        --grain week --compare previous --lang zh --format table --sql
+        --grain week --compare previous --lang zh --format table --sql [--plants SZ,DG]
+
+The command line runs as the local operator, who can read the warehouse file anyway: it
+sees every plant, unless --plants restricts it to what a plant manager of those plants sees.
 
 Registered on the `andon` Typer app by app/cli/main.py as `app.command("query")(query)`.
 """
@@ -12,7 +15,7 @@ import json
 import sys
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,7 +23,32 @@ from rich.table import Table
 
 from app.cli.options import WarehouseOption
 
+if TYPE_CHECKING:
+    from metrics.scope import Scope
+
 console = Console(stderr=True)
+
+PlantsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--plants",
+        help="Answer as a user who sees only these plants (comma-separated ids, e.g. SZ,DG) "
+        "[default: every plant].",
+        show_default=False,
+    ),
+]
+
+
+def scope_of(plants: str | None) -> Scope:
+    """Every plant for the local operator, or only `plants` (comma-separated ids)."""
+    from metrics.scope import Scope
+
+    if plants is None:
+        return Scope.all()
+    listed = _split([plants])
+    if not listed:
+        raise typer.BadParameter("name at least one plant id, e.g. SZ,DG", param_hint="--plants")
+    return Scope.of(listed)
 
 
 class Grain(StrEnum):
@@ -125,6 +153,7 @@ def query(
     lang: Annotated[Lang, typer.Option(help="Language of labels.")] = Lang.en,
     format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,  # noqa: A002
     warehouse: WarehouseOption = None,
+    plants: PlantsOption = None,
     show_sql: Annotated[
         bool, typer.Option("--sql", help="Also print the SQL (to stderr).")
     ] = False,
@@ -138,6 +167,7 @@ def query(
 
     Run `--list` for every metric with its labels, unit and allowed dimensions.
     """
+    from app.accounts.audit import audit, cli_actor
     from metrics import MetricError
     from metrics import compile as compile_metrics
     from metrics import query as run_query
@@ -152,6 +182,7 @@ def query(
             "`--list` shows them all."
         )
         raise typer.Exit(2)
+    scope = scope_of(plants)
     arguments = dict(
         metrics=names,
         by=_split(by),
@@ -164,11 +195,17 @@ def query(
     )
     try:
         if show_sql:
-            console.print(compile_metrics(**arguments), markup=False, highlight=False)
-        frame = run_query(**arguments, warehouse=warehouse)
+            console.print(compile_metrics(**arguments, scope=scope), markup=False, highlight=False)
+        frame = run_query(**arguments, warehouse=warehouse, scope=scope)
     except MetricError as error:
         console.print(f"[red]{error}", markup=True, highlight=False)
         raise typer.Exit(2) from None
+    audit(
+        cli_actor(),
+        "query",
+        {**arguments, "plants": scope.describe(), "rows": frame.height},
+        warehouse=warehouse,
+    )
     if format is Format.csv:
         sys.stdout.write(frame.write_csv())
     elif format is Format.json:

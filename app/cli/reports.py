@@ -1,10 +1,16 @@
 """`andon report …`, `andon scheduler` and `andon alerts`: scheduled KPI reports and alerts.
 
     andon report list
-    andon report run daily_plant_kpis --as-of 2026-10-07 --out /tmp/reports [--send]
+    andon report run daily_plant_kpis --as-of 2026-10-07 --out /tmp/reports [--send] [--user NAME]
     andon report status
     andon scheduler [--once | --until 2026-10-08T08:00+08:00] [--poll 30]
-    andon alerts evaluate [--as-of DATE] | andon alerts list | andon alerts ack TOKEN --by NAME
+    andon alerts evaluate [--as-of DATE] | andon alerts list [--user NAME]
+    andon alerts ack TOKEN [--by NAME] [--user NAME]
+
+The command line acts as the local operator (audited as cli:<os user>), who sees every plant;
+`--user NAME` runs a report or lists and acknowledges alerts with that Andon user's plants
+and role instead (audited as that user, via the command line). The scheduler runs the
+definitions as written, for the plants each one states.
 
 Registered by app/cli/main.py: `app.add_typer(report_app, name="report")`,
 `app.command("scheduler")(scheduler)`, `app.command("alerts", cls=AlertsCommand)(alerts)`.
@@ -21,6 +27,7 @@ import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperCommand
 
 from app.cli.options import WarehouseOption
@@ -35,6 +42,16 @@ report_app = typer.Typer(
     add_completion=False,
 )
 
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        show_default=False,
+        help="Act with this Andon user's plants and role (see `andon users list`) "
+        "[default: the local operator, every plant].",
+    ),
+]
+
 ReportsOption = Annotated[
     Path | None,
     typer.Option(
@@ -45,23 +62,56 @@ ReportsOption = Annotated[
 ]
 
 
+STATUS_WORDS = {"skipped": "already sent for this period", "given_up": "given up"}
+
+
+def _say(message: str, style: str | None = None) -> None:
+    """A line for the user on stderr, as written: no markup (messages quote the user's own
+    text, brackets included) and no wrapping (file:line: key stays one line)."""
+    console.print(message, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def _table(*headings: str, title: str | None = None) -> Table:
+    """A table whose cells wrap instead of being cut short (reasons are long)."""
+    table = Table(title=title)
+    for heading in headings:
+        table.add_column(heading, overflow="fold")
+    return table
+
+
 def _fail(message: str) -> None:
-    console.print(f"[red]{message}[/red]")
+    _say(message, "red")
     raise typer.Exit(1)
 
 
-def _definitions(folder: Path | None):  # noqa: ANN202 - ReportFiles
-    """The folder's report definitions; each refused file is printed (file, line, key) and
-    the others are used."""
+def _caller(user: str | None, build_file: Path):  # noqa: ANN202 - app.reports.access.Caller
+    """The local operator, or (--user NAME) that active Andon user acting from the CLI."""
+    from app.accounts import Accounts, cli_actor
+    from app.reports.access import Caller
+    from app.reports.state import state_path
+
+    state_file = state_path(build_file)
+    if user is None:
+        return Caller.operator(state_file)
+    found = Accounts(state_file).get(user)
+    if found is None or not found.active:
+        _fail(f"--user {user!r}: no active Andon user of that name (see `andon users list`).")
+    return Caller.signed_in(found, state_file, via=cli_actor())
+
+
+def _definitions(folder: Path | None, build_file: Path):  # noqa: ANN202 - ReportFiles
+    """The folder's report definitions (their plants checked against the warehouse's); each
+    refused file is printed (file, line, key) and the others are used."""
+    from app.accounts.plants import warehouse_plants
     from app.reports.definitions import read_reports
     from warehouse.config import ConfigError
 
     try:
-        files = read_reports(folder)
+        files = read_reports(folder, warehouse_plants(build_file))
     except ConfigError as error:  # the registry itself
         _fail(str(error))
     for refused in files.refused:
-        console.print(f"[red]Refused, the other reports are used: {refused}[/red]")
+        _say(f"Refused, the other reports are used: {refused}", "red")
     return files
 
 
@@ -71,12 +121,13 @@ def list_reports(reports: ReportsOption = None, warehouse: WarehouseOption = Non
     from app.reports.runner import run_status
     from app.reports.state import StateStore, state_path
 
-    state = StateStore(state_path(warehouse_path(warehouse)))
+    build_file = warehouse_path(warehouse)
+    state = StateStore(state_path(build_file))
     table = Table()
     table.add_column("report", no_wrap=True)
-    for heading in ("title", "period", "burst", "schedule", "next run", "last run"):
+    for heading in ("title", "plants", "period", "burst", "schedule", "next run", "last run"):
         table.add_column(heading, overflow="fold")
-    files = _definitions(reports)
+    files = _definitions(reports, build_file)
     for report in files.reports.values():
         upcoming = report.next_fire(datetime.now().astimezone())
         upcoming = upcoming.strftime("%Y-%m-%d %H:%M %Z") if upcoming else "—"
@@ -84,6 +135,7 @@ def list_reports(reports: ReportsOption = None, warehouse: WarehouseOption = Non
         table.add_row(
             report.name,
             report.title["en"],
+            ", ".join(report.plants) if report.plants else "all",
             report.period,
             report.burst_per or "—",
             f"{report.cron or '—'} {report.timezone}",
@@ -118,23 +170,29 @@ def run(
     slice_key: Annotated[
         list[str] | None, typer.Option("--slice", help="Only these burst slices (e.g. --slice SZ).")
     ] = None,
+    user: UserOption = None,
     warehouse: WarehouseOption = None,
     reports: ReportsOption = None,
 ) -> None:
-    """Render a report now from the published warehouse (and with --send, deliver it)."""
+    """Render a report now from the published warehouse (and with --send, deliver it).
+
+    Each copy shows only its plants; with --user, only the copies within that user's plants
+    run (one asked for outside them is refused, exit code 1)."""
+    from app.accounts.plants import warehouse_plants
     from app.reports.definitions import DefinitionError, load_channels, load_contacts, load_report
     from app.reports.delivery import Deliverer
     from app.reports.runner import default_out_dir, run_report
     from app.reports.state import StateStore, state_path
     from warehouse.connections import NotPublished, connect_published
 
+    build_file = warehouse_path(warehouse)
+    caller = _caller(user, build_file)
     try:
-        report = load_report(name, reports)
+        report = load_report(name, reports, warehouse_plants(build_file))
         channels = load_channels(reports) if send else {}
         contacts = load_contacts(reports) if send else None
     except DefinitionError as error:
         _fail(str(error))
-    build_file = warehouse_path(warehouse)
     try:
         day = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError:
@@ -151,6 +209,7 @@ def run(
             day,
             con,
             out_dir or default_out_dir(build_file),
+            caller=caller,
             send=send,
             state=state,
             deliverer=deliverer,
@@ -165,14 +224,18 @@ def run(
     table = Table("slice", "lang", "period", "status", "files")
     for result in results:
         notes = [*result.failures, *(f"not sent: {n}" for n in result.not_sent)]
+        notes += [f"not sent to user {refusal}" for refusal in result.withheld]
         table.add_row(
             result.slice_key,
             result.lang,
             result.period,
-            "\n".join([result.status.replace("_", " "), *notes]),
-            "\n".join(str(f) for f in result.files),
+            Text("\n".join([STATUS_WORDS.get(result.status, result.status), *notes])),
+            Text("\n".join(str(f) for f in result.files)),
         )
     out.print(table)
+    for result in results:
+        if result.refusal is not None:
+            _say(f"Refused: {result.refusal}", "red")
     if any(r.status == "retrying" for r in results):
         console.print(
             "Not everything arrived: `andon scheduler` keeps retrying until the deadline "
@@ -180,6 +243,8 @@ def run(
         )
     if any(r.status in ("retrying", "given_up") for r in results):
         raise typer.Exit(2)
+    if any(r.status == "refused" for r in results):
+        raise typer.Exit(1)
 
 
 @report_app.command("status")
@@ -196,8 +261,9 @@ def status(
     from app.reports.delivery import Deliverer
     from app.reports.state import StateStore, state_path
 
-    files = _definitions(reports)
-    state = StateStore(state_path(warehouse_path(warehouse)))
+    build_file = warehouse_path(warehouse)
+    files = _definitions(reports, build_file)
+    state = StateStore(state_path(build_file))
     try:
         try:
             deliverer = Deliverer(load_channels(reports), state)
@@ -217,14 +283,14 @@ def status(
         }
         out.print_json(json.dumps(payload, ensure_ascii=False))
         return
-    table = Table("channel", "configured as", title="Channels")
+    table = _table("channel", "configured as", title="Channels")
     for row in channels:
-        table.add_row(*row)
+        table.add_row(*map(Text, row))
     out.print(table)
     if not unsent:
         out.print("Every queued message was sent.")
     else:
-        table = Table(
+        table = _table(
             "id",
             "what",
             "channel",
@@ -238,7 +304,7 @@ def status(
         )
         for row in unsent:
             waiting = row["status"] in ("pending", "sending", "retrying")
-            table.add_row(
+            cells = (
                 str(row["id"]),
                 row["label"],
                 row["channel"],
@@ -249,9 +315,10 @@ def status(
                 row["deadline"],
                 row["last_error"] or "",
             )
+            table.add_row(*map(Text, cells))
         out.print(table)
     if fires:
-        table = Table(
+        table = _table(
             "report",
             "fire",
             "status",
@@ -262,7 +329,7 @@ def status(
             title="Scheduled runs that failed",
         )
         for row in fires:
-            table.add_row(
+            cells = (
                 row["report"],
                 row["fire"],
                 row["status"].replace("_", " "),
@@ -271,6 +338,7 @@ def status(
                 row["deadline"],
                 row["last_error"] or "",
             )
+            table.add_row(*map(Text, cells))
         out.print(table)
 
 
@@ -302,7 +370,7 @@ def scheduler(
         state,
         out_dir or default_out_dir(build_file),
         reports,
-        log=lambda line: console.print(line),
+        log=_say,
     )
     try:
         runner.serve(until=stop, once=once, poll_s=poll)
@@ -336,7 +404,13 @@ class AlertAction(StrEnum):
 def alerts(
     action: Annotated[AlertAction, typer.Argument(help="evaluate | list | ack")] = AlertAction.list,
     token: Annotated[str | None, typer.Argument(help="Ack token (for ack).")] = None,
-    by: Annotated[str, typer.Option("--by", help="Who acknowledges.")] = "",
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", help="Who acknowledges [default: --user, else the operator, cli:<os user>]."
+        ),
+    ] = "",
+    user: UserOption = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -349,8 +423,11 @@ def alerts(
     warehouse: WarehouseOption = None,
     reports: ReportsOption = None,
 ) -> None:
-    """Alert rules: evaluate them now, list open alerts (or --history), or acknowledge one."""
-    from app.reports.alerts import acknowledge, evaluate_alerts
+    """Alert rules: evaluate them now (for every plant), list open alerts (or --history), or
+    acknowledge one; with --user, only that user's plants' alerts, acknowledged if their
+    role may."""
+    from app.reports.access import Refused
+    from app.reports.alerts import acknowledge, alert_history, evaluate_alerts, open_alerts
     from app.reports.state import StateStore, state_path
     from warehouse.config import ConfigError
 
@@ -369,20 +446,21 @@ def alerts(
         if not events:
             out.print("No alert changes.")
         return
+    caller = _caller(user, build_file)
     state = StateStore(state_path(build_file))
     try:
         if action is AlertAction.ack:
             if not token:
                 _fail("Give the alert's ack token: andon alerts ack TOKEN")
             try:
-                alert = acknowledge(state, token, by)
-            except KeyError as error:
-                _fail(str(error.args[0]))
+                alert = acknowledge(state, token, caller, by)
+            except Refused as error:
+                _fail(str(error))
             out.print(f"Acknowledged {alert['rule']} {alert['entity']}.")
             return
         if history:
             table = Table("at", "rule", "entity", "event", "message", "contact")
-            for row in state.history():
+            for row in alert_history(state, caller.scope):
                 table.add_row(
                     row["at"],
                     row["rule"],
@@ -395,7 +473,7 @@ def alerts(
             table = Table(
                 "opened", "rule", "entity", "period", "message", "level", "acked", "token"
             )
-            for row in state.open_alerts():
+            for row in open_alerts(state, caller.scope):
                 table.add_row(
                     row["opened_at"],
                     row["rule"],

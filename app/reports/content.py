@@ -1,5 +1,7 @@
 """What a report shows for one slice and period: KPI cards with target status and the
-section tables, queried once through the governed metrics layer and shared by every format."""
+section tables, queried once through the governed metrics layer and shared by every format.
+Every query carries the copy's plant scope (app/reports/access.py `copy_scope`, narrowed to
+the caller's): given, never defaulted."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from datetime import datetime
 
 import duckdb
 import polars as pl
+from sqlglot import exp
 
 import metrics
 from app.reports.definitions import Report, Section
@@ -15,6 +18,7 @@ from metrics.formatting import NULL, format_value, is_missing
 from metrics.i18n import t
 from metrics.periods import Period
 from metrics.registry import Metric, load_registry
+from metrics.scope import Scope, scoped_table
 from metrics.status import status_key, target_status
 
 
@@ -94,9 +98,11 @@ def build_content(
     lang: str,
     period: Period,
     con: duckdb.DuckDBPyConnection,
+    *,
+    scope: Scope,
     generated_at: datetime | None = None,
 ) -> ReportContent:
-    """Query the KPIs and sections of one report copy."""
+    """Query the KPIs and sections of one report copy, reading only `scope`'s plants."""
     registry = load_registry()
     where = _filters(report, slice_key, {})
     slice_label = slice_key
@@ -112,19 +118,20 @@ def build_content(
             compare="previous_period" if report.compare else None,
             lang=lang,
             con=con,
+            scope=scope,
         )
         row = frame.row(0, named=True) if frame.height else {}
-        if by and row:
-            slice_label = str(row.get(f"{by[0]}_label") or slice_key)
+        if by and row.get(f"{by[0]}_label"):
+            slice_label = str(row[f"{by[0]}_label"])
         for name in report.kpis:
             metric = registry.metric(name)
             value = _number(row.get(name))
             previous = _number(row.get(f"{name}_previous"))
             kpis.append(Kpi(metric, value, previous, target_status(metric, value), lang))
-    elif report.burst_per and slice_key != "all":
-        slice_label = _label_of(report.burst_per, slice_key, lang, con)
+    if report.burst_per and slice_key != "all" and slice_label == slice_key:
+        slice_label = _label_of(report.burst_per, slice_key, lang, con, scope)  # no KPI row
     sections = [
-        _section(section, _filters(report, slice_key, section.where), lang, period, con)
+        _section(section, _filters(report, slice_key, section.where), lang, period, con, scope)
         for section in report.sections
     ]
     return ReportContent(
@@ -139,20 +146,29 @@ def build_content(
     )
 
 
-def _label_of(dim: str, key: str, lang: str, con: duckdb.DuckDBPyConnection) -> str:
+def _label_of(dim: str, key: str, lang: str, con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
+    """The burst key's label in `lang`, read from its dimension table within `scope`."""
     dimension = load_registry().dimension(dim)
     if not dimension.table:
         return key
     column = dimension.label_columns.get(lang) or dimension.table_key
-    rows = con.execute(
-        f"select {column} from marts.{dimension.table} where {dimension.table_key} = ? limit 1",
-        [key],
-    ).fetchall()
+    query = (
+        exp.select(exp.column(column))
+        .from_(scoped_table(dimension.table, scope))
+        .where(exp.column(dimension.table_key).eq(exp.Literal.string(key)))
+        .limit(1)
+    )
+    rows = con.execute(query.sql(dialect="duckdb")).fetchall()
     return str(rows[0][0]) if rows else key
 
 
 def _section(
-    section: Section, where: dict, lang: str, period: Period, con: duckdb.DuckDBPyConnection
+    section: Section,
+    where: dict,
+    lang: str,
+    period: Period,
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
 ) -> SectionData:
     registry = load_registry()
     frame = metrics.query(
@@ -164,6 +180,7 @@ def _section(
         grain=section.grain,
         lang=lang,
         con=con,
+        scope=scope,
     )
     columns: list[str] = []
     headers: dict[str, str] = {}

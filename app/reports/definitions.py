@@ -97,8 +97,17 @@ def _known_dimension(name: str, info: ValidationInfo) -> str:
     return name
 
 
+def _known_plant(plant: str, info: ValidationInfo) -> str:
+    """A plant id of the warehouse's dim_plant, when the context names them (`plants`)."""
+    known = (info.context or {}).get("plants")
+    if known is not None and plant not in known:
+        raise ValueError(f"unknown plant {plant!r} (known: {', '.join(sorted(known)) or '-'})")
+    return plant
+
+
 MetricName = Annotated[NonEmptyStr, AfterValidator(_known_metric)]
 DimensionName = Annotated[NonEmptyStr, AfterValidator(_known_dimension)]
+PlantId = Annotated[NonEmptyStr, AfterValidator(_known_plant)]
 
 
 def _one_or_many(value: str | list[str]) -> tuple[str, ...]:
@@ -252,6 +261,12 @@ class Report(StrictModel):
     where: Filters = Field(
         default_factory=dict, alias="filters", description="{dimension: key or [keys]}."
     )
+    plants: Annotated[tuple[PlantId, ...], Field(min_length=1)] | None = Field(
+        default=None,
+        description="The plants the report reads: every copy holds only their rows (a burst "
+        "copy per plant only its own plant's). Default: every plant (definitions are "
+        "written by administrators).",
+    )
     owner: NonEmptyStr | None = Field(
         default=None,
         description="The role (contacts.yaml) told when a copy cannot be delivered; default: "
@@ -288,6 +303,17 @@ class Report(StrictModel):
         for dim in self.where:
             where = [(("filters", dim), metric) for metric in dict.fromkeys(m for _, m in placed)]
             _not_allowed(problems, registry, where, [dim], "filtered by")
+        if self.plants is not None:
+            listed = ", ".join(self.plants)
+            if self.burst is not None and self.burst.per == "plant":
+                for key in self.burst.recipients:
+                    if key not in self.plants:
+                        problems.add(
+                            ("burst", "recipients", key), f"{key!r} is not in plants ({listed})"
+                        )
+            for key in self.where.get("plant", ()):
+                if key not in self.plants:
+                    problems.add(("filters", "plant"), f"{key!r} is not in plants ({listed})")
         problems.check("Report")
         return self
 
@@ -342,10 +368,12 @@ def parse_report(
     *,
     lines: dict[Any, int] | None = None,
     registry: Registry | None = None,
+    plants: frozenset[str] | None = None,
 ) -> Report:
     """A validated Report from parsed YAML, or a DefinitionError naming each bad key (with
-    its line when `lines` from `read_yaml` are given)."""
-    context = {"registry": registry or load_registry(), "source": source}
+    its line when `lines` from `read_yaml` are given). `plants`: the warehouse's plant ids,
+    which `plants:` must name (None: not checked, e.g. before the first build)."""
+    context = {"registry": registry or load_registry(), "source": source, "plants": plants}
     report = validate(Report, data, source, lines, context=context, error=DefinitionError)
     report._source = source
     return report
@@ -359,10 +387,11 @@ class ReportFiles:
     refused: list[DefinitionError]  # one per file, naming its file, keys and lines
 
 
-def read_reports(folder: Path | None = None) -> ReportFiles:
+def read_reports(folder: Path | None = None, plants: frozenset[str] | None = None) -> ReportFiles:
     """Every report definition in the folder (all *.yaml but alerts/channels/contacts), file
     by file: a file that cannot be used is refused with its error and never keeps the others
-    from loading (the scheduler, `andon report` and the Reports page show the refusals)."""
+    from loading (the scheduler, `andon report` and the Reports page show the refusals).
+    `plants`: the warehouse's plant ids, checked against each `plants:` (None: not checked)."""
     folder = folder or reports_dir()
     registry = load_registry()
     reports: dict[str, Report] = {}
@@ -372,7 +401,7 @@ def read_reports(folder: Path | None = None) -> ReportFiles:
             continue
         try:
             data, lines = read_yaml(path, error=DefinitionError)
-            report = parse_report(data, str(path), lines=lines, registry=registry)
+            report = parse_report(data, str(path), lines=lines, registry=registry, plants=plants)
             if report.name in reports:
                 first = reports[report.name].source
                 message = f"report {report.name!r} is already defined in {first}"
@@ -393,11 +422,13 @@ def load_reports(folder: Path | None = None) -> dict[str, Report]:
     return files.reports
 
 
-def load_report(name: str, folder: Path | None = None) -> Report:
+def load_report(
+    name: str, folder: Path | None = None, plants: frozenset[str] | None = None
+) -> Report:
     """The report named `name`: its file's DefinitionError when that file is refused, the
     known names when there is none; other files' problems do not matter."""
     folder = folder or reports_dir()
-    files = read_reports(folder)
+    files = read_reports(folder, plants)
     if name in files.reports:
         return files.reports[name]
     for error in files.refused:

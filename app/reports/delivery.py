@@ -219,16 +219,17 @@ class Deliverer:
 
     def _attempt(self, row: Delivery, now: datetime, down: dict[str, str]) -> Attempt:
         attempt = row.attempts + 1
-        server = "smtp" if row.channel == "email" else f"webhook:{row.target}"
+        server = {"email": "smtp", "webhook": f"webhook:{row.target}"}.get(row.channel)
         try:
             if server in down:
                 raise ConnectionError(f"not tried: {down[server]}")
-            self._send(row)
+            self.send(row)
         except Exception as error:  # noqa: BLE001 - every failure is recorded with its reason
             reason = str(error) if server in down else f"{type(error).__name__}: {error}"
-            if row.channel == "webhook" or deliver_email.server_down(error):
-                down.setdefault(server, reason)
             permanent = isinstance(error, PermanentError)
+            reachable = row.channel == "email" and not deliver_email.server_down(error)
+            if server and not (permanent or reachable):
+                down.setdefault(server, reason)
             retry_at = self.policy.after_failure(now, attempt, row.deadline, permanent)
             if retry_at is None:
                 notices = self._given_up_notices(row, attempt, reason, now)
@@ -239,7 +240,9 @@ class Deliverer:
         self.state.delivery_sent(row.id, now)
         return Attempt(row, "sent")
 
-    def _send(self, row: Delivery) -> None:
+    def send(self, row: Delivery) -> None:
+        """One attempt at sending the row as stored, without any bookkeeping: raises when it
+        did not arrive (deliver_due records the outcome)."""
         message = row.message
         if row.channel in ("email", "file"):
             mail = deliver_email.build_message(
@@ -297,7 +300,11 @@ class Deliverer:
             deadline=self.policy.deadline(now),
             given_up_id=row.id,
         )
-        html = f"<html><body><p>{escape(body)}</p><p>{escape(link)}</p></body></html>"
+        markdown = f"### {title}\n\n{body}\n\n{link}"
+        html = (
+            f"<html><body><h3>{escape(title)}</h3><p>{escape(body)}</p>"
+            f'<p><a href="{escape(link)}">{escape(link)}</a></p></body></html>'
+        )
         data = {"event": "delivery_given_up", "about": row.label, "error": reason}
         skip = "email" if row.channel in ("email", "file") else f"webhook:{row.target}"
-        return self.to_contact(about, row.owner, title, html, body, link, data, skip=skip)
+        return self.to_contact(about, row.owner, title, html, markdown, link, data, skip=skip)

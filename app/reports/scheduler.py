@@ -5,10 +5,12 @@ Each tick, in this order, every step contained so that one failure never blocks 
 1. the report definitions are read file by file; a refused file is logged (once) and the
    others run;
 2. each report's fires since its mark are recorded (up to MAX_CATCH_UP per tick, so after
-   downtime every missed fire is caught up) and run; a fire whose run raises is logged with
+   downtime every missed fire is caught up) and run as the service (every copy reads the
+   plants its definition states: app/reports/access.py); a fire whose run raises is logged with
    the report's name and retried on later ticks with the delivery backoff until the
    report's next fire, then given up (shown by `andon report status` and the Reports page);
-3. alerts are re-evaluated when a new build is published, due escalations on every tick;
+3. alerts are re-evaluated when a new build is published (for every plant: the rules are the
+   administrators'), due escalations on every tick;
 4. the outbox's due deliveries are sent (retries included).
 
 The run log's (report, slice, period) key means a restart or a catch-up never queues the
@@ -26,8 +28,17 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from app.accounts.plants import warehouse_plants
+from app.reports.access import Caller
 from app.reports.alerts import escalate_due, load_rules, run_alerts
-from app.reports.definitions import Contacts, Report, load_channels, load_contacts, read_reports
+from app.reports.definitions import (
+    Contacts,
+    Report,
+    ReportFiles,
+    load_channels,
+    load_contacts,
+    read_reports,
+)
 from app.reports.delivery import Deliverer
 from app.reports.runner import RunResult, run_report
 from app.reports.state import StateStore, now_utc, stamp
@@ -75,12 +86,16 @@ class Scheduler:
         """Run everything due now: missed and current fires, fires to retry, alerts on a new
         build, due deliveries. Returns the report copies this tick ran."""
         now = self.clock()
-        files = read_reports(self.folder)
-        for refused in files.refused:
-            self._once(f"report definition refused, the others run: {refused}")
         deliverer = self.deliverer()
+        try:
+            reports = read_reports(self.folder, warehouse_plants(self.build_file))
+        except Exception as error:  # noqa: BLE001 - e.g. the registry: queued mail still goes
+            self._once(f"no report can run: {type(error).__name__}: {error}")
+            reports = ReportFiles({}, [])
+        for refused in reports.refused:
+            self._once(f"report definition refused, the others run: {refused}")
         contacts = self._contacts()
-        for report in files.reports.values():
+        for report in reports.reports.values():
             self._queue_fires(report, deliverer, now)
         results: list[RunResult] = []
         con = None
@@ -88,7 +103,7 @@ class Scheduler:
             for row in self.state.due_fire_rows(now):
                 name, fire = row["report"], row["fire"]
                 try:
-                    report = files.reports.get(name)
+                    report = reports.reports.get(name)
                     if report is None:
                         raise LookupError(f"no valid definition of report {name!r} (see above)")
                     con = con or _connect(self.build_file)
@@ -148,6 +163,7 @@ class Scheduler:
             as_of,
             con,
             self.out_dir,
+            caller=Caller.service(self.state.path),
             send=True,
             state=self.state,
             deliverer=deliverer,

@@ -18,7 +18,6 @@ event with its notifications, a given-up delivery with the notice to its owner."
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -26,6 +25,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from warehouse.location import state_path  # noqa: F401  (one rule, shared with app.accounts)
 
 if TYPE_CHECKING:  # the alert events this store records (read by attribute only)
     from app.reports.alerts.transitions import (
@@ -91,15 +92,6 @@ create table if not exists fires (
 """
 
 WAITING = ("pending", "sending", "retrying")  # outbox statuses still to be sent
-
-
-def state_path(warehouse: Path | None = None) -> Path:
-    """$ANDON_STATE, else state.sqlite in the warehouse file's folder."""
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR])
-    from warehouse.location import warehouse_path
-
-    return warehouse_path(warehouse).parent / "state.sqlite"
 
 
 def now_utc() -> datetime:
@@ -411,6 +403,27 @@ class StateStore:
             sql, params = f"{sql} and kind=?", (*params, kind)
         return self._outbox(sql + " order by id", params)
 
+    def delivery_subjects(self, ids: Iterable[int]) -> dict[int, dict]:
+        """What each of these outbox rows is about, to decide who may see it: {id: {report,
+        slice, alert_event_id, plant}} — the report copy of a report message, the alert event
+        and its entity's plant of an alert notification; for a given-up notice, those of the
+        message it is about."""
+        listed = tuple(ids)
+        if not listed:
+            return {}
+        rows = self.rows(
+            "select o.id, r.report, r.slice, "
+            "coalesce(o.alert_event_id, g.alert_event_id) as alert_event_id, "
+            "(select s.plant from alert_history h join alert_state s on s.rule=h.rule "
+            "and s.entity=h.entity where h.id=coalesce(o.alert_event_id, g.alert_event_id) "
+            "order by s.opened_at desc limit 1) as plant "
+            "from outbox o left join outbox g on g.id=o.given_up_id "
+            "left join runs r on r.id=coalesce(o.run_id, g.run_id) "
+            f"where o.id in ({','.join('?' * len(listed))})",
+            listed,
+        )
+        return {row.pop("id"): row for row in rows}
+
     def unsent(self, limit: int = 200) -> list[Delivery]:
         """Deliveries not sent (waiting, retrying, given up), newest first."""
         return self._outbox(
@@ -514,6 +527,21 @@ class StateStore:
     def alert_by_token(self, token: str) -> AlertRecord | None:
         found = self._alerts("select * from alert_state where token=?", (token,))
         return found[0] if found else None
+
+    def alert_history(self, plants: Iterable[str] | None, limit: int = 500) -> list[dict]:
+        """Alert history rows with their entity's plant, newest first: of these plants only,
+        or (None) of every plant and of entities without one."""
+        sql = (
+            "select * from (select h.*, (select s.plant from alert_state s where s.rule=h.rule "
+            "and s.entity=h.entity order by s.opened_at desc limit 1) as plant "
+            "from alert_history h)"
+        )
+        params: tuple = ()
+        if plants is not None:
+            listed = tuple(plants)
+            sql += f" where plant in ({','.join('?' * len(listed))})" if listed else " where 0"
+            params = listed
+        return self.rows(sql + " order by id desc limit ?", (*params, limit))
 
     def history(self, rule: str | None = None, limit: int = 500) -> list[dict]:
         if rule:

@@ -12,9 +12,11 @@ import polars as pl
 import streamlit as st
 
 import metrics
-from app.web import data
+from app.accounts import Action, can
+from app.web import data, session
 from app.web.ask_chart import chart_of
 from app.web.downloads import download_buttons
+from app.web.session import current_scope
 from app.web.sidebar import context
 from app.web.widgets import display_table, show_chart
 from metrics.formatting import format_value
@@ -42,8 +44,9 @@ MAX_OPTIONS = 6  # a clarification's choices shown as buttons
 
 
 def vocabulary(key: str) -> Vocabulary:
-    """The query box's words for the published warehouse (cached per file by metrics)."""
-    return for_connection(data.cursor(key))[0]
+    """The query box's words for the published warehouse, in the signed-in user's plant scope
+    (cached per file and scope by metrics)."""
+    return for_connection(data.cursor(key), current_scope())[0]
 
 
 def runner(key: str, lang: str) -> Runner:
@@ -79,12 +82,22 @@ def _current_answer(key: str, question: str, lang: str) -> Answer | None:
     ctx = context()
     vocab = vocabulary(ctx.key)
     answer = metrics.ask(
-        question, ctx.as_of, lang=lang, con=data.cursor(ctx.key), vocabulary=vocab, execute=False
+        question,
+        ctx.as_of,
+        lang=lang,
+        con=data.cursor(ctx.key),
+        vocabulary=vocab,
+        execute=False,
+        scope=current_scope(),
     )
     if answer.interpretation is not None:
         answer = with_rows(answer, vocab.registry, runner(ctx.key, lang))
     st.session_state[f"{key}_answer"] = answer
     st.session_state[f"{key}_n"] = st.session_state.get(f"{key}_n", 0) + 1
+    session.audit(
+        "ask",
+        {"question": question, "lang": lang, "answered": answer.interpretation is not None},
+    )
     return answer
 
 
@@ -192,7 +205,9 @@ def _render_result(answer: Answer, registry: Registry, key: str, *, compact: boo
     display_table(frame, lang)
     download_buttons(frame, f"{key}_answer", lang)
     st.code(answer.sql or "", language="sql")
-    if st.button(t("ask_open_workbench", lang), key=f"{key}_wb", icon=":material/terminal:"):
+    if can(session.current_user(), Action.WORKBENCH) and st.button(
+        t("ask_open_workbench", lang), key=f"{key}_wb", icon=":material/terminal:"
+    ):
         open_in_workbench(answer.sql or "")
 
 

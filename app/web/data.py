@@ -1,29 +1,57 @@
 """Data access for the dashboards: the published warehouse, KPIs through the metrics layer,
 and the dimension lists the filters offer. Cached per published build, so a new build is
 picked up on the next rerun and an old one is never mixed with it.
+
+Everything is read in the signed-in user's plant scope (app.web.session.current_scope(),
+nobody signed in: no plant): every cached function takes the scope as an argument, so its
+cache is per scope too, and every table is read through metrics.scope.scoped_table. A caller
+may pass `scope=` explicitly (tests, a page showing what a scope sees).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
 import streamlit as st
+from sqlglot import exp
 
 import metrics
+from app.web.session import current_scope
 from metrics import asof
 from metrics.formatting import COLUMN_SUFFIXES
 from metrics.i18n import DEFAULT_LANG
 from metrics.registry import Metric, Registry
+from metrics.scope import Scope, scoped_table
 from warehouse.connections import NotPublished, connect_published
 from warehouse.location import warehouse_path
 from warehouse.publish import current_published
 
 TTL_S = 3600
 Where = tuple[tuple[str, tuple[str, ...]], ...]
+R = TypeVar("R")
+
+
+def per_scope(ttl: int = TTL_S, **cache: object) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Caches `function(key, scope, ...)` with st.cache_data and calls it as
+    `function(key, ..., scope=None)`: the signed-in user's scope unless one is given."""
+
+    def wrap(function: Callable[..., R]) -> Callable[..., R]:
+        cached = st.cache_data(ttl=ttl, show_spinner=False, **cache)(function)
+
+        @functools.wraps(function)
+        def call(key: str, *args: object, scope: Scope | None = None, **kwargs: object) -> R:
+            return cached(key, current_scope() if scope is None else scope, *args, **kwargs)
+
+        del call.__wrapped__  # its signature is the call's, without the scope in front
+        return call
+
+    return wrap
 
 
 def build_file() -> Path:
@@ -50,8 +78,9 @@ def cursor(key: str) -> duckdb.DuckDBPyConnection:
     return _connection(key).cursor()
 
 
-def frame(key: str, sql: str) -> pl.DataFrame:
-    return cursor(key).sql(sql).pl()
+def frame(key: str, query: exp.Expression) -> pl.DataFrame:
+    """The rows of a sqlglot query (whose tables come from metrics.scope.scoped_table)."""
+    return cursor(key).sql(query.sql(dialect="duckdb")).pl()
 
 
 def registry() -> Registry:
@@ -72,7 +101,6 @@ def as_where(where: dict[str, list[str]] | None) -> Where:
     return tuple(sorted((k, tuple(v)) for k, v in (where or {}).items()))
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=512)
 def metric_frame(
     key: str,
     names: tuple[str, ...],
@@ -83,8 +111,37 @@ def metric_frame(
     grain: str | None = None,
     compare: str | None = None,
     lang: str = "en",
+    scope: Scope | None = None,
 ) -> pl.DataFrame:
-    """One metrics-layer request, answered on the published warehouse (and cached)."""
+    """One metrics-layer request, answered on the published warehouse in `scope` (default:
+    the signed-in user's) and cached per scope."""
+    return _metric_frame(
+        key=key,
+        scope=current_scope() if scope is None else scope,
+        names=names,
+        by=by,
+        where=where,
+        start=start,
+        end=end,
+        grain=grain,
+        compare=compare,
+        lang=lang,
+    )
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=512)
+def _metric_frame(
+    key: str,
+    scope: Scope,
+    names: tuple[str, ...],
+    by: tuple[str, ...],
+    where: Where,
+    start: date | None,
+    end: date | None,
+    grain: str | None,
+    compare: str | None,
+    lang: str,
+) -> pl.DataFrame:
     return metrics.query(
         list(names),
         by=list(by),
@@ -95,6 +152,7 @@ def metric_frame(
         compare=compare,
         lang=lang,
         con=cursor(key),
+        scope=scope,
     )
 
 
@@ -109,15 +167,17 @@ def kpi_frame(
     grain: str | None = None,
     compare: str | None = None,
     lang: str = "en",
+    scope: Scope | None = None,
 ) -> pl.DataFrame:
     """Metrics that allow different filters, each filtered by what it allows, in one frame.
 
     Metrics are grouped by the part of `where` they accept; the groups' frames are joined
     on the period and dimension columns. The joined frame is cached too, so a rerun costs
-    one cache look-up per call.
+    one cache look-up per call. Read in `scope` (default: the signed-in user's).
     """
     return _kpi_frame(
         key=key,
+        scope=current_scope() if scope is None else scope,
         names=tuple(names),
         where=as_where(where),
         by=tuple(by),
@@ -132,6 +192,7 @@ def kpi_frame(
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=512)
 def _kpi_frame(
     key: str,
+    scope: Scope,
     names: tuple[str, ...],
     where: Where,
     by: tuple[str, ...],
@@ -149,8 +210,9 @@ def _kpi_frame(
     result: pl.DataFrame | None = None
     for group_where, group in groups.items():
         # keywords: for positional arguments st.cache_data inspects the signature per call
-        part = metric_frame(
+        part = _metric_frame(
             key=key,
+            scope=scope,
             names=tuple(group),
             by=by,
             where=group_where,
@@ -185,43 +247,51 @@ def as_of_date(key: str) -> date:
     return asof.as_of_date(cursor(key))
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def plants(key: str) -> pl.DataFrame:
-    return frame(
-        key, "select plant_id, plant_name_en, plant_name_zh from marts.dim_plant order by 1"
+@per_scope()
+def plants(key: str, scope: Scope) -> pl.DataFrame:
+    """The plants `scope` may see (the signed-in user's by default)."""
+    columns = ("t.plant_id", "t.plant_name_en", "t.plant_name_zh")
+    return frame(key, _listing("dim_plant", scope, columns, "t.plant_id"))
+
+
+@per_scope()
+def lines(key: str, scope: Scope) -> pl.DataFrame:
+    columns = ("t.line_id", "t.line_name_en", "t.line_name_zh", "t.plant_id")
+    return frame(key, _listing("dim_line", scope, columns, "t.line_id"))
+
+
+@per_scope()
+def equipment(key: str, scope: Scope) -> pl.DataFrame:
+    columns = (
+        "t.equipment_id",
+        "t.equipment_name_en",
+        "t.equipment_name_zh",
+        "t.line_id",
+        "t.plant_id",
     )
+    return frame(key, _listing("dim_equipment", scope, columns, "t.equipment_id"))
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def lines(key: str) -> pl.DataFrame:
-    return frame(
-        key, "select line_id, line_name_en, line_name_zh, plant_id from marts.dim_line order by 1"
+@per_scope()
+def shifts(key: str, scope: Scope) -> list[str]:
+    query = _listing("dim_shift", scope, ("t.shift_code",), "t.shift_code").distinct()
+    return [code for code in frame(key, query)["shift_code"].to_list() if code]
+
+
+@per_scope()
+def families(key: str, scope: Scope) -> pl.DataFrame:
+    columns = (
+        "t.product_family",
+        "coalesce(t.product_family_zh, t.product_family) as product_family_zh",
     )
+    query = _listing("dim_material", scope, columns, "t.product_family").distinct()
+    return frame(key, query.where("t.product_family is not null"))
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def equipment(key: str) -> pl.DataFrame:
-    return frame(
-        key,
-        "select equipment_id, equipment_name_en, equipment_name_zh, line_id, plant_id"
-        " from marts.dim_equipment order by 1",
-    )
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def shifts(key: str) -> list[str]:
-    rows = cursor(key).execute("select distinct shift_code from marts.dim_shift order by 1")
-    return [r[0] for r in rows.fetchall() if r[0]]
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def families(key: str) -> pl.DataFrame:
-    return frame(
-        key,
-        "select distinct product_family, coalesce(product_family_zh, product_family)"
-        " as product_family_zh from marts.dim_material where product_family is not null"
-        " order by 1",
-    )
+def _listing(table: str, scope: Scope, columns: tuple[str, ...], order: str) -> exp.Select:
+    """select <columns> from <table as `scope` sees it> t order by <order>."""
+    source = scoped_table(f"marts.{table}", scope, alias="t")
+    return exp.select(*columns).from_(source).order_by(order)
 
 
 def label_map(table: pl.DataFrame, key_column: str, lang: str) -> dict[str, str]:
@@ -233,8 +303,8 @@ def label_map(table: pl.DataFrame, key_column: str, lang: str) -> dict[str, str]
     return dict(zip(table[key_column].to_list(), table[name_column].to_list(), strict=True))
 
 
-def family_labels(key: str, lang: str) -> dict[str, str]:
-    table = families(key)
+def family_labels(key: str, lang: str, scope: Scope | None = None) -> dict[str, str]:
+    table = families(key, scope=scope)
     column = "product_family_zh" if lang == "zh" else "product_family"
     return dict(zip(table["product_family"].to_list(), table[column].to_list(), strict=True))
 

@@ -1,15 +1,36 @@
 """What the Data Health page reads: the build's records (andon_meta) and ingest's
 (load log, quarantine). A warehouse built by hand may lack them, so each list is optional.
+
+Read in the signed-in user's plant scope like every list (metrics/scope.py PLANT_REACH): the
+build's records hold no plant rows and are shown to every signed-in user; the load log and
+the quarantine hold every plant's files and rows, cannot be restricted, and are empty for a
+user without every plant (`needs_all_plants` says so).
 """
 
 from __future__ import annotations
 
 import polars as pl
-import streamlit as st
 from sqlglot import exp, select
 
-from app.web.data import cursor
+from app.web.data import cursor, per_scope
 from app.web.lists import literal, run
+from metrics.scope import Scope, ScopeError, scoped_table
+
+HEALTH_TTL_S = 60
+
+
+def source(table: str, scope: Scope) -> exp.Expression:
+    """`schema.table` as `scope` sees it (ScopeError when it cannot be restricted)."""
+    return scoped_table(table, scope, alias=table.split(".")[-1])
+
+
+def needs_all_plants(table: str, scope: Scope) -> bool:
+    """Whether `scope` sees nothing of `table` because it cannot be restricted to plants."""
+    try:
+        source(table, scope)
+    except ScopeError:
+        return True
+    return False
 
 
 def has_table(key: str, schema: str, table: str) -> bool:
@@ -25,21 +46,27 @@ def has_table(key: str, schema: str, table: str) -> bool:
     return bool(row and row[0])
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def last_build(key: str) -> dict | None:
+@per_scope(HEALTH_TTL_S)
+def last_build(key: str, scope: Scope) -> dict | None:
     """The newest build_log row, as a dict (None before any build was recorded)."""
     if not has_table(key, "andon_meta", "build_log"):
         return None
-    rows = run(key, select("*").from_("andon_meta.build_log").order_by("started_at desc").limit(1))
+    rows = run(
+        key,
+        select("*")
+        .from_(source("andon_meta.build_log", scope))
+        .order_by("started_at desc")
+        .limit(1),
+    )
     return rows.row(0, named=True) if rows.height else None
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def freshness(key: str) -> pl.DataFrame:
+@per_scope(HEALTH_TTL_S)
+def freshness(key: str, scope: Scope) -> pl.DataFrame:
     """Freshness per source table as of the newest build that checked it."""
     if not has_table(key, "andon_meta", "source_freshness"):
         return pl.DataFrame()
-    newest = select("max(build_id)").from_("andon_meta.source_freshness")
+    newest = select("max(build_id)").from_(source("andon_meta.source_freshness", scope))
     query = (
         select(
             "source",
@@ -50,20 +77,20 @@ def freshness(key: str) -> pl.DataFrame:
             "warn_after_hours",
             "error_after_hours",
         )
-        .from_("andon_meta.source_freshness")
+        .from_(source("andon_meta.source_freshness", scope))
         .where(exp.column("build_id").eq(exp.Subquery(this=newest)))
         .order_by("status desc", "source", "entity")
     )
     return run(key, query)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def build_results(key: str, build_id: str, only_problems: bool) -> pl.DataFrame:
+@per_scope(HEALTH_TTL_S)
+def build_results(key: str, scope: Scope, build_id: str, only_problems: bool) -> pl.DataFrame:
     if not has_table(key, "andon_meta", "build_results"):
         return pl.DataFrame()
     query = (
         select("resource_type", "name", "status", "failures", "message", "seconds")
-        .from_("andon_meta.build_results")
+        .from_(source("andon_meta.build_results", scope))
         .where(exp.column("build_id").eq(literal(build_id)))
         .order_by("status", "resource_type", "name")
     )
@@ -72,9 +99,9 @@ def build_results(key: str, build_id: str, only_problems: bool) -> pl.DataFrame:
     return run(key, query)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_log(key: str, limit: int = 500) -> pl.DataFrame:
-    if not has_table(key, "ingest", "load_log"):
+@per_scope(HEALTH_TTL_S)
+def load_log(key: str, scope: Scope, limit: int = 500) -> pl.DataFrame:
+    if not has_table(key, "ingest", "load_log") or needs_all_plants("ingest.load_log", scope):
         return pl.DataFrame()
     query = (
         select(
@@ -90,17 +117,17 @@ def load_log(key: str, limit: int = 500) -> pl.DataFrame:
             "started_at",
             "seconds",
         )
-        .from_("ingest.load_log")
+        .from_(source("ingest.load_log", scope))
         .order_by("load_id desc")
         .limit(limit)
     )
     return run(key, query)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def quarantine(key: str, entity: str | None, limit: int = 1000) -> pl.DataFrame:
+@per_scope(HEALTH_TTL_S)
+def quarantine(key: str, scope: Scope, entity: str | None, limit: int = 1000) -> pl.DataFrame:
     """Rejected rows: file, row number, reason and the original text of the row."""
-    if not has_table(key, "ingest", "quarantine"):
+    if not has_table(key, "ingest", "quarantine") or needs_all_plants("ingest.quarantine", scope):
         return pl.DataFrame()
     query = (
         select(
@@ -113,7 +140,7 @@ def quarantine(key: str, entity: str | None, limit: int = 1000) -> pl.DataFrame:
             "row_text::varchar as original_text",
             "quarantined_at",
         )
-        .from_("ingest.quarantine")
+        .from_(source("ingest.quarantine", scope))
         .order_by("quarantined_at desc", "file", "source_row")
         .limit(limit)
     )
@@ -122,9 +149,9 @@ def quarantine(key: str, entity: str | None, limit: int = 1000) -> pl.DataFrame:
     return run(key, query)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def quarantined_entities(key: str) -> list[str]:
-    if not has_table(key, "ingest", "quarantine"):
+@per_scope(HEALTH_TTL_S)
+def quarantined_entities(key: str, scope: Scope) -> list[str]:
+    if not has_table(key, "ingest", "quarantine") or needs_all_plants("ingest.quarantine", scope):
         return []
-    rows = cursor(key).execute("select distinct entity from ingest.quarantine order by 1")
-    return [r[0] for r in rows.fetchall()]
+    query = select("entity").distinct().from_(source("ingest.quarantine", scope)).order_by("1")
+    return run(key, query)["entity"].to_list()

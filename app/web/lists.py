@@ -1,7 +1,9 @@
 """Row lists that are not KPIs — downtime reasons, late orders, lead times, slow movers, SPC
 measurements, lot traces, and the ingest/build records of Data Health.
 
-Queries are built with sqlglot; values the user chose enter only as sqlglot literals.
+Queries are built with sqlglot; values the user chose enter only as sqlglot literals. Each
+is read in the signed-in user's plant scope (app.web.data.per_scope: the scope is an
+argument of every cached function), every table through metrics.scope.scoped_table.
 """
 
 from __future__ import annotations
@@ -9,10 +11,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import polars as pl
-import streamlit as st
 from sqlglot import exp, select
 
-from app.web.data import TTL_S, cursor
+from app.web.data import cursor, per_scope
+from metrics.scope import Scope, scoped_table
 from metrics.spc import LOOKBACK_DAYS
 
 LOSS_STATES = ("UNPLANNED_STOP", "SETUP", "STARVED", "BLOCKED", "MINOR_STOP")
@@ -38,6 +40,11 @@ def conditions(
     return found
 
 
+def table(name: str, scope: Scope, alias: str | None = None) -> exp.Expression:
+    """marts.<name> as `scope` sees it (aliased `alias`, else its name)."""
+    return scoped_table(f"marts.{name}", scope, alias=alias)
+
+
 def run(key: str, query: exp.Expression) -> pl.DataFrame:
     return cursor(key).sql(query.sql(dialect="duckdb")).pl()
 
@@ -50,8 +57,10 @@ def split_text(text: str | None, lang: str) -> str | None:
     return zh if lang == "zh" else en
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def downtime_reasons(key: str, equals: Pairs, start: date, end: date, lang: str) -> pl.DataFrame:
+@per_scope()
+def downtime_reasons(
+    key: str, scope: Scope, equals: Pairs, start: date, end: date, lang: str
+) -> pl.DataFrame:
     """Loss-state time by reason, largest first, with the cumulative share for a Pareto."""
     query = (
         select(
@@ -61,7 +70,7 @@ def downtime_reasons(key: str, equals: Pairs, start: date, end: date, lang: str)
             "sum(seconds) / 3600.0 as hours",
             "count(*) as events",
         )
-        .from_("marts.fct_downtime_events")
+        .from_(table("fct_downtime_events", scope))
         .where(exp.column("state").isin(*[literal(s) for s in LOSS_STATES]))
         .where(*conditions(equals, start, end, "production_date"))
         .group_by("state", "reason_code")
@@ -81,10 +90,12 @@ def downtime_reasons(key: str, equals: Pairs, start: date, end: date, lang: str)
     )
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def open_order_lines(key: str, family: str | None, lang: str) -> pl.DataFrame:
+@per_scope()
+def open_order_lines(
+    key: str, scope: Scope, family: str | None, lang: str, plant: str | None = None
+) -> pl.DataFrame:
     """Order lines past their promised date (late) or due within three days (at risk) with
-    quantity still open, oldest promise first."""
+    quantity still open, oldest promise first (of one fulfilling plant when `plant` is given)."""
     customer = "customer_name"
     region = "coalesce(c.region_zh, o.region)" if lang == "zh" else "o.region"
     text = "m.description_zh" if lang == "zh" else "m.description_en"
@@ -103,30 +114,51 @@ def open_order_lines(key: str, family: str | None, lang: str) -> pl.DataFrame:
             "o.is_at_risk",
             "o.as_of_date - o.promised_date as days_late",
         )
-        .from_("marts.fct_order_lines as o")
-        .join("marts.dim_customer as c", on="c.customer_id = o.customer_id", join_type="left")
-        .join("marts.dim_material as m", on="m.material_id = o.material_id", join_type="left")
+        .from_(table("fct_order_lines", scope, "o"))
+        .join(
+            table("dim_customer", scope, "c"), on="c.customer_id = o.customer_id", join_type="left"
+        )
+        .join(
+            table("dim_material", scope, "m"), on="m.material_id = o.material_id", join_type="left"
+        )
         .where("o.is_late_open = 1 or o.is_at_risk = 1")
-        .where(*conditions((("o.product_family", family or ""),)))
+        .where(*conditions((("o.product_family", family or ""), ("o.plant_id", plant or ""))))
         .order_by("o.promised_date", "o.order_id", "o.line_no")
     )
     return run(key, query)
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def lead_times(key: str, family: str | None, start: date, end: date) -> pl.DataFrame:
-    """Lead time of each order line completed in the period (for the distribution)."""
+@per_scope()
+def lead_times(
+    key: str,
+    scope: Scope,
+    family: str | None,
+    start: date,
+    end: date,
+    plant: str | None = None,
+) -> pl.DataFrame:
+    """Lead time of each order line completed in the period (for the distribution), of one
+    fulfilling plant when `plant` is given."""
     query = (
         select("lead_time_days", "region")
-        .from_("marts.fct_order_lines")
+        .from_(table("fct_order_lines", scope))
         .where("is_completed = 1 and lead_time_days is not null")
-        .where(*conditions((("product_family", family or ""),), start, end, "completed_date"))
+        .where(
+            *conditions(
+                (("product_family", family or ""), ("plant_id", plant or "")),
+                start,
+                end,
+                "completed_date",
+            )
+        )
     )
     return run(key, query)
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def slow_moving(key: str, plant: str | None, min_days: int, lang: str) -> pl.DataFrame:
+@per_scope()
+def slow_moving(
+    key: str, scope: Scope, plant: str | None, min_days: int, lang: str
+) -> pl.DataFrame:
     """Stock on hand at the newest snapshot whose quantity has not changed for `min_days`."""
     text = "m.description_zh" if lang == "zh" else "m.description_en"
     history = (
@@ -141,7 +173,7 @@ def slow_moving(key: str, plant: str | None, min_days: int, lang: str) -> pl.Dat
             "on_hand_qty is distinct from lag(on_hand_qty) over (partition by warehouse_id,"
             " material_id order by snapshot_date) as moved",
         )
-        .from_("marts.fct_inventory_daily")
+        .from_(table("fct_inventory_daily", scope))
         .where(*conditions((("plant_id", plant or ""),)))
     )
     query = (
@@ -158,7 +190,9 @@ def slow_moving(key: str, plant: str | None, min_days: int, lang: str) -> pl.Dat
         )
         .with_("h", as_=history)
         .from_("h")
-        .join("marts.dim_material as m", on="m.material_id = h.material_id", join_type="left")
+        .join(
+            table("dim_material", scope, "m"), on="m.material_id = h.material_id", join_type="left"
+        )
         .group_by("h.plant_id", "h.warehouse_id", "h.material_id", text, "h.material_type")
     )
     result = run(key, query)
@@ -178,12 +212,12 @@ def slow_moving(key: str, plant: str | None, min_days: int, lang: str) -> pl.Dat
     )
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def spc_series(key: str, equals: Pairs, start: date, end: date) -> pl.DataFrame:
+@per_scope()
+def spc_series(key: str, scope: Scope, equals: Pairs, start: date, end: date) -> pl.DataFrame:
     """Product × characteristic pairs with at least two measurements in the period."""
     query = (
         select("product_id", "characteristic", "count(measured_value) as samples")
-        .from_("marts.fct_inspections")
+        .from_(table("fct_inspections", scope))
         .where("measured_value is not null")
         .where(*conditions(equals, start, end, "inspected_date"))
         .group_by("product_id", "characteristic")
@@ -193,9 +227,10 @@ def spc_series(key: str, equals: Pairs, start: date, end: date) -> pl.DataFrame:
     return run(key, query)
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
+@per_scope()
 def spc_points(
     key: str,
+    scope: Scope,
     product: str,
     characteristic: str,
     equals: Pairs,
@@ -217,7 +252,7 @@ def spc_points(
             "equipment_id",
             (exp.column("inspected_date") >= literal(start)).as_("in_period"),
         )
-        .from_("marts.fct_inspections")
+        .from_(table("fct_inspections", scope))
         .where("measured_value is not null")
         .where(*conditions((("product_id", product), ("characteristic", characteristic))))
         .where(*conditions(equals, start - timedelta(days=lookback_days), end, "inspected_date"))
@@ -226,8 +261,8 @@ def spc_points(
     return run(key, query)
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def lot_inspections(key: str, lot: str) -> pl.DataFrame:
+@per_scope()
+def lot_inspections(key: str, scope: Scope, lot: str) -> pl.DataFrame:
     query = (
         select(
             "inspected_at",
@@ -245,15 +280,15 @@ def lot_inspections(key: str, lot: str) -> pl.DataFrame:
             "defect_code",
             "defect_qty",
         )
-        .from_("marts.fct_inspections")
+        .from_(table("fct_inspections", scope))
         .where(exp.column("lot_id").eq(literal(lot.strip())))
         .order_by("inspected_at")
     )
     return run(key, query)
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def work_orders(key: str, ids: tuple[str, ...]) -> pl.DataFrame:
+@per_scope()
+def work_orders(key: str, scope: Scope, ids: tuple[str, ...]) -> pl.DataFrame:
     query = (
         select(
             "work_order_id",
@@ -267,14 +302,14 @@ def work_orders(key: str, ids: tuple[str, ...]) -> pl.DataFrame:
             "actual_end",
             "status",
         )
-        .from_("marts.fct_work_orders")
+        .from_(table("fct_work_orders", scope))
         .where(exp.column("work_order_id").isin(*[literal(i) for i in ids]))
     )
     return run(key, query)
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def lot_shipments(key: str, product: str, plant: str, made: date) -> pl.DataFrame:
+@per_scope()
+def lot_shipments(key: str, scope: Scope, product: str, plant: str, made: date) -> pl.DataFrame:
     """Shipments that can hold the lot: its product, from its plant, in the 30 days after it
     was made. Shipment records carry no lot number, so this is the candidate set."""
     query = (
@@ -288,8 +323,10 @@ def lot_shipments(key: str, product: str, plant: str, made: date) -> pl.DataFram
             "s.region",
             "s.shipped_qty",
         )
-        .from_("marts.fct_shipments as s")
-        .join("marts.dim_customer as c", on="c.customer_id = s.customer_id", join_type="left")
+        .from_(table("fct_shipments", scope, "s"))
+        .join(
+            table("dim_customer", scope, "c"), on="c.customer_id = s.customer_id", join_type="left"
+        )
         .where(*conditions((("s.material_id", product), ("s.plant_id", plant))))
         .where(*conditions((), made, made + timedelta(days=31), "s.shipped_date"))
         .order_by("s.shipped_date", "s.shipment_id")

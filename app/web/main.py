@@ -1,9 +1,14 @@
-"""Andon's Streamlit app: the entry script sets up the shared sidebar (language, filters)
-and hands over to the page the user picked. Adding a page is one line in PAGES.
+"""Andon's Streamlit app: the entry script signs the user in, sets up the shared sidebar
+(who is signed in, language, filters) and hands over to the page the user picked, among
+the pages their role may see. Adding a page is one line in PAGES.
+
+Until someone is signed in, every address shows the sign-in page (app/web/signin.py) and
+nothing else runs: no sidebar, no data. Every page stays routable meanwhile, so a deep
+link (/equipment?plant=SZ) opens that page once signed in.
 
 Page files live in app/web/views/, not app/web/pages/: a `pages/` folder beside the entry script
 switches Streamlit into its legacy multipage mode, which runs a deep-linked page without
-this script (no sidebar, no filters)."""
+this script (no sign-in, no sidebar, no filters)."""
 
 from __future__ import annotations
 
@@ -16,30 +21,38 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `streamlit run app/web/main.py` puts only app/web/ on the path
     sys.path.insert(0, str(ROOT))
 
+from app.accounts import Action, User, can  # noqa: E402
+from app.accounts.config import AuthMode, is_loopback  # noqa: E402
+from app.web import session, signin  # noqa: E402
 from app.web.sidebar import language_from_url, render  # noqa: E402
 from metrics.i18n import t  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
-# (file in app/web/views, label key in i18n.LABELS, icon, url path; the first page is at /)
+# (file in app/web/views, label key in the i18n catalogue, icon, url path, the action the
+# page needs; the first page is at /)
 PAGES = [
-    ("overview.py", "page_overview", ":material/dashboard:", "overview"),
-    ("ask.py", "page_ask", ":material/chat:", "ask"),
-    ("equipment.py", "page_equipment", ":material/precision_manufacturing:", "equipment"),
-    ("quality.py", "page_quality", ":material/verified:", "quality"),
-    ("delivery.py", "page_delivery", ":material/local_shipping:", "delivery"),
-    ("inventory.py", "page_inventory", ":material/inventory_2:", "inventory"),
-    ("health.py", "page_health", ":material/monitor_heart:", "health"),
-    ("sql_workbench.py", "page_workbench", ":material/terminal:", "workbench"),
-    ("reports.py", "page_reports", ":material/schedule_send:", "reports"),
+    ("overview.py", "page_overview", ":material/dashboard:", "overview", Action.READ),
+    ("ask.py", "page_ask", ":material/chat:", "ask", Action.READ),
+    (
+        "equipment.py",
+        "page_equipment",
+        ":material/precision_manufacturing:",
+        "equipment",
+        Action.READ,
+    ),
+    ("quality.py", "page_quality", ":material/verified:", "quality", Action.READ),
+    ("delivery.py", "page_delivery", ":material/local_shipping:", "delivery", Action.READ),
+    ("inventory.py", "page_inventory", ":material/inventory_2:", "inventory", Action.READ),
+    ("health.py", "page_health", ":material/monitor_heart:", "health", Action.READ),
+    ("sql_workbench.py", "page_workbench", ":material/terminal:", "workbench", Action.WORKBENCH),
+    ("reports.py", "page_reports", ":material/schedule_send:", "reports", Action.READ),
+    ("admin.py", "page_admin", ":material/admin_panel_settings:", "admin", Action.ADMIN),
 ]
 
 
-def main() -> None:
-    lang = st.session_state.get("f_lang") or language_from_url()
-    st.set_page_config(
-        page_title=t("app_title", lang), page_icon=":material/factory:", layout="wide"
-    )
-    pages = [
+def pages_for(user: User | None, lang: str) -> list[st.Page]:
+    """The pages `user` may open (None: every page, hidden behind the sign-in page)."""
+    return [
         st.Page(
             PAGES_DIR / name,
             title=t(label, lang),
@@ -47,11 +60,27 @@ def main() -> None:
             url_path=None if index == 0 else url,
             default=index == 0,
         )
-        for index, (name, label, icon, url) in enumerate(PAGES)
-        if (PAGES_DIR / name).exists()
+        for index, (name, label, icon, url, action) in enumerate(PAGES)
+        if (PAGES_DIR / name).exists() and (user is None or can(user, action))
     ]
+
+
+def main() -> None:
+    lang = st.session_state.get("f_lang") or language_from_url()
+    st.set_page_config(
+        page_title=t("app_title", lang), page_icon=":material/factory:", layout="wide"
+    )
+    config = session.auth_config()
+    if config.mode is AuthMode.NONE and not is_loopback(st.get_option("server.address")):
+        st.error(t("signin_none_refused", lang))
+        st.stop()
+    user = session.identify(config)
+    if user is None:
+        st.navigation(pages_for(None, lang), position="hidden")
+        signin.render(config)
+        return
     render()
-    page = st.navigation(pages)
+    page = st.navigation(pages_for(user, lang))
     page.run()
 
 

@@ -9,7 +9,7 @@ from datetime import date
 
 import streamlit as st
 
-from app.web import data
+from app.web import data, session
 from app.web.filters import PRESETS, Filters, from_params, period_bounds, to_params
 from metrics.formatting import format_date
 from metrics.i18n import DEFAULT_LANG, LANGS, t
@@ -18,6 +18,7 @@ from warehouse.connections import NotPublished
 STATE = "andon_context"
 SAVED = "andon_saved_filters"
 FILTER_KEYS = ("f_lang", "f_period", "f_custom", "f_plant", "f_line", "f_shift", "f_family")
+PAGE_PARAMS = ("ack",)  # URL parameters a page reads itself (the ack link of alert messages)
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,24 @@ def _keep_valid(key: str, options: list[str]) -> None:
         st.session_state[key] = ""
 
 
+def account(bar, lang: str) -> None:
+    """Who is signed in (name, role, plants) and the sign-out button."""
+    user = session.current_user()
+    if user is None:
+        return
+    if user is session.LOCAL_ADMIN:
+        bar.caption(t("signin_local", lang))
+        return
+    bar.markdown(f"**{t('signed_in_as', lang, name=user.display_name)}**")
+    bar.caption(f"{t(f'role_{user.role.value}', lang)} · {user.scope.describe(lang)}")
+    clicked = bar.button(t("sign_out", lang), icon=":material/logout:", key="andon_sign_out")
+    if clicked and not session.sign_out():  # OIDC's sign-out navigates away by itself
+        st.rerun()
+
+
 def render() -> Context:
     """Draw the sidebar, store the Context for the pages, and mirror it into the URL."""
+    account(st.sidebar, st.session_state.get("f_lang") or language_from_url())
     try:
         key = data.warehouse_key()
     except NotPublished:
@@ -142,6 +159,7 @@ def render() -> Context:
     )
     bar.caption(t("share_link", lang))
     params = to_params(filters)
+    params.update({k: v for k, v in st.query_params.to_dict().items() if k in PAGE_PARAMS})
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
     ctx = Context(key, as_of, filters)

@@ -17,6 +17,7 @@ from metrics.nlq.clarify import Clarification, in_sentence
 from metrics.nlq.parser_types import Interpretation
 from metrics.nlq.vocabulary import Vocabulary
 from metrics.registry import Registry
+from metrics.scope import NO_PLANTS, Scope
 
 READ_PER = {
     "day": "read_per_day",
@@ -62,6 +63,7 @@ class Answer:
     confidence: float = 0.0
     clarification: Clarification | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    scope: Scope = NO_PLANTS  # the asker's plants: an edited reading runs in the same scope
 
     @property
     def needs_clarification(self) -> bool:

@@ -2,6 +2,9 @@
 
 No user text reaches SQL: the parser maps words to registry names and to dimension keys
 that exist in the vocabulary, and metrics.compile turns those into sqlglot literals.
+
+A question runs in the asker's plant scope: the vocabulary holds only the values the scope
+may see, and the compiled query keeps only its plants' rows (no scope: nothing).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import duckdb
 
 from metrics.errors import MetricError
 from metrics.nlq.answer import Answer, describe, order_rows, suggest_chart
-from metrics.nlq.clarify import cannot_answer, empty, not_understood
+from metrics.nlq.clarify import cannot_answer, empty, not_understood, outside_scope
 from metrics.nlq.normalize import has_cjk
 from metrics.nlq.parser import parse
 from metrics.nlq.parser_types import Clarification, Interpretation
-from metrics.nlq.vocabulary import Vocabulary, for_connection
+from metrics.nlq.vocabulary import Vocabulary, aliases, for_connection
+from metrics.scope import ALL_PLANTS, NO_PLANTS, Scope
 from metrics.timeexpr import parse_date
 
 MIN_CONFIDENCE = 0.5
@@ -33,13 +37,16 @@ def ask(
     con: duckdb.DuckDBPyConnection | None = None,
     vocabulary: Vocabulary | None = None,
     execute: bool = True,
+    scope: Scope = NO_PLANTS,
 ) -> Answer:
     """Answer a question, or ask one back (answer.clarification) and run nothing.
 
     as_of      the date 'today' means; default the warehouse's as-of date (metrics.asof)
     lang       en | zh for labels and messages; default from the question's script
     warehouse / con   the warehouse to read (see metrics.query)
-    vocabulary  a prebuilt Vocabulary (tests); execute=False stops after compiling the SQL
+    vocabulary  a prebuilt Vocabulary (it should be the scope's: for_connection(con, scope));
+               execute=False stops after compiling the SQL
+    scope      the plants the asker may see (metrics.Scope); Scope.none() answers nothing
     """
     from metrics.query import compile as compile_sql
     from metrics.query import query
@@ -58,15 +65,17 @@ def ask(
         started = time.perf_counter()
         newest = None
         if vocabulary is None and con is not None:
-            vocabulary, newest = for_connection(con)
+            vocabulary, newest = for_connection(con, scope)
         elif con is not None and as_of is None:
-            newest = for_connection(con)[1]
+            newest = for_connection(con, scope)[1]
         assert vocabulary is not None
         day = parse_date(as_of, "as_of") or parse_date(newest, "as_of") or date.today()
-        answer = Answer(question, lang, day)
+        answer = Answer(question, lang, day, scope=scope)
         result = parse(question, vocabulary, day, lang) if question.strip() else None
         if result is None:
             result = empty(lang)
+        if con is not None and not scope.is_all and question.strip():
+            result = _outside_scope(question, con, vocabulary, day, lang, scope) or result
         if isinstance(result, Interpretation) and result.confidence < MIN_CONFIDENCE:
             words = [n.removeprefix("ignored: ") for n in result.notes]
             result = not_understood(vocabulary, words, list(result.metrics), lang)
@@ -77,7 +86,9 @@ def ask(
         answer.interpretation, answer.confidence = result, result.confidence
         answer.summary = describe(result, vocabulary, lang)
         try:
-            answer.sql = compile_sql(**result.query_args(), lang=lang, registry=vocabulary.registry)
+            answer.sql = compile_sql(
+                **result.query_args(), lang=lang, registry=vocabulary.registry, scope=scope
+            )
         except MetricError as error:
             answer.interpretation, answer.confidence = None, 0.0
             answer.clarification = cannot_answer(str(error), lang)
@@ -85,7 +96,13 @@ def ask(
         answer.timings_ms["interpret"] = _ms(started)
         if execute:
             started = time.perf_counter()
-            frame = query(**result.query_args(), lang=lang, con=con, registry=vocabulary.registry)
+            frame = query(
+                **result.query_args(),
+                lang=lang,
+                con=con,
+                registry=vocabulary.registry,
+                scope=scope,
+            )
             answer.data = order_rows(frame, result)
             answer.timings_ms["query"] = _ms(started)
         columns = answer.data.columns if answer.data is not None else None
@@ -94,6 +111,42 @@ def ask(
     finally:
         if opened is not None:
             opened.close()
+
+
+def _outside_scope(
+    question: str,
+    con: duckdb.DuckDBPyConnection,
+    vocabulary: Vocabulary,
+    day: date,
+    lang: str,
+    scope: Scope,
+) -> Clarification | None:
+    """A clarification when the question names only values outside `scope` (read as an
+    all-plants user would read it), instead of answering for the asker's own plants as if
+    the words were not there. None when it names none."""
+    everything = for_connection(con, ALL_PLANTS)[0]
+    wide = parse(question, everything, day, lang)
+    if not isinstance(wide, Interpretation):
+        return None
+    for dim, keys in wide.where.items():
+        if any(k in vocabulary.values.get(dim, {}) for k in keys):
+            continue
+        return outside_scope(
+            vocabulary, dim, _typed(question, everything, dim, keys), scope.describe(lang), lang
+        )
+    return None
+
+
+def _typed(question: str, vocabulary: Vocabulary, dim: str, keys: tuple[str, ...]) -> str:
+    """The words of `question` that name one of `keys` of `dim` (the longest), or ""."""
+    text = question.lower()
+    found = ""
+    for key in keys:
+        value = vocabulary.values.get(dim, {}).get(key)
+        for alias in {key.lower(), *(aliases(dim, value) if value else ())}:
+            if alias in text and len(alias) > len(found):
+                found = alias
+    return found
 
 
 def _ms(started: float) -> float:

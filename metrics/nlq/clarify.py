@@ -28,6 +28,7 @@ Reason = Literal[
     "dimension_not_allowed",
     "rank_what",
     "cannot_answer",
+    "outside_scope",
 ]
 POPULAR = (
     "oee",
@@ -62,7 +63,7 @@ class Clarification:
     words: str = ""  # the asker's words it is about, as the parser read them
     metric: str = ""  # label of the metric it is about
     dimension: str = ""  # label of the dimension it is about
-    detail: str = ""  # for cannot_answer: what metrics said
+    detail: str = ""  # for cannot_answer: what metrics said; outside_scope: the asker's plants
 
     @property
     def candidates(self) -> tuple[str, ...]:
@@ -93,6 +94,16 @@ class Clarification:
             text = t("clarify_unknown_value", lang, **fields)
         elif self.reason == "unknown_value":
             text = t("clarify_close_values", lang, options=either(named, lang), **fields)
+        elif self.reason == "outside_scope" and not named:
+            text = t("clarify_outside_scope", lang, plants=self.detail, **fields)
+        elif self.reason == "outside_scope":
+            text = t(
+                "clarify_outside_scope_choose",
+                lang,
+                plants=self.detail,
+                options=either(named, lang),
+                **fields,
+            )
         elif self.reason == "dimension_not_allowed":
             text = t("clarify_dimension_not_allowed", lang, options=join(named, lang), **fields)
         else:
@@ -178,6 +189,20 @@ def unknown_value(vocab: Vocabulary, dim: str, word: str, lang: str) -> Clarific
     options = tuple(Option("value", k, vocab.label(dim, k, lang), dim) for k in keys)
     dimension = vocab.registry.dimensions[dim].label(lang)
     return Clarification("unknown_value", lang, options, words=word, dimension=dimension)
+
+
+def outside_scope(vocab: Vocabulary, dim: str, words: str, plants: str, lang: str) -> Clarification:
+    """The question names a `dim` value outside the asker's plants (`plants`, described):
+    nothing runs, and the options are the values of `dim` the asker may see (`vocab` is
+    the asker's scoped vocabulary, so no other plant's value is ever offered)."""
+    options: tuple[Option, ...] = ()
+    if words:
+        keys = vocab.keys(dim)[:MAX_VALUES]
+        options = tuple(Option("value", k, vocab.label(dim, k, lang), dim) for k in keys)
+    dimension = vocab.registry.dimensions[dim].label(lang)
+    return Clarification(
+        "outside_scope", lang, options, words=words, dimension=dimension, detail=plants
+    )
 
 
 def check_dimensions(

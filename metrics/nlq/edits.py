@@ -95,7 +95,7 @@ def edit_answer(answer: Answer, chips: Chips, vocab: Vocabulary, run: Runner) ->
     try:
         if not edited.metrics:
             raise MetricError(t("ask_pick_metric", lang))
-        sql = compile_sql(**edited.query_args(), lang=lang, registry=registry)
+        sql = compile_sql(**edited.query_args(), lang=lang, registry=registry, scope=answer.scope)
         answer = with_rows(replace(answer, interpretation=edited, sql=sql), registry, run)
     except MetricError as error:
         return replace(

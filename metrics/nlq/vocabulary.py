@@ -1,9 +1,14 @@
 """The words the query box understands: metric and dimension names from the registry, and
 dimension values (codes and bilingual names) learned from the warehouse's dim tables.
 
+Values are learned within the asker's plant scope (metrics/scope.py): a Suzhou manager's
+vocabulary knows Suzhou's lines and machines, never Dongguan's, so no clarification can
+offer them; master data shared by every plant (materials, customers, defect codes) is known
+to every non-empty scope, and an empty scope learns no values at all.
+
 Learning values costs a few queries, so a vocabulary is cached per published warehouse
-file (path, size and mtime): publishing a new build gives a new file and a new vocabulary.
-Tests build one from a few in-memory rows with `Vocabulary.build(rows)`.
+file (path, size and mtime) and scope: publishing a new build gives a new file and a new
+vocabulary. Tests build one from a few in-memory rows with `Vocabulary.build(rows)`.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+from sqlglot import exp
 
 from metrics.asof import as_of_date
 from metrics.i18n import t
 from metrics.nlq.normalize import has_cjk, normalize
 from metrics.registry import Registry, load_registry
+from metrics.scope import NO_PLANTS, Scope, scoped_table
 
 LOSS_PHRASES = (
     "oee losses",
@@ -211,8 +218,11 @@ def _add(
 # ------------------------------------------------------------------ from the warehouse
 
 
-def read_rows(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, list[dict]]:
-    """The dimension values of the marts' dim tables (names from the registry, never users)."""
+def read_rows(
+    con: duckdb.DuckDBPyConnection, registry: Registry, scope: Scope = NO_PLANTS
+) -> dict[str, list[dict]]:
+    """The dimension values of the marts' dim tables that `scope` may see (names from the
+    registry, never users; every table read through metrics.scope.scoped_table)."""
     rows: dict[str, list[dict]] = {}
     tables = {
         r[0]
@@ -223,20 +233,28 @@ def read_rows(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, l
     for name, dim in registry.dimensions.items():
         if dim.table and dim.table in tables:
             columns = [
-                f'"{dim.table_key}" as key',
-                f'"{dim.label_columns["en"]}" as en',
-                f'"{dim.label_columns["zh"]}" as zh',
+                exp.alias_(exp.column(dim.table_key), "key"),
+                exp.alias_(exp.column(dim.label_columns["en"]), "en"),
+                exp.alias_(exp.column(dim.label_columns["zh"]), "zh"),
             ]
-            columns += [f'"{col}" as "{parent}"' for parent, col in PARENTS.get(name, {}).items()]
-            sql = (
-                f'select distinct {", ".join(columns)} from marts."{dim.table}" '
-                f'where "{dim.table_key}" is not null'
+            columns += [
+                exp.alias_(exp.column(col), parent) for parent, col in PARENTS.get(name, {}).items()
+            ]
+            query = (
+                exp.select(*columns)
+                .distinct()
+                .from_(scoped_table(f"marts.{dim.table}", scope))
+                .where(exp.column(dim.table_key).is_(exp.null()).not_())
             )
-            rows[name] = con.sql(sql).pl().to_dicts()
+            rows[name] = con.sql(query.sql("duckdb")).pl().to_dicts()
     if "dim_shift" in tables:
-        codes = con.execute(
-            "select distinct shift_code from marts.dim_shift where shift_code is not null"
-        ).fetchall()
+        query = (
+            exp.select("shift_code")
+            .distinct()
+            .from_(scoped_table("marts.dim_shift", scope))
+            .where("shift_code is not null")
+        )
+        codes = con.execute(query.sql("duckdb")).fetchall()
         rows["shift"] = [shift_row(code) for (code,) in codes]
     return rows
 
@@ -257,18 +275,27 @@ def database_file(con: duckdb.DuckDBPyConnection) -> Path | None:
 
 
 _CACHE: dict[tuple, tuple[Vocabulary, date]] = {}
+_CACHED_SCOPES = 16  # vocabularies kept per warehouse file (one per scope asking)
 
 
-def for_connection(con: duckdb.DuckDBPyConnection) -> tuple[Vocabulary, date]:
-    """(vocabulary, as-of date) of the warehouse behind `con`, cached per file."""
+def for_connection(
+    con: duckdb.DuckDBPyConnection, scope: Scope = NO_PLANTS
+) -> tuple[Vocabulary, date]:
+    """(vocabulary of `scope`'s values, as-of date) of the warehouse behind `con`, cached
+    per file and scope."""
     path = database_file(con)
-    key: tuple = (
+    file_key: tuple = (
         (str(path), path.stat().st_mtime_ns, path.stat().st_size)
         if (path and path.exists())
         else ("connection", id(con))
     )
+    key = (file_key, scope)
     if key not in _CACHE:
+        for old in [k for k in _CACHE if k[0] != file_key]:
+            del _CACHE[old]  # a newer build replaced that file
+        while len(_CACHE) >= _CACHED_SCOPES:
+            del _CACHE[next(iter(_CACHE))]
         registry = load_registry()
-        _CACHE.clear()
-        _CACHE[key] = (Vocabulary.build(read_rows(con, registry), registry), as_of_date(con))
+        vocabulary = Vocabulary.build(read_rows(con, registry, scope), registry)
+        _CACHE[key] = (vocabulary, as_of_date(con))
     return _CACHE[key]

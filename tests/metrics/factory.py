@@ -332,6 +332,7 @@ def order_line(
     shipped: float,
     by_promise: float,
     completed: str | None,
+    plant: str | None,
 ) -> dict:
     on_time = in_full = None
     if due:
@@ -340,6 +341,8 @@ def order_line(
     return {
         "order_id": order,
         "line_no": line,
+        "plant_id": plant,
+        "plant_source": "SHIPMENT" if first_shipped else ("WORK_ORDER" if plant else None),
         "customer_id": customer,
         "region": region,
         "material_id": material,
@@ -367,6 +370,9 @@ def order_line(
 
 # Due in October: O1-1 (on time, in full), O1-2 (on time, short by the promise), O2-1 (late).
 # OTD 2/3, OTIF 1/3; C1 OTD 2/2, OTIF 1/2; C2 0/1. Lead time (38 + 49 + 21) / 3 = 36 days.
+# Fulfilling plants: O1-1 and O2-1 SZ, O1-2 and O2-2 DG, O3-1 unassigned (not shipped, no
+# work order). SZ: OTD 1/2, OTIF 1/2, lead time (38 + 21) / 2 = 29.5; DG: OTD 1/1, OTIF 0/1,
+# lead time 49. Ordered in October: SZ 80, DG 10, unassigned 40 (all plants 130).
 ORDER_LINES = [
     order_line(
         "O1",
@@ -383,6 +389,7 @@ ORDER_LINES = [
         100,
         100,
         "2026-10-09",
+        "SZ",
     ),
     order_line(
         "O1",
@@ -399,6 +406,7 @@ ORDER_LINES = [
         50,
         30,
         "2026-10-20",
+        "DG",
     ),
     order_line(
         "O2",
@@ -415,6 +423,7 @@ ORDER_LINES = [
         80,
         0,
         "2026-10-22",
+        "SZ",
     ),
     order_line(
         "O2",
@@ -431,9 +440,24 @@ ORDER_LINES = [
         0,
         0,
         None,
+        "DG",
     ),
     order_line(
-        "O3", 1, "C1", "EAST", "FG-200", 40, "2026-10-10", "2026-11-20", "OPEN", 0, None, 0, 0, None
+        "O3",
+        1,
+        "C1",
+        "EAST",
+        "FG-200",
+        40,
+        "2026-10-10",
+        "2026-11-20",
+        "OPEN",
+        0,
+        None,
+        0,
+        0,
+        None,
+        None,
     ),
 ]
 

@@ -133,3 +133,21 @@ def test_list_and_help() -> None:
         "--list",
     ):
         assert option in helped.stdout
+
+
+def test_the_operator_sees_every_plant_unless_plants_restrict(wh) -> None:
+    every = run("oee", "order_qty", "--by", "plant", *OCT, "--format", "json", *wh)
+    assert every.returncode == 0, every.stderr
+    assert [r["plant_id"] for r in json.loads(every.stdout)] == ["DG", "SZ", None]
+    mine = run(
+        "order_qty", "--by", "plant", *OCT, "--plants", "SZ", "--format", "json", "--sql", *wh
+    )
+    assert mine.returncode == 0, mine.stderr
+    assert json.loads(mine.stdout) == [
+        {"plant_id": "SZ", "plant_label": "Suzhou Plant", "order_qty": 80.0}
+    ]
+    assert "plant_id IN ('SZ')" in mine.stderr
+    outside = run("order_qty", "--where", "plant=DG", "--plants", "SZ", "--format", "json", *wh)
+    assert outside.returncode == 0 and json.loads(outside.stdout) == []
+    blank = run("oee", "--plants", " , ", *wh)
+    assert blank.returncode == 2 and "name at least one plant id" in blank.stderr

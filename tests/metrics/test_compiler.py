@@ -12,6 +12,7 @@ from metrics import MetricError, MetricQuery
 from metrics.compiler import build_select
 
 OCT = {"start": "2026-10-01", "end": "2026-11-01"}
+ALL = metrics.Scope.all()
 
 
 def test_compile_is_one_duckdb_statement() -> None:
@@ -22,6 +23,7 @@ def test_compile_is_one_duckdb_statement() -> None:
         grain="week",
         compare="previous",
         **OCT,
+        scope=ALL,
     )
     statements = sqlglot.parse(sql, read="duckdb")
     assert len(statements) == 1
@@ -33,13 +35,13 @@ def test_compile_is_one_duckdb_statement() -> None:
 
 
 def test_each_side_of_a_cross_fact_ratio_uses_its_own_time_column() -> None:
-    sql = metrics.compile(["defect_ppm"], by=["line"], **OCT)
+    sql = metrics.compile(["defect_ppm"], by=["line"], **OCT, scope=ALL)
     assert "FROM marts.fct_inspections" in sql and "inspected_date >=" in sql
     assert "FROM marts.fct_production" in sql and "production_date >=" in sql
 
 
 def test_shared_aggregates_are_computed_once() -> None:
-    sql = metrics.compile(["oee", "availability"], **OCT)
+    sql = metrics.compile(["oee", "availability"], **OCT, scope=ALL)
     assert sql.count("SUM(pbt_s)") == 1
 
 
@@ -48,10 +50,10 @@ def test_compile_is_fast() -> None:
     query = MetricQuery.build(
         ["oee", "availability", "performance", "quality"], by=["line"], grain="day", **OCT
     )
-    build_select(query, registry)
+    build_select(query, registry, ALL)
     started = time.perf_counter()
     for _ in range(10):
-        build_select(query, registry).sql(dialect="duckdb")
+        build_select(query, registry, ALL).sql(dialect="duckdb")
     assert (time.perf_counter() - started) / 10 < 0.05
 
 

@@ -116,6 +116,7 @@ def test_cpk_matches_the_metrics_layer(con) -> None:
         start="2026-10-01",
         end="2026-11-01",
         con=con,
+        scope=metrics.Scope.all(),
     )
     # 0.14 / (3 × 0.0316228) = 1.4757296 (tests/metrics/test_query.py)
     assert cpk(values, rows[-1][1], rows[-1][2]) == pytest.approx(governed["cpk"][0])

@@ -15,6 +15,7 @@ from metrics.registry import GRAINS
 from tests.metrics.factory import EQUIPMENT_SHIFTS
 
 OCT = {"start": "2026-10-01", "end": "2026-11-01"}
+ALL = metrics.Scope.all()
 D = date.fromisoformat
 
 GOLDEN = [
@@ -434,7 +435,7 @@ def _close(actual: object, expected: object) -> bool:
     ids=[f"{i}-{'+'.join(r['metrics'])}" for i, (r, _) in enumerate(GOLDEN)],
 )
 def test_golden(con, request_: dict, expected: list[dict]) -> None:
-    frame = metrics.query(**request_, con=con)
+    frame = metrics.query(**request_, con=con, scope=ALL)
     rows = frame.to_dicts()
     assert len(rows) == len(expected), frame
     for row, want in zip(rows, expected, strict=True):
@@ -448,6 +449,7 @@ def test_fast_guide_to_four_decimals(con) -> None:
         by="equipment",
         where={"equipment": "SZ-L2-M1"},
         con=con,
+        scope=ALL,
         **OCT,
     ).row(0, named=True)
     assert [round(row[m], 4) for m in ("availability", "performance", "quality", "oee")] == [
@@ -465,6 +467,7 @@ def test_output_columns_in_order(con) -> None:
         grain="week",
         compare="previous",
         con=con,
+        scope=ALL,
         **OCT,
     )
     assert frame.columns == [
@@ -503,7 +506,7 @@ def test_ratio_of_sums_at_every_grain(con, grain: str) -> None:
         total[0] += row["ideal_good_s"]
         total[1] += row["pbt_s"]
     expected = {k: (g / p if p else None) for k, (g, p) in sums.items()}
-    frame = metrics.query(["oee"], by=["plant"], grain=grain, con=con)
+    frame = metrics.query(["oee"], by=["plant"], grain=grain, con=con, scope=ALL)
     got = {(r["period"], r["plant_id"]): r["oee"] for r in frame.to_dicts()}
     assert got.keys() == expected.keys()
     for key, value in expected.items():
@@ -522,7 +525,7 @@ def test_ratio_of_sums_at_every_grain(con, grain: str) -> None:
 )
 def test_availability_performance_quality_multiply_to_oee(con, by, grain) -> None:
     frame = metrics.query(
-        ["availability", "performance", "quality", "oee"], by=by, grain=grain, con=con
+        ["availability", "performance", "quality", "oee"], by=by, grain=grain, con=con, scope=ALL
     )
     checked = 0
     for row in frame.to_dicts():
@@ -537,14 +540,18 @@ def test_availability_performance_quality_multiply_to_oee(con, by, grain) -> Non
 
 def test_sql_injection_in_filter_values_is_a_literal(con, marts_path) -> None:
     attack = "SZ' ; drop table marts.fct_equipment_shifts; --"
-    frame = metrics.query(["oee"], by=["plant"], where={"plant": [attack]}, con=con, **OCT)
+    frame = metrics.query(
+        ["oee"], by=["plant"], where={"plant": [attack]}, con=con, scope=ALL, **OCT
+    )
     assert frame.height == 0
-    sql = metrics.compile(["oee"], by=["plant"], where={"plant": [attack]})
+    sql = metrics.compile(["oee"], by=["plant"], where={"plant": [attack]}, scope=ALL)
     assert "'SZ'' ; drop table marts.fct_equipment_shifts; --'" in sql
     assert con.execute("select count(*) from marts.fct_equipment_shifts").fetchall()[0][0] == len(
         EQUIPMENT_SHIFTS
     )
-    quoted = metrics.query(["oee"], where={"line": ['SZ-L1") or 1=1 --', "x'||'y"]}, con=con)
+    quoted = metrics.query(
+        ["oee"], where={"line": ['SZ-L1") or 1=1 --', "x'||'y"]}, con=con, scope=ALL
+    )
     assert quoted.to_dicts() == [{"oee": None}]
 
 
@@ -554,7 +561,7 @@ def test_every_metric_answers_by_every_allowed_dimension(con) -> None:
         required = list(metric.required_dimensions)
         for dim in metric.dimensions:
             by = list(dict.fromkeys([*required, dim]))
-            frame = metrics.query([metric.name], by=by, con=con, **OCT)
+            frame = metrics.query([metric.name], by=by, con=con, scope=ALL, **OCT)
             assert metric.name in frame.columns
         frame = metrics.query(
             [metric.name],
@@ -562,6 +569,7 @@ def test_every_metric_answers_by_every_allowed_dimension(con) -> None:
             grain="month",
             compare="previous",
             con=con,
+            scope=ALL,
             start="2026-09-01",
             end="2026-12-01",
         )
@@ -569,7 +577,7 @@ def test_every_metric_answers_by_every_allowed_dimension(con) -> None:
 
 
 def test_query_opens_the_warehouse_read_only(marts_path) -> None:
-    frame = metrics.query(["oee"], by=["plant"], warehouse=marts_path, **OCT)
+    frame = metrics.query(["oee"], by=["plant"], warehouse=marts_path, **OCT, scope=ALL)
     assert frame["plant_id"].to_list() == ["DG", "SZ"]
 
 

@@ -37,6 +37,7 @@ SHAPES = {
     "本月至今各仓库的库存周转天数",
 }
 PICKED = [c for c in CASES if c.question in SHAPES]
+ALL = metrics.Scope.all()
 
 
 @pytest.fixture(scope="module")
@@ -48,22 +49,22 @@ def con(built_warehouse: Path):
 
 @pytest.mark.parametrize("case", PICKED, ids=[c.question for c in PICKED])
 def test_answer_data_equals_metrics_query(case, con):
-    answer = metrics.ask(case.question, case.as_of, con=con)
+    answer = metrics.ask(case.question, case.as_of, con=con, scope=ALL)
     assert not answer.needs_clarification, answer.clarification
     want = expected_fields(case)
     args = {k: want[k] for k in ("metrics", "by", "where", "start", "end", "grain", "compare")}
-    expected = metrics.query(**args, lang=answer.lang, con=con)
+    expected = metrics.query(**args, lang=answer.lang, con=con, scope=ALL)
     expected = order_rows(
         expected,
         Interpretation(metrics=tuple(want["metrics"]), order=want["order"], limit=want["limit"]),
     )
-    assert answer.sql == metrics.compile(**args, lang=answer.lang)
+    assert answer.sql == metrics.compile(**args, lang=answer.lang, scope=ALL)
     assert_frame_equal(answer.data, expected)
     assert answer.chart is not None
 
 
 def test_vocabulary_and_as_of_come_from_the_warehouse(con):
-    answer = metrics.ask("苏州工厂的贴片线1的OEE", con=con)
+    answer = metrics.ask("苏州工厂的贴片线1的OEE", con=con, scope=ALL)
     # the as-of date dbt flags in dim_date (metrics.asof): the night shift of the 11th ends
     # on the 12th; the newest production_date (the question box's old as-of) is the 11th
     assert answer.as_of.isoformat() == "2026-10-12"
@@ -77,7 +78,7 @@ def test_injection_is_only_text(con):
         "'; drop table marts.dim_plant; --",
         "oee by line; delete from marts.dim_line",
     ):
-        answer = metrics.ask(text, con=con)
+        answer = metrics.ask(text, con=con, scope=ALL)
         assert answer.data is None or answer.interpretation is not None
     count = con.execute("select count(*) from marts.dim_plant").fetchall()[0][0]
     assert count == 3

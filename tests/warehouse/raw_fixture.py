@@ -360,6 +360,8 @@ DAY1 = {
             "planned_start": "2026-01-07 08:00:00",
             "planned_end": "2026-01-07 16:00:00",
             "status": "RELEASED",
+            "sales_order_id": "SO3",  # made for SO3/2, not shipped yet: its plant is L1's
+            "sales_order_line": 2,
         },
     ],
     # SO1/1: first shipment 01-04 on time, only 60 of 100 by the promise -> on time, not in

@@ -222,6 +222,21 @@ def test_delivery_and_supplier_flags(builds):
     assert lines[("SO2", 2)][:3] == [0, None, None]  # promised after the as-of date
     assert lines[("SO3", 1)][:3] == [0, None, None]  # cancelled
     assert lines[("SO3", 2)][-1] == 1  # due, nothing shipped
+    plants = {
+        (o, n): (plant, source)
+        for o, n, plant, source in query(
+            builds["day1"].warehouse,
+            "select order_id, line_no, plant_id, plant_source from marts.fct_order_lines",
+        )
+    }
+    assert plants == {
+        ("SO1", 1): ("P1", "SHIPMENT"),  # W1 is P1's warehouse (WO1 made for it too)
+        ("SO1", 2): ("P1", "SHIPMENT"),
+        ("SO2", 1): ("P1", "SHIPMENT"),
+        ("SO2", 2): (None, None),  # nothing shipped by day one, no work order
+        ("SO3", 1): (None, None),  # cancelled, nothing shipped, no work order
+        ("SO3", 2): ("P1", "WORK_ORDER"),  # not shipped; WO3 on line L1 of P1 is made for it
+    }
     po = dict(
         query(
             builds["day1"].warehouse,

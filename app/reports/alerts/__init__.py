@@ -9,19 +9,32 @@ nobody acknowledges in time. History and acknowledgements live in the state stor
     engine.py       the run: evaluate → transitions → state store → notify; escalate; ack
 """
 
-from app.reports.alerts.engine import acknowledge, escalate_due, evaluate_alerts, run_alerts
+from app.reports.alerts.engine import (
+    EVALUATION_SCOPE,
+    acknowledge,
+    alert_history,
+    escalate_due,
+    evaluate_alerts,
+    may_acknowledge,
+    open_alerts,
+    run_alerts,
+)
 from app.reports.alerts.evaluate import Finding, find, period_for
 from app.reports.alerts.rules import AlertRule, Condition, load_rules, parse_rules
 
 __all__ = [
+    "EVALUATION_SCOPE",
     "AlertRule",
     "Condition",
     "Finding",
     "acknowledge",
+    "alert_history",
     "escalate_due",
     "evaluate_alerts",
     "find",
     "load_rules",
+    "may_acknowledge",
+    "open_alerts",
     "parse_rules",
     "period_for",
     "run_alerts",

@@ -7,6 +7,12 @@ ticks retry failed notifications like report deliveries).
 
 Events come back as dicts (`AlertEvent.to_dict`): the history row id, rule, entity, event,
 period, value, message, contact, token and time — the shape `andon build --json` prints.
+
+Alert rules are written by administrators, so the system evaluates them for every plant
+(`EVALUATION_SCOPE`, given explicitly) and tells each plant's contacts. Whoever lists or
+acknowledges alerts does so as a caller (app/reports/access.py): they see the alerts of
+their plants only, and acknowledge only those their role may (`can(user, "ack_alert",
+plant)`); a token of another plant's alert is refused exactly like an unknown one.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from typing import Any
 
 import duckdb
 
+from app.accounts import Action
+from app.reports.access import Caller, Refused, user_may
 from app.reports.alerts.evaluate import find, period_for
 from app.reports.alerts.notify import outgoing, render
 from app.reports.alerts.rules import AlertRule, load_rules
@@ -37,8 +45,10 @@ from app.reports.delivery import Deliverer
 from app.reports.state import Outgoing, StateStore, now_utc, state_path
 from metrics.asof import as_of_date
 from metrics.registry import load_registry
+from metrics.scope import Scope
 
 Clock = Callable[[], datetime]
+EVALUATION_SCOPE = Scope.all()  # the rules are the administrators': judged for every plant
 
 
 def run_alerts(
@@ -57,7 +67,7 @@ def run_alerts(
     for rule in rules:
         period = period_for(rule, as_of)
         role = rule.role()
-        for finding in find(rule, con, period):
+        for finding in find(rule, con, period, scope=EVALUATION_SCOPE):
             event = judge(
                 finding,
                 state.open_alert(rule.name, finding.entity),
@@ -139,17 +149,62 @@ def _record(
 
 
 def acknowledge(
-    state: StateStore, token: str, by: str = "", at: datetime | None = None
+    state: StateStore, token: str, caller: Caller, by: str = "", at: datetime | None = None
 ) -> dict[str, Any]:
-    """Mark the alert with this token acknowledged (stops its escalation) and return it;
-    KeyError for an unknown token. Acknowledging twice changes nothing."""
+    """Mark the alert with this token acknowledged by `caller` (stops its escalation) and
+    return it; `by` names who acknowledged when it is not the caller themselves (default:
+    the signed-in user, else the caller's name). Acknowledging twice changes nothing.
+    Refused for an unknown token or another plant's alert (the same message, so a token
+    tells nothing about other plants) and for a role that may not acknowledge; every
+    attempt is one row of the audit log."""
     alert = state.alert_by_token(token)
-    if alert is None:
-        raise KeyError(f"No alert with ack token {token!r}.")
-    event = acknowledgement(alert, by=by, at=at or now_utc())
+    detail: dict[str, Any] = {"token": token}
+    if alert is not None:
+        detail.update(rule=alert.rule, entity=alert.entity, plant=alert.plant)
+    if alert is None or not caller.sees(alert.plant):
+        reason = "unknown_token" if alert is None else "outside_scope"
+        caller.audit("alert_ack", {**detail, "refused": reason}, ok=False)
+        raise Refused("alert_unknown_token", token=token)
+    if not may_acknowledge(caller, alert.as_dict()):
+        caller.audit("alert_ack", {**detail, "refused": "not_allowed"}, ok=False)
+        role = caller.user.role.value if caller.user is not None else "-"
+        raise Refused(
+            "alert_ack_not_allowed",
+            who=caller.label,
+            role=role,
+            rule=alert.rule,
+            entity=alert.entity,
+        )
+    who = by or caller.actor
+    event = acknowledgement(alert, by=who, at=at or now_utc())
     if event is not None:
         state.record_acknowledged(event)
+    else:
+        detail["already_acked_by"] = alert.acked_by
+    caller.audit("alert_ack", {**detail, "by": who})
     return (state.alert_by_token(token) or alert).as_dict()
+
+
+def may_acknowledge(caller: Caller, alert: dict[str, Any]) -> bool:
+    """Whether `caller` may acknowledge this alert (a row of `open_alerts`)."""
+    plant = alert.get("plant")
+    scope = Scope.all() if plant is None else Scope.of(plant)
+    return caller.sees(plant) and (
+        caller.user is None or user_may(caller.user, Action.ACK_ALERT, scope)
+    )
+
+
+def open_alerts(state: StateStore, scope: Scope) -> list[dict[str, Any]]:
+    """The open alerts of `scope`'s plants (an alert without a plant: only with every
+    plant), oldest first, as the listings show them."""
+    return [alert.as_dict() for alert in state.open_alert_records() if scope.allows(alert.plant)]
+
+
+def alert_history(state: StateStore, scope: Scope, limit: int = 500) -> list[dict[str, Any]]:
+    """The alert history of `scope`'s plants, newest first."""
+    if scope.is_empty:
+        return []
+    return state.alert_history(None if scope.is_all else scope.sorted(), limit)
 
 
 def evaluate_alerts(

@@ -4,7 +4,8 @@ Threshold conditions (target, below, above, change_pct) ask the governed metrics
 (`metrics.query`), so an alert sees the same number as every page and report. An spc rule
 reads the measurements of the inspections fact — a query built with sqlglot, every value
 a literal — and judges each product × characteristic series with the shared control chart
-(`metrics.spc.spc_chart`) the Quality page draws.
+(`metrics.spc.spc_chart`) the Quality page draws. Both read through the plant scope they
+are given (the engine gives every plant: rules are written by administrators).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from metrics.formatting import format_value
 from metrics.i18n import t
 from metrics.periods import Period, resolve
 from metrics.registry import load_registry
+from metrics.scope import Scope, scoped_table
 from metrics.spc import SpcChart, spc_chart
 from metrics.status import target_status
 
@@ -51,15 +53,17 @@ def period_for(rule: AlertRule, as_of: date) -> Period:
     return resolve(rule.period_name, as_of)
 
 
-def find(rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period) -> list[Finding]:
-    """The rule's verdict for every entity with data in the period."""
+def find(
+    rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period, *, scope: Scope
+) -> list[Finding]:
+    """The rule's verdict for every entity of `scope`'s plants with data in the period."""
     if rule.condition.type == "spc":
-        return _spc_findings(rule, con, period)
-    return _threshold_findings(rule, con, period)
+        return _spc_findings(rule, con, period, scope)
+    return _threshold_findings(rule, con, period, scope)
 
 
 def _threshold_findings(
-    rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period
+    rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period, scope: Scope
 ) -> list[Finding]:
     metric = load_registry().metric(rule.metric)
     condition = rule.condition
@@ -71,6 +75,7 @@ def _threshold_findings(
         end=period.end,
         compare="previous_period" if condition.type == "change_pct" else None,
         con=con,
+        scope=scope,
     )
     findings = []
     for row in frame.iter_rows(named=True):
@@ -108,15 +113,16 @@ def _entity(row: dict, scope: tuple[str, ...]) -> tuple[str, str | None, str]:
     return entity, (str(plant) if plant is not None else None), label
 
 
-def spc_points_query(rule: AlertRule, period: Period) -> exp.Select:
+def spc_points_query(rule: AlertRule, period: Period, scope: Scope) -> exp.Select:
     """Measurements of the rule's scope from `lookback_days` before the period to its end,
-    one series per scope keys × product × characteristic, each in inspection order."""
+    one series per scope keys × product × characteristic, each in inspection order; only
+    the rows of the plant `scope`."""
     columns = load_registry().facts[SPC_FACT].dimensions
     groups = [columns[dim] for dim in (*rule.scope, *SPC_SERIES)]
     start = period.start - timedelta(days=rule.condition.lookback)
     query = (
         select(*groups, SPC_TIME, SPC_VALUE)
-        .from_(exp.table_(SPC_FACT, db="marts"))
+        .from_(scoped_table(SPC_FACT, scope))
         .where(exp.column(SPC_VALUE).is_(exp.null()).not_())
         .where(exp.column(SPC_TIME) >= exp.convert(start))
         .where(exp.column(SPC_TIME) < exp.convert(period.end))
@@ -126,9 +132,11 @@ def spc_points_query(rule: AlertRule, period: Period) -> exp.Select:
     return query.order_by(*groups, *SPC_ORDER)
 
 
-def _spc_findings(rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period) -> list[Finding]:
+def _spc_findings(
+    rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period, scope: Scope
+) -> list[Finding]:
     dims = (*rule.scope, *SPC_SERIES)
-    rows = con.execute(spc_points_query(rule, period).sql(dialect="duckdb")).fetchall()
+    rows = con.execute(spc_points_query(rule, period, scope).sql(dialect="duckdb")).fetchall()
     series: dict[tuple, list[tuple[date, float]]] = {}
     for row in rows:
         series.setdefault(tuple(row[: len(dims)]), []).append((row[-2], float(row[-1])))

@@ -58,7 +58,7 @@ with right:
         chart_with_data(chart, split, f"delivery_by_{dim}", lang)
 
 st.subheader(t("late_orders", lang))
-open_lines = lists.open_order_lines(key, f.family, lang)
+open_lines = lists.open_order_lines(key, f.family, lang, plant=f.plant)
 if not no_data(open_lines, lang):
     shown = open_lines.with_columns(
         pl.when(pl.col("is_late_open") == 1)
@@ -74,7 +74,7 @@ if not no_data(open_lines, lang):
 
 left, right = st.columns(2)
 with left:
-    times = lists.lead_times(key, f.family, f.start, f.end)
+    times = lists.lead_times(key, f.family, f.start, f.end, plant=f.plant)
     if not no_data(times, lang):
         lead = data.kpi_frame(
             key, ["order_lead_time_days"], where, start=f.start, end=f.end, lang=lang

@@ -53,7 +53,7 @@ st.subheader(t("plant_matrix", lang))
 by_plant = [name for name in KPIS if data.supports(name, ["plant"])]
 matrix = data.kpi_frame(
     ctx.key, by_plant, where, by=("plant",), start=f.start, end=f.end, lang=lang
-)
+).filter(pl.col("plant_id").is_not_null())  # order lines of no plant are in no plant's row
 plant_title = data.registry().dimension("plant").label(lang)
 shown_metrics = [m for m in metrics if m.name in by_plant]
 texts = matrix.select(

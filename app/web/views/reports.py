@@ -1,7 +1,12 @@
 """Reports & alerts: the scheduled reports with their next run (and the definitions refused,
 with file and key), run one now with a preview and downloads, what is not delivered yet or
 was given up (with the reason), delivery history, alert rules, open alerts with an
-acknowledge button (also reached from the ack link in alert messages), and alert history."""
+acknowledge button (also reached from the ack link in alert messages), and alert history.
+
+Everything is the signed-in user's: only the report copies and alerts of their plants are
+listed (app/reports/access.py), the Run button only for copies their role may run, the
+Acknowledge button only for alerts their role may acknowledge; every run and ack is audited
+as them."""
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -9,13 +14,21 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from app.reports.alerts import acknowledge, load_rules
+from app.accounts.plants import warehouse_plants
+from app.reports.access import (
+    Caller,
+    Refused,
+    delivery_visible,
+    report_visible,
+    run_visible,
+)
+from app.reports.alerts import acknowledge, alert_history, load_rules, may_acknowledge, open_alerts
 from app.reports.definitions import load_channels, load_contacts, read_reports
 from app.reports.delivery import Deliverer
 from app.reports.email_body import STATUS_DOT
 from app.reports.runner import default_out_dir, run_report, run_status
 from app.reports.state import StateStore, state_path
-from app.web import data
+from app.web import data, session
 from app.web.sidebar import context
 from app.web.widgets import display_table
 from metrics.i18n import t
@@ -23,6 +36,8 @@ from warehouse.config import ConfigError
 
 ctx = context()
 lang = ctx.lang
+user = session.current_user()
+scope = session.current_scope()
 
 
 def show(rows: list[dict]) -> None:
@@ -32,46 +47,55 @@ def show(rows: list[dict]) -> None:
         st.caption(t("nothing_yet", lang))
 
 
-build_file = data.build_file()
-state = StateStore(state_path(build_file))
-st.title(t("page_reports", lang))
-
-token = st.query_params.get("ack")
-if token:
-    try:
-        alert = acknowledge(state, token, by=st.query_params.get("by", "link"))
-        st.success(f"{t('acknowledged', lang)}: {alert['rule']} · {alert['entity']}")
-    except KeyError as error:
-        st.error(str(error.args[0]))
-
-
 def status_word(status: str) -> str:
     return t(f"delivery_status_{status}", lang)
 
 
+build_file = data.build_file()
+state = StateStore(state_path(build_file))
+caller = Caller.signed_in(user, state.path) if user is not None else None
+st.title(t("page_reports", lang))
+if caller is None:  # the entry script signs in first; a page opened without it shows nothing
+    st.stop()
+if not scope.is_all:
+    st.caption(t("reports_yours", lang, plants=scope.describe(lang)))
+
+token = st.query_params.get("ack")  # the link in an alert's message
+if token:
+    del st.query_params["ack"]  # acknowledged once, not again on every rerun
+    try:
+        alert = acknowledge(state, token, caller)
+        st.success(f"{t('acknowledged', lang)}: {alert['rule']} · {alert['entity']}")
+    except Refused as refusal:
+        st.error(refusal.text(lang))
+
 try:
-    files = read_reports()
+    files = read_reports(None, warehouse_plants(build_file))
 except ConfigError as error:  # the registry itself
     st.error(t("config_refused", lang, error=error))
     st.stop()
 reports = files.reports
+mine = {name: report for name, report in reports.items() if report_visible(report, scope)}
 try:
     rules = load_rules()
 except ConfigError as error:
     st.error(t("config_refused", lang, error=error))
     rules = []
+runs = [r for r in state.recent_runs(500) if run_visible(reports, r["report"], r["slice"], scope)]
 
 st.subheader(t("scheduled_reports", lang))
-for refused in files.refused:
-    st.error(t("definition_refused", lang, error=refused))
+if scope.is_all:  # a refused file may name any plant: shown to those who see every plant
+    for refused in files.refused:
+        st.error(t("definition_refused", lang, error=refused))
 listing = []
-for report in reports.values():
+for report in mine.values():
     upcoming = report.next_fire(datetime.now().astimezone())
-    last = state.last_run(report.name)
+    last = next((r for r in runs if r["report"] == report.name), None)
     listing.append(
         {
             "name": report.name,
             t("report", lang): report.title[lang],
+            "plants": ", ".join(report.plants) if report.plants else t("scope_all_plants", lang),
             "period": report.period,
             "burst": report.burst_per or "",
             "schedule": f"{report.cron or ''} {report.timezone}",
@@ -82,13 +106,21 @@ for report in reports.values():
 show(listing)
 
 st.subheader(t("run_now", lang))
-if reports:
+runnable = {
+    name: [key for key in report.audiences if caller.may_run(report, key)]
+    for name, report in mine.items()
+}
+runnable = {name: keys for name, keys in runnable.items() if keys}
+if not runnable:
+    role = t(f"role_{user.role.value}", lang)
+    st.caption(t("reports_run_none", lang, role=role, plants=scope.describe(lang)))
+else:
     cols = st.columns(4)
     name = cols[0].selectbox(
-        t("report", lang), list(reports), format_func=lambda n: reports[n].title[lang]
+        t("report", lang), list(runnable), format_func=lambda n: reports[n].title[lang]
     )
     report = reports[name]
-    slice_key = cols[1].selectbox(t("slice", lang), list(report.audiences))
+    slice_key = cols[1].selectbox(t("slice", lang), runnable[name])
     as_of = cols[2].date_input(
         t("report_as_of", lang),
         value=ctx.as_of + timedelta(days=1),
@@ -108,6 +140,7 @@ if reports:
                 as_of,
                 data.cursor(ctx.key),
                 default_out_dir(build_file),
+                caller=caller,
                 send=send,
                 state=state if send else None,
                 deliverer=deliverer,
@@ -116,9 +149,21 @@ if reports:
                 resend=True,
             )
         st.session_state["report_preview"] = [
-            (r.status, r.failures, r.not_sent, [str(f) for f in r.files]) for r in results
+            (
+                r.status,
+                r.refusal.text(lang) if r.refusal else None,
+                r.failures,
+                r.not_sent,
+                [w.text(lang) for w in r.withheld],
+                [str(f) for f in r.files],
+            )
+            for r in results
         ]
-    for status, failures, not_sent, paths in st.session_state.get("report_preview", []):
+    preview = st.session_state.get("report_preview", [])
+    for status, refusal, failures, not_sent, withheld, paths in preview:
+        if refusal:
+            st.error(refusal)
+            continue
         (st.error if status in ("retrying", "given_up") else st.info)(
             status_word(status) + (f": {'; '.join(failures)}" if failures else "")
         )
@@ -126,6 +171,8 @@ if reports:
             st.caption(t("retry_promise", lang))
         if not_sent:
             st.caption(t("not_sent_channels", lang, channels=", ".join(not_sent)))
+        if withheld:
+            st.caption(t("withheld_recipients", lang, recipients="; ".join(withheld)))
         buttons = st.columns(4)
         for column, path in zip(
             buttons, [Path(f) for f in paths if f.endswith((".pdf", ".xlsx"))], strict=False
@@ -144,6 +191,8 @@ if reports:
                 st.caption(pdf.name)
 
 unsent = state.unsent()
+subjects = state.delivery_subjects(row.id for row in unsent)
+unsent = [row for row in unsent if delivery_visible(reports, subjects.get(row.id), scope)]
 for heading, shown in (
     ("given_up_deliveries", ("given_up",)),
     ("retrying_deliveries", ("pending", "sending", "retrying")),
@@ -165,7 +214,7 @@ for heading, shown in (
             if row.status in shown
         ]
     )
-fires = state.failed_fires()
+fires = [row for row in state.failed_fires() if row["report"] in mine or scope.is_all]
 if fires:
     st.subheader(t("failed_fires", lang))
     show(
@@ -183,14 +232,13 @@ if fires:
     )
 
 st.subheader(t("delivery_history", lang))
-runs = state.recent_runs(50)
 show(
     [
         {
             **{k: r[k] for k in ("report", "slice", "period", "lang", "finished_at")},
             "status": status_word(run_status(state, r)),
         }
-        for r in runs
+        for r in runs[:50]
     ]
 )
 
@@ -211,10 +259,10 @@ show(
 )
 
 st.subheader(t("open_alerts", lang))
-open_alerts = state.open_alerts()
-if not open_alerts:
+listed = open_alerts(state, scope)
+if not listed:
     st.caption(t("nothing_yet", lang))
-for alert in open_alerts:
+for alert in listed:
     left, right = st.columns([5, 1])
     dot = STATUS_DOT["amber" if alert["acked_at"] else "red"]
     left.markdown(
@@ -224,15 +272,21 @@ for alert in open_alerts:
     )
     if alert["acked_at"]:
         right.caption(f"{t('acknowledged', lang)} {alert['acked_by'] or ''}")
+    elif not may_acknowledge(caller, alert):
+        right.caption(t("ack_not_yours", lang))
     elif right.button(t("acknowledge", lang), key=f"ack_{alert['token']}"):
-        acknowledge(state, alert["token"], by="app")
-        st.rerun()
+        try:
+            acknowledge(state, alert["token"], caller)
+        except Refused as refusal:
+            st.error(refusal.text(lang))
+        else:
+            st.rerun()
 
 st.subheader(t("alert_history", lang))
 show(
     [
         {k: h[k] for k in ("at", "rule", "entity", "event", "message", "contact")}
-        for h in state.history(limit=200)
+        for h in alert_history(state, scope, limit=200)
     ]
 )
 state.close()

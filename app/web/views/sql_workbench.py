@@ -1,17 +1,20 @@
-"""SQL workbench: one read-only SELECT at a time against the published warehouse, with the
-schema and its dbt descriptions, a quick chart, downloads, saved queries and history."""
+"""SQL workbench: one read-only SELECT at a time against the published warehouse, in the
+signed-in user's plants (metrics.sandbox), with the schema they may query and its dbt
+descriptions, a quick chart, downloads, saved queries and history. Every run is audited."""
 
 import polars as pl
 import streamlit as st
 
-from app.web import charts, data
-from app.web import workbench as wb
+from app.accounts import Action, can
+from app.web import charts, data, session
 from app.web.downloads import download_buttons
 from app.web.sidebar import context
-from app.web.sql_guard import SqlRefused
 from app.web.widgets import display_table
+from metrics import sandbox
 from metrics.formatting import NULL
 from metrics.i18n import t
+from metrics.sandbox.limits import LimitError
+from metrics.scope import Scope
 
 HISTORY = "wb_history"
 RESULT = "wb_result"
@@ -23,23 +26,62 @@ EXAMPLE = (
 ctx = context()
 lang, key = ctx.lang, ctx.key
 build, published = data.key_paths(key)
-store = wb.store_path(build)
+store = sandbox.store_path(build)
 st.title(t("page_workbench", lang))
+user = session.current_user()
+if not can(user, Action.WORKBENCH):
+    st.warning(t("sbx_signed_out" if user is None else "sbx_no_permission", lang))
+    st.stop()
+scope = session.current_scope()
+try:
+    limits = sandbox.Limits()
+except LimitError as error:
+    st.error(str(error))
+    st.stop()
+caption = [
+    t(
+        "sbx_limits",
+        lang,
+        rows=f"{limits.max_rows:,}",
+        bytes=sandbox.format_size(limits.max_bytes),
+        seconds=f"{limits.timeout_s:g}",
+    )
+]
+if not scope.is_all:
+    caption.insert(0, t("sbx_sees", lang, scope=scope.describe(lang)))
+st.caption(" ".join(caption))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def schema_of(warehouse_key: str) -> tuple[pl.DataFrame, dict]:
-    _, target = data.key_paths(warehouse_key)
-    con = wb.sandbox_connection(target)
-    try:
-        columns = wb.schema_columns(con)
-    finally:
-        con.close()
-    return columns, wb.manifest_descriptions(wb.manifest_path(data.key_paths(warehouse_key)[0]))
+def schema_of(warehouse_key: str, scope: Scope) -> tuple[pl.DataFrame, dict]:
+    build_file, target = data.key_paths(warehouse_key)
+    columns = sandbox.schema_columns(target, scope)
+    return columns, sandbox.manifest_descriptions(sandbox.manifest_path(build_file))
 
 
 def set_sql(text: str) -> None:
     st.session_state["wb_sql"] = text
+
+
+def run(sql: str) -> sandbox.SandboxResult | sandbox.SandboxError:
+    """Runs `sql` in the user's scope and audits it, refused or not."""
+    try:
+        outcome: sandbox.SandboxResult | sandbox.SandboxError = sandbox.run_sql(
+            sql, scope, warehouse=build, limits=limits
+        )
+    except sandbox.SandboxError as error:
+        outcome = error
+    failed = isinstance(outcome, sandbox.SandboxError)
+    session.audit(
+        "workbench_sql",
+        {
+            "sql": sql,
+            "rows": None if failed else outcome.frame.height,
+            "error": outcome.message if failed else None,
+        },
+        ok=not failed,
+    )
+    return outcome
 
 
 st.session_state.setdefault("wb_sql", EXAMPLE)
@@ -47,7 +89,7 @@ st.session_state.setdefault(HISTORY, [])
 browser, editor = st.columns([1, 3])
 with browser:
     st.markdown(f"**{t('schema_browser', lang)}**")
-    columns, described = schema_of(key)
+    columns, described = schema_of(key, scope)
     schemas = columns["schema"].unique(maintain_order=True).to_list()
     default = schemas.index("marts") if "marts" in schemas else 0
     schema = st.selectbox(
@@ -80,23 +122,24 @@ with editor:
             t("run", lang), type="primary", icon=":material/play_arrow:"
         )
     if submitted:
-        try:
-            st.session_state[RESULT] = wb.run_query(published, sql)
-        except SqlRefused as error:
-            st.session_state[RESULT] = error
+        st.session_state[RESULT] = run(sql)
         history = [q for q in st.session_state[HISTORY] if q != sql]
         st.session_state[HISTORY] = [sql, *history][:20]
     outcome = st.session_state.get(RESULT)
-    if isinstance(outcome, SqlRefused):
+    if isinstance(outcome, sandbox.SandboxError):
         where = ""
         if outcome.line:
             spot = t("at_position", lang, line=outcome.line, col=outcome.column or "?")
             where = f" ({spot})"
-        failed = isinstance(outcome, wb.QueryFailed)
+        failed = isinstance(outcome, sandbox.QueryFailed)
         title = t("query_error", lang) if failed else t("refused", lang)
-        st.error(f"**{title}**{where}: {outcome.message}")
-    elif isinstance(outcome, wb.QueryResult):
-        limited = t("row_limited", lang, limit=f"{wb.ROW_LIMIT:,}") if outcome.truncated else ""
+        st.error(f"**{title}**{where}: {outcome.text(lang)}")
+    elif isinstance(outcome, sandbox.SandboxResult):
+        limited = ""
+        if outcome.limited_by == "rows":
+            limited = t("row_limited", lang, limit=f"{limits.max_rows:,}")
+        elif outcome.limited_by == "bytes":
+            limited = t("bytes_limited", lang, limit=sandbox.format_size(limits.max_bytes))
         st.caption(
             t(
                 "rows_shown",
@@ -127,17 +170,17 @@ with editor:
 
     saved_col, history_col = st.columns(2)
     with saved_col, st.expander(t("saved_queries", lang)):
-        saved = wb.saved_queries(store)
+        saved = sandbox.saved_queries(store)
         name = st.text_input(t("save_as", lang), key="wb_name")
         if st.button(t("save", lang), key="wb_save") and name.strip():
-            wb.save_query(store, name, st.session_state["wb_sql"])
-            saved = wb.saved_queries(store)
+            sandbox.save_query(store, name, st.session_state["wb_sql"])
+            saved = sandbox.saved_queries(store)
         if saved:
             pick = st.selectbox(t("saved_queries", lang), list(saved), key="wb_saved")
             load, delete = st.columns(2)
             load.button(t("load", lang), on_click=set_sql, args=(saved[pick],), key="wb_load")
             if delete.button(t("delete", lang), key="wb_delete"):
-                wb.delete_query(store, pick)
+                sandbox.delete_query(store, pick)
                 st.rerun()
     with history_col, st.expander(t("history", lang)):
         for index, past in enumerate(st.session_state[HISTORY]):

@@ -18,6 +18,8 @@ final as (
         lines.plant_id,
         work_orders.line_id,
         work_orders.product_id,
+        work_orders.sales_order_id,
+        work_orders.sales_order_line,
         work_orders.planned_qty,
         coalesce(
             {{ to_plant_local('work_orders.planned_start', 'work_orders.planned_start_utc_offset_min', 'lines.timezone') }},

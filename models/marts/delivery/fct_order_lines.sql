@@ -1,6 +1,12 @@
--- One row per sales order line with its delivery status as of the newest data.
+-- One row per sales order line with its delivery status as of the newest data, and the
+-- plant that fulfils it (int_order_lines_located: first shipment's warehouse, else the
+-- work orders made for it, else unassigned).
 with order_lines as (
     select * from {{ ref('stg_erp__sales_order_lines') }}
+),
+
+located as (
+    select * from {{ ref('int_order_lines_located') }}
 ),
 
 shipped as (
@@ -23,6 +29,8 @@ joined as (
     select
         order_lines.order_id,
         order_lines.line_no,
+        located.plant_id,
+        located.plant_source,
         order_lines.customer_id,
         customers.region,
         order_lines.material_id,
@@ -43,6 +51,9 @@ joined as (
         shipped.completed_date
     from order_lines
     cross join as_of
+    left join located
+        on order_lines.order_id = located.order_id
+        and order_lines.line_no = located.line_no
     left join shipped
         on order_lines.order_id = shipped.order_id
         and order_lines.line_no = shipped.line_no
@@ -66,6 +77,8 @@ final as (
     select
         order_id,
         line_no,
+        plant_id,
+        plant_source,
         customer_id,
         region,
         material_id,

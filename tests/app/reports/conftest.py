@@ -82,6 +82,10 @@ class Captured:
     def by(self, kind: str) -> list[dict]:
         return [p for p in self.posts if p["kind"] == kind]
 
+    def accepted(self, kind: str) -> list[dict]:
+        """The posts of `kind` answered with success (a 500 is not a delivery)."""
+        return [p for p in self.by(kind) if p["accepted"]]
+
 
 def _verify(kind: str, query: dict, body: dict) -> bool:
     if kind == "dingtalk":
@@ -107,7 +111,15 @@ def webhooks():
             kind = url.path.strip("/")
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             verified = _verify(kind, urllib.parse.parse_qs(url.query), body)
-            captured.posts.append({"kind": kind, "body": body, "verified": verified})
+            captured.posts.append(
+                {
+                    "kind": kind,
+                    "body": body,
+                    "verified": verified,
+                    "accepted": kind not in captured.fail,
+                    "idempotency_key": self.headers.get("Idempotency-Key"),
+                }
+            )
             if kind in captured.fail:
                 self.send_response(500)
                 self.end_headers()
@@ -219,6 +231,14 @@ def config(tmp_path: Path, smtp: Inbox, webhooks: Captured) -> Path:
         yaml.safe_dump(CONTACTS, allow_unicode=True), encoding="utf-8"
     )
     return folder
+
+
+def csv_only(config: Path) -> Path:
+    """The daily report of `config` as CSV files only: for tests about delivery (a PDF with
+    CJK fonts takes seconds to render)."""
+    text = yaml.safe_dump({**DAILY, "formats": ["csv"]}, allow_unicode=True, sort_keys=False)
+    (config / "daily_plant_kpis.yaml").write_text(text, encoding="utf-8")
+    return config
 
 
 class Clock:

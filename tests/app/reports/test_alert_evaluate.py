@@ -21,6 +21,7 @@ import pytest
 
 from app.reports.alerts import find, parse_rules, period_for
 from app.reports.alerts.rules import AlertRule
+from metrics.scope import Scope
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def rule(metric: str, condition: dict, scope: tuple[str, ...] = ("plant",), **mo
 def verdicts(con, alert: AlertRule, day: str) -> list[tuple]:  # noqa: ANN001
     """The findings for `day`: a day rule judges the day before the as-of date."""
     as_of = date.fromisoformat(day) + timedelta(days=1)
-    findings = find(alert, con, period_for(alert, as_of))
+    findings = find(alert, con, period_for(alert, as_of), scope=Scope.all())
     return [(f.entity, f.label, round(f.value, 6), f.breached, f.detail) for f in findings]
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from app.reports.alerts import find, parse_rules, period_for
 from metrics.registry import load_registry
+from metrics.scope import Scope
 from metrics.spc import spc_chart
 from tests.metrics.factory import build_warehouse, inspection
 
@@ -90,7 +91,8 @@ def _findings(path: Path, rules: list[int] | None = None, day: date = DAY):  # n
     alert = parse_rules({"rules": [spec]})[0]
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {f.entity: f for f in find(alert, con, period_for(alert, day + timedelta(days=1)))}
+        period = period_for(alert, day + timedelta(days=1))
+        return {f.entity: f for f in find(alert, con, period, scope=Scope.all())}
     finally:
         con.close()
 
@@ -152,6 +154,7 @@ def test_alert_and_quality_page_agree(spc_file: Path) -> None:
         (("plant_id", "SZ"),),
         DAY,
         DAY + timedelta(days=1),
+        scope=Scope.all(),
     )
     values = points["measured_value"].to_list()
     first = points["in_period"].to_list().index(True)

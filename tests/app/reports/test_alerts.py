@@ -12,6 +12,7 @@ import duckdb
 import pytest
 import yaml
 
+from app.reports.access import Caller, Refused
 from app.reports.alerts import acknowledge, evaluate_alerts
 from app.reports.definitions import load_channels
 from app.reports.delivery import Deliverer
@@ -114,15 +115,16 @@ def test_escalation_after_ack_timeout_and_ack_stops_it(
 
     state2 = StateStore(tmp_path / "other.sqlite")
     fired = _evaluate(marts_file, alert_config, state2, clock, BREACHED_DAY)
-    acked = acknowledge(state2, fired[0]["token"], by="Wang Wei", at=clock())
+    operator = Caller.operator(tmp_path / "other.sqlite")
+    acked = acknowledge(state2, fired[0]["token"], operator, by="Wang Wei", at=clock())
     assert (acked["acked_by"], acked["acked_at"]) == ("Wang Wei", "2026-10-06T06:01:00+00:00")
-    again = acknowledge(state2, fired[0]["token"], by="Li Na", at=clock())
+    again = acknowledge(state2, fired[0]["token"], operator, by="Li Na", at=clock())
     assert again["acked_by"] == "Wang Wei"  # acknowledging twice changes nothing
     clock.advance(hours=3)
     assert _evaluate(marts_file, alert_config, state2, clock, BREACHED_DAY) == []
     assert [h["event"] for h in state2.history()] == ["acknowledged", "fired"]
-    with pytest.raises(KeyError, match="No alert with ack token 'nope'"):
-        acknowledge(state2, "nope")
+    with pytest.raises(Refused, match="No alert with ack token 'nope'"):
+        acknowledge(state2, "nope", operator)
 
 
 @pytest.fixture

@@ -95,8 +95,11 @@ def test_texts_and_filters_take_one_or_many() -> None:
     ("change", "expected"),
     [
         (
-            {"kpis": ["oee", "on_time_delivery"]},
-            ["kpis.1: metric 'on_time_delivery' cannot be split per 'plant'"],
+            {
+                "kpis": ["oee", "on_time_delivery"],
+                "burst": {"per": "line", "recipients": {"SZ-L1": {}}},
+            },
+            ["kpis.1: metric 'on_time_delivery' cannot be split per 'line'"],
         ),
         (
             {"sections": [{"title": "x", "metrics": ["oee", "nope"]}]},
@@ -147,11 +150,39 @@ def test_texts_and_filters_take_one_or_many() -> None:
             {"compare": "last_year"},
             ["compare: Input should be 'previous_period' (got 'last_year')"],
         ),
+        (
+            {"plants": ["SZ"]},
+            ["burst.recipients.DG: 'DG' is not in plants (SZ)"],
+        ),
+        (
+            {"burst": None, "plants": ["SZ"], "filters": {"plant": ["SZ", "DG"]}},
+            ["filters.plant: 'DG' is not in plants (SZ)"],
+        ),
+        (
+            {"burst": None, "plants": []},
+            ["plants: Tuple should have at least 1 item after validation, not 0"],
+        ),
     ],
 )
 def test_definition_problems_name_their_key(change: dict, expected: list[str]) -> None:
     lines = message(parse_report, {**DAILY, **change}, "daily.yaml")
     assert lines == [f"daily.yaml: {line}" for line in expected]
+
+
+def test_plants_default_to_every_plant_and_are_checked_against_the_warehouse(
+    tmp_path: Path,
+) -> None:
+    assert parse_report(DAILY).plants is None  # no plants: every plant (admins write these)
+    spec = {**DAILY, "name": "two_plants", "plants": ["SZ", "HP"], "burst": None}
+    spec["recipients"] = {"email": ["ops@example.com"]}
+    path = write(tmp_path, "two_plants.yaml", spec)
+    line = path.read_text(encoding="utf-8").splitlines().index("- HP") + 1
+    assert load_report("two_plants", tmp_path).plants == ("SZ", "HP")  # no warehouse: unchecked
+    assert message(load_report, "two_plants", tmp_path, frozenset({"SZ", "DG"})) == [
+        f"{path}:{line}: plants.1: unknown plant 'HP' (known: DG, SZ)"
+    ]
+    known = frozenset({"SZ", "DG", "HP"})
+    assert load_report("two_plants", tmp_path, known).plants == ("SZ", "HP")
 
 
 def test_duplicate_report_names_across_files(tmp_path: Path) -> None:

@@ -16,7 +16,11 @@ from pypdf import PdfReader
 
 from app.reports.definitions import parse_report
 from app.reports.runner import render_copy
+from metrics.scope import Scope
 from tests.app.reports.conftest import DAILY
+
+DAY = date(2026, 10, 7)  # the as-of date: the copy shows 2026-10-06
+SZ = Scope.of({"SZ"})  # the Suzhou copy reads Suzhou's rows only
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +39,8 @@ def _text(pdf: Path) -> str:
 
 def test_pdf_in_chinese_and_english(con, tmp_path: Path) -> None:
     report = parse_report(DAILY)
-    zh_files, zh = render_copy(report, "SZ", "zh", date(2026, 10, 7), con, tmp_path)
-    en_files, en = render_copy(report, "SZ", "en", date(2026, 10, 7), con, tmp_path / "en")
+    zh_files, zh = render_copy(report, "SZ", "zh", DAY, con, tmp_path, scope=SZ)
+    en_files, en = render_copy(report, "SZ", "en", DAY, con, tmp_path / "en", scope=SZ)
     assert zh.kpis[0].value == pytest.approx(0.5375)  # KPIS.md roll-up example day
     zh_text = _text(zh_files[0])
     for words in (
@@ -75,7 +79,7 @@ def test_pdf_in_chinese_and_english(con, tmp_path: Path) -> None:
 
 
 def test_xlsx_has_real_numbers_with_formats(con, tmp_path: Path) -> None:
-    files, _ = render_copy(parse_report(DAILY), "SZ", "en", date(2026, 10, 7), con, tmp_path)
+    files, _ = render_copy(parse_report(DAILY), "SZ", "en", DAY, con, tmp_path, scope=SZ)
     book = openpyxl.load_workbook(next(f for f in files if f.suffix == ".xlsx"))
     assert book.sheetnames == ["KPIs", "OEE by line", "OEE components by line"]
     kpis = book["KPIs"]
@@ -91,7 +95,7 @@ def test_xlsx_has_real_numbers_with_formats(con, tmp_path: Path) -> None:
 
 
 def test_csv_per_section(con, tmp_path: Path) -> None:
-    files, _ = render_copy(parse_report(DAILY), "SZ", "zh", date(2026, 10, 7), con, tmp_path)
+    files, _ = render_copy(parse_report(DAILY), "SZ", "zh", DAY, con, tmp_path, scope=SZ)
     csvs = [f for f in files if f.suffix == ".csv"]
     assert len(csvs) == 2
     text = csvs[1].read_text(encoding="utf-8-sig").splitlines()

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 import metrics
+from app.reports.access import Caller
 from app.reports.alerts import evaluate_alerts
 from app.reports.definitions import DEFAULT_DIR, load_report, load_reports
 from app.reports.runner import run_report
@@ -40,11 +41,19 @@ def test_daily_report_for_three_plants(con, tmp_path: Path) -> None:
     report = load_report("daily_plant_kpis", DEFAULT_DIR)
     as_of = as_of_date(con)
     started = time.perf_counter()
-    results = run_report(report, as_of, con, tmp_path)
+    caller = Caller.service(tmp_path / "state.sqlite")  # as the scheduler runs it
+    results = run_report(report, as_of, con, tmp_path, caller=caller)
     assert time.perf_counter() - started < 30  # benchmarks/reports.py holds the 10 s goal
     assert [(r.slice_key, r.lang) for r in results] == [("SZ", "zh"), ("DG", "zh"), ("HP", "en")]
     period = resolve(report.period, as_of)
-    expected = metrics.query(["oee"], by=["plant"], start=period.start, end=period.end, con=con)
+    expected = metrics.query(
+        ["oee"],
+        by=["plant"],
+        start=period.start,
+        end=period.end,
+        con=con,
+        scope=metrics.Scope.all(),
+    )
     oee = load_registry().metric("oee")
     for result in results:
         pdf = next(f for f in result.files if f.suffix == ".pdf")

@@ -1,116 +1,48 @@
-"""The real app in headless Chromium: every page, 中文, a plant, a drill-down, a SQL query
-and its CSV download, a question on the Ask page. Uses the system Chromium (never
-`playwright install`)."""
+"""The real app in headless Chromium, signed in as the demo admin: every page, 中文, a plant,
+a drill-down, a SQL query and its CSV download, a question on the Ask page. Uses the system
+Chromium (never `playwright install`)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from warehouse.location import ENV_VAR, PROJECT_ROOT
+from app.accounts import Accounts
+from app.cli.users import DEMO_USERS
+from tests.app.web.chromium import (
+    HAS_CHROMIUM,
+    check_clean,
+    chromium,
+    new_tab,
+    open_nav,
+    serve_app,
+    settle,
+    sign_in,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no system Chromium")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = pytest.mark.skipif(not HAS_CHROMIUM, reason="no system Chromium")
 
 
 @pytest.fixture(scope="module")
-def server(built_warehouse: Path):
-    """`streamlit run app/web/main.py` as a subprocess, ready when /_stcore/health answers."""
-    port = free_port()
-    env = {
-        **os.environ,
-        ENV_VAR: str(built_warehouse),
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app/web/main.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the app did not start")
-    yield url
-    process.terminate()
-    process.wait(10)
+def server(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The app on a free port, with the demo's users in a state store of its own."""
+    state = tmp_path_factory.mktemp("browser") / "state.sqlite"
+    accounts = Accounts(state)
+    for username, display, role, plants, password in DEMO_USERS:
+        accounts.ensure_user(
+            username, role=role, plants=plants, password=password, display_name=display
+        )
+    with serve_app(built_warehouse, state) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(server: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(
-            viewport={"width": 1500, "height": 1000}, accept_downloads=True
-        )
-        tab = context.new_page()
-        tab.set_default_timeout(30_000)
-        yield tab
-        browser.close()
-
-
-def settle(tab) -> None:
-    tab.wait_for_timeout(300)
-    tab.wait_for_selector(IDLE)
-
-
-def check_clean(tab) -> None:
-    assert tab.locator("[data-testid=stException]").count() == 0
-
-
-def open_nav(tab, title: str) -> None:
-    """Click the sidebar navigation link of a page."""
-    links = tab.locator("[data-testid=stSidebarNavLink]:visible")
-    links.filter(has_text=title).first.click()
-    settle(tab)
+    with chromium() as browser:
+        yield new_tab(browser)
 
 
 def pick(tab, label: str, option: str) -> None:
@@ -124,6 +56,8 @@ def test_app_in_browser(server: str, page, tmp_path: Path) -> None:
     tab = page
     tab.goto(f"{server}/?period=last_12_months")
     settle(tab)
+    assert tab.locator("h1").first.inner_text() == "Sign in to Andon"
+    sign_in(tab, "admin", "andon-demo-admin")
     assert tab.locator("h1").first.inner_text() == "Overview"
     tab.wait_for_function("document.querySelectorAll('[data-testid=stMetric]').length === 9")
     for path, title in [

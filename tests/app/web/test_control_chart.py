@@ -62,6 +62,7 @@ def test_no_chart_without_spread() -> None:
 def test_quality_page_and_spc_alert_agree(app_env: Path) -> None:
     from app.reports.alerts import find, parse_rules
     from app.web import data, lists
+    from metrics import Scope
     from metrics.asof import as_of_date
 
     key = data.warehouse_key()
@@ -70,7 +71,7 @@ def test_quality_page_and_spc_alert_agree(app_env: Path) -> None:
     period = resolve("last_7_days", as_of + timedelta(days=1))  # the week ending on as-of
     assert period.last_day == as_of and period.start == as_of - timedelta(days=6)
     rule = {"name": "spc", "metric": "cpk", "scope": ["plant"], "condition": {"type": "spc"}}
-    findings = find(parse_rules({"rules": [rule]})[0], con, period)
+    findings = find(parse_rules({"rules": [rule]})[0], con, period, scope=Scope.all())
     compared = from_baseline = 0
     for finding in findings:
         keys = dict(part.split("=", 1) for part in finding.entity.split("/"))
@@ -81,6 +82,7 @@ def test_quality_page_and_spc_alert_agree(app_env: Path) -> None:
             (("plant_id", keys["plant"]),),
             period.start,
             period.end,
+            scope=Scope.all(),
         )
         shown = control_chart(points, "en")
         if finding.chart is None:

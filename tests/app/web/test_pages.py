@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from metrics.i18n import t
+from metrics.scope import Scope
 
 PAGES = {
     "overview": "page_overview",
@@ -84,12 +85,12 @@ def test_equipment_drill_down(open_page) -> None:
     no_errors(at)
     ctx = at.session_state["andon_context"]
     assert ctx.filters.plant == "SZ"
-    lines = data.lines(ctx.key)
+    lines = data.lines(ctx.key, scope=Scope.all())  # outside the app: say the scope
     line = lines.filter(lines["plant_id"] == "SZ")["line_id"][0]
     at.selectbox(key="drill_pick_1").set_value(line).run()
     no_errors(at)
     assert at.session_state["andon_context"].filters.line == line
-    machines = data.equipment(ctx.key)
+    machines = data.equipment(ctx.key, scope=Scope.all())
     machine = machines.filter(machines["line_id"] == line)["equipment_id"][0]
     at.selectbox(key="drill_pick_2").set_value(machine).run()
     no_errors(at)
