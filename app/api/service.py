@@ -12,17 +12,17 @@ from typing import Any
 
 import duckdb
 import polars as pl
-from sqlglot import exp, select
 
 import metrics
 from app.api.encoders import Result
 from app.api.problems import Problem
 from app.api.runtime import Build
+from metrics import builds
 from metrics.asof import as_of_date
 from metrics.errors import MetricError
 from metrics.nlq.vocabulary import for_connection
 from metrics.registry import GRAINS, Registry
-from metrics.scope import Scope, scoped_table
+from metrics.scope import Scope
 from metrics.timeexpr import parse_date
 
 
@@ -240,43 +240,12 @@ def run_ask(
 # -- health: the build's records ---------------------------------------------------------
 
 
-def _has(cur: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    rows = cur.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return bool(rows and rows[0][0])
-
-
-def _read(cur: duckdb.DuckDBPyConnection, query: exp.Expression) -> pl.DataFrame:
-    return cur.sql(query.sql("duckdb")).pl()
-
-
 def last_build(build: Build, scope: Scope) -> dict[str, Any] | None:
     with cursor(build) as cur:
-        if not _has(cur, "andon_meta", "build_log"):
-            return None
-        rows = _read(
-            cur,
-            select(
-                "build_id",
-                "started_at",
-                "finished_at",
-                "seconds",
-                "full_refresh",
-                "status",
-                "models",
-                "tests",
-                "failures",
-                "message",
-            )
-            .from_(scoped_table("andon_meta.build_log", scope, alias="build_log"))
-            .order_by("started_at desc")
-            .limit(1),
-        )
-    if not rows.height:
+        row = builds.last_build(cur, scope)
+    if row is None:
         return None
-    return {k: _iso(v) for k, v in rows.row(0, named=True).items()}
+    return {k: _iso(v) for k, v in row.items() if k != "published_file"}
 
 
 def _iso(value: Any) -> Any:
@@ -286,25 +255,7 @@ def _iso(value: Any) -> Any:
 def freshness(build: Build, scope: Scope) -> Result:
     with cursor(build) as cur:
         as_of = as_of_date(cur)
-        frame = pl.DataFrame()
-        if _has(cur, "andon_meta", "source_freshness"):
-            table = scoped_table("andon_meta.source_freshness", scope, alias="source_freshness")
-            newest = select("max(build_id)").from_(table.copy())
-            frame = _read(
-                cur,
-                select(
-                    "source",
-                    "entity",
-                    "status",
-                    "max_loaded_at",
-                    "age_hours",
-                    "warn_after_hours",
-                    "error_after_hours",
-                )
-                .from_(table)
-                .where(exp.column("build_id").eq(exp.Subquery(this=newest)))
-                .order_by("source", "entity"),
-            )
+        frame = builds.freshness(cur, scope)
     doc = {"build_id": build.id, "as_of": as_of.isoformat()}
     return Result(doc, frame, rows_key="sources")
 

@@ -14,6 +14,7 @@ from sqlglot import exp, select
 
 from app.web.data import cursor, per_scope
 from app.web.lists import literal, run
+from metrics import builds
 from metrics.scope import Scope, ScopeError, scoped_table
 
 HEALTH_TTL_S = 60
@@ -34,54 +35,19 @@ def needs_all_plants(table: str, scope: Scope) -> bool:
 
 
 def has_table(key: str, schema: str, table: str) -> bool:
-    row = (
-        cursor(key)
-        .execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = ? and table_name = ?",
-            [schema, table],
-        )
-        .fetchone()
-    )
-    return bool(row and row[0])
+    return builds.has_table(cursor(key), f"{schema}.{table}")
 
 
 @per_scope(HEALTH_TTL_S)
 def last_build(key: str, scope: Scope) -> dict | None:
     """The newest build_log row, as a dict (None before any build was recorded)."""
-    if not has_table(key, "andon_meta", "build_log"):
-        return None
-    rows = run(
-        key,
-        select("*")
-        .from_(source("andon_meta.build_log", scope))
-        .order_by("started_at desc")
-        .limit(1),
-    )
-    return rows.row(0, named=True) if rows.height else None
+    return builds.last_build(cursor(key), scope)
 
 
 @per_scope(HEALTH_TTL_S)
 def freshness(key: str, scope: Scope) -> pl.DataFrame:
     """Freshness per source table as of the newest build that checked it."""
-    if not has_table(key, "andon_meta", "source_freshness"):
-        return pl.DataFrame()
-    newest = select("max(build_id)").from_(source("andon_meta.source_freshness", scope))
-    query = (
-        select(
-            "source",
-            "entity",
-            "status",
-            "max_loaded_at",
-            "age_hours",
-            "warn_after_hours",
-            "error_after_hours",
-        )
-        .from_(source("andon_meta.source_freshness", scope))
-        .where(exp.column("build_id").eq(exp.Subquery(this=newest)))
-        .order_by("status desc", "source", "entity")
-    )
-    return run(key, query)
+    return builds.freshness(cursor(key), scope)
 
 
 @per_scope(HEALTH_TTL_S)
