@@ -10,6 +10,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
+from app.cli import reports as reports_cli
 from app.cli.reports import AlertsCommand, alerts, report_app, scheduler
 
 runner = CliRunner()
@@ -120,7 +121,8 @@ def test_report_status_lists_what_is_not_delivered_with_the_reason(
     from app.reports.state import StateStore
 
     monkeypatch.setenv("ANDON_STATE", str(tmp_path / "state.sqlite"))
-    monkeypatch.setenv("COLUMNS", "300")  # a wide terminal: one row per line
+    # A wide terminal, one row per line (the console read COLUMNS when it was made).
+    monkeypatch.setattr(reports_cli.out, "width", 300)
     state = StateStore(tmp_path / "state.sqlite")
     deliverer = Deliverer(load_channels(config), state, clock=clock)
     owner = {"name": "Duty desk", "lang": "en", "email": "duty@example.com", "webhook": "json"}
