@@ -11,7 +11,7 @@ import json
 import socket
 import threading
 import urllib.parse
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +20,9 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
+from app.reports.alerts import evaluate_alerts
+from app.reports.definitions import load_channels
+from app.reports.delivery import Deliverer
 from tests.metrics.factory import build_warehouse
 
 DINGTALK_SECRET = "SECdingtalk-test-secret"
@@ -257,3 +260,34 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2026, 10, 6, 0, 0, tzinfo=UTC))  # 08:00 in Shanghai
+
+
+# The alert rule of the alert tests: SZ OEE below 60 %.
+# SZ OEE: 53.75 % on 2026-10-06 (below 60 %), 74.79 % on 2026-10-05 (not). A day rule judges
+# the day before the as-of date.
+ALERT_RULES = {
+    "defaults": {"grain": "day", "ack_timeout_minutes": 60},
+    "rules": [
+        {
+            "name": "oee_low",
+            "metric": "oee",
+            "scope": ["plant"],
+            "condition": {"type": "below", "value": 0.6},
+        }
+    ],
+}
+BREACHED_DAY, FINE_DAY = date(2026, 10, 7), date(2026, 10, 6)  # as-of dates
+
+
+@pytest.fixture
+def alert_config(config: Path) -> Path:
+    (config / "alerts.yaml").write_text(yaml.safe_dump(ALERT_RULES), encoding="utf-8")
+    return config
+
+
+def evaluate_on(marts_file, folder, state, clock, day):  # noqa: ANN001, ANN202
+    """evaluate_alerts on the as-of `day`, delivering through the folder's channels."""
+    deliverer = Deliverer(load_channels(folder), state, clock=clock)
+    return evaluate_alerts(
+        marts_file, day, folder=folder, state=state, deliverer=deliverer, clock=clock
+    )

@@ -5,43 +5,13 @@ contact is told on the channel that still works, once."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import pytest
-import yaml
-
-from app.reports.alerts import evaluate_alerts
 from app.reports.definitions import load_channels
 from app.reports.delivery import Deliverer
 from app.reports.state import StateStore
-
-RULES = {
-    "defaults": {"grain": "day", "ack_timeout_minutes": 60},
-    "rules": [
-        {
-            "name": "oee_low",
-            "metric": "oee",
-            "scope": ["plant"],
-            "condition": {"type": "below", "value": 0.6},
-        }
-    ],
-}
-# SZ OEE: 53.75 % on 2026-10-06 (below 60 %), 74.79 % on 2026-10-05 (not).
-BREACHED_DAY, FINE_DAY = date(2026, 10, 7), date(2026, 10, 6)  # as-of dates
-
-
-@pytest.fixture
-def alert_config(config: Path) -> Path:
-    (config / "alerts.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")
-    return config
-
-
-def _evaluate(marts_file, folder, state, clock, day):  # noqa: ANN001, ANN202
-    deliverer = Deliverer(load_channels(folder), state, clock=clock)
-    return evaluate_alerts(
-        marts_file, day, folder=folder, state=state, deliverer=deliverer, clock=clock
-    )
+from tests.app.reports.conftest import BREACHED_DAY, FINE_DAY, evaluate_on
 
 
 def _tick(folder: Path, state: StateStore, clock) -> list:  # noqa: ANN001
@@ -54,14 +24,14 @@ def test_fired_escalated_and_cleared_survive_an_smtp_outage(
 ) -> None:
     state = StateStore(tmp_path / "state.sqlite")
     smtp.down()
-    fired = _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
+    fired = evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY)
     assert [(e["event"], e["contact"]) for e in fired] == [("fired", "Wang Wei")]
     assert len(webhooks.accepted("wecom")) == 1  # the robot is told at once
     clock.advance(minutes=61)
-    escalated = _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
+    escalated = evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY)
     assert [(e["event"], e["contact"]) for e in escalated] == [("escalated", "Li Na")]
     clock.advance(minutes=10)
-    cleared = _evaluate(marts_file, alert_config, state, clock, FINE_DAY)
+    cleared = evaluate_on(marts_file, alert_config, state, clock, FINE_DAY)
     assert [(e["event"], e["contact"]) for e in cleared] == [("cleared", "Li Na")]
     mails = [r for r in state.outbox(kind="alert") if r.channel == "email"]
     assert [(r.label, r.target, r.status) for r in mails] == [
@@ -92,7 +62,7 @@ def test_a_notification_given_up_tells_the_contact_on_the_other_channel_once(
 ) -> None:
     state = StateStore(tmp_path / "state.sqlite")
     smtp.down()
-    (fired,) = _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
+    (fired,) = evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY)
     (mail,) = [r for r in state.outbox() if r.channel == "email"]
     assert mail.deadline == clock() + timedelta(hours=24)
     for _ in range(6):  # a day of ticks, every 4 hours

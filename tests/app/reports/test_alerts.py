@@ -5,47 +5,16 @@ escalating once acknowledged — and what `andon build` calls delivers."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 
 from app.reports.access import Caller, Refused
 from app.reports.alerts import acknowledge, evaluate_alerts
-from app.reports.definitions import load_channels
-from app.reports.delivery import Deliverer
 from app.reports.state import StateStore
+from tests.app.reports.conftest import BREACHED_DAY, FINE_DAY, evaluate_on
 from tests.metrics.factory import build_warehouse
-
-# SZ OEE: 53.75 % on 2026-10-06 (below 60 %), 74.79 % on 2026-10-05 (not). A day rule judges
-# the day before the as-of date.
-RULES = {
-    "defaults": {"grain": "day", "ack_timeout_minutes": 60},
-    "rules": [
-        {
-            "name": "oee_low",
-            "metric": "oee",
-            "scope": ["plant"],
-            "condition": {"type": "below", "value": 0.6},
-        }
-    ],
-}
-BREACHED_DAY, FINE_DAY = date(2026, 10, 7), date(2026, 10, 6)  # as-of dates
-
-
-@pytest.fixture
-def alert_config(config: Path) -> Path:
-    (config / "alerts.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")
-    return config
-
-
-def _evaluate(marts_file, folder, state, clock, day):  # noqa: ANN001, ANN202
-    deliverer = Deliverer(load_channels(folder), state, clock=clock)
-    return evaluate_alerts(
-        marts_file, day, folder=folder, state=state, deliverer=deliverer, clock=clock
-    )
 
 
 def _html(message) -> str:  # noqa: ANN001
@@ -56,7 +25,7 @@ def test_alert_fires_once_stays_quiet_and_clears(
     marts_file, alert_config, tmp_path, clock, smtp, webhooks
 ) -> None:
     state = StateStore(tmp_path / "state.sqlite")
-    events = _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
+    events = evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY)
     assert [(e["event"], e["entity"], e["period"], e["contact"]) for e in events] == [
         ("fired", "plant=SZ", "2026-10-06", "Wang Wei")
     ]
@@ -70,10 +39,10 @@ def test_alert_fires_once_stays_quiet_and_clears(
     assert (alert["period"], alert["value"], alert["level"]) == ("2026-10-06", 0.5375, 0)
 
     clock.advance(minutes=10)
-    assert _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY) == []
+    assert evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY) == []
     assert len(smtp.messages) == 1  # no storm while it stays open
 
-    events = _evaluate(marts_file, alert_config, state, clock, FINE_DAY)
+    events = evaluate_on(marts_file, alert_config, state, clock, FINE_DAY)
     assert [(e["event"], e["entity"], e["token"]) for e in events] == [
         ("cleared", "plant=SZ", None)
     ]
@@ -89,7 +58,7 @@ def test_alert_fires_once_stays_quiet_and_clears(
     assert {d["alert_event_id"] for d in state.deliveries() if d["ok"]} == {fired_id, cleared_id}
 
     # Firing again later is a new alert, with a new token and a new notification.
-    again = _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
+    again = evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY)
     assert [e["event"] for e in again] == ["fired"] and len(smtp.messages) == 3
     assert again[0]["token"] != alert["token"]
 
@@ -98,30 +67,30 @@ def test_escalation_after_ack_timeout_and_ack_stops_it(
     marts_file, alert_config, tmp_path, clock, smtp
 ) -> None:
     state = StateStore(tmp_path / "state.sqlite")
-    _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
+    evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY)
     clock.advance(minutes=59)
-    assert _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY) == []
+    assert evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY) == []
     clock.advance(minutes=2)
-    events = _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY)
+    events = evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY)
     assert [(e["event"], e["contact"]) for e in events] == [("escalated", "Li Na")]
     assert smtp.messages[-1]["to"] == ["boss@example.com"]
     assert state.open_alerts()[0]["level"] == 1
     clock.advance(hours=5)  # nobody further up the chain: no more messages
-    assert _evaluate(marts_file, alert_config, state, clock, BREACHED_DAY) == []
+    assert evaluate_on(marts_file, alert_config, state, clock, BREACHED_DAY) == []
     assert len(smtp.messages) == 2
     # clearing tells the contact last told
-    cleared = _evaluate(marts_file, alert_config, state, clock, FINE_DAY)
+    cleared = evaluate_on(marts_file, alert_config, state, clock, FINE_DAY)
     assert [(e["event"], e["contact"]) for e in cleared] == [("cleared", "Li Na")]
 
     state2 = StateStore(tmp_path / "other.sqlite")
-    fired = _evaluate(marts_file, alert_config, state2, clock, BREACHED_DAY)
+    fired = evaluate_on(marts_file, alert_config, state2, clock, BREACHED_DAY)
     operator = Caller.operator(tmp_path / "other.sqlite")
     acked = acknowledge(state2, fired[0]["token"], operator, by="Wang Wei", at=clock())
     assert (acked["acked_by"], acked["acked_at"]) == ("Wang Wei", "2026-10-06T06:01:00+00:00")
     again = acknowledge(state2, fired[0]["token"], operator, by="Li Na", at=clock())
     assert again["acked_by"] == "Wang Wei"  # acknowledging twice changes nothing
     clock.advance(hours=3)
-    assert _evaluate(marts_file, alert_config, state2, clock, BREACHED_DAY) == []
+    assert evaluate_on(marts_file, alert_config, state2, clock, BREACHED_DAY) == []
     assert [h["event"] for h in state2.history()] == ["acknowledged", "fired"]
     with pytest.raises(Refused, match="No alert with ack token 'nope'"):
         acknowledge(state2, "nope", operator)
@@ -164,7 +133,7 @@ def test_labels_from_the_data_are_escaped_in_the_email(tmp_path, alert_config, c
     )
     con.close()
     state = StateStore(tmp_path / "state.sqlite")
-    (event,) = _evaluate(path, alert_config, state, clock, BREACHED_DAY)
+    (event,) = evaluate_on(path, alert_config, state, clock, BREACHED_DAY)
     assert event["message"] == "<script>alert(1)</script> & Söhne: 53.8% below limit 60.0%"
     html = _html(smtp.messages[0])
     assert "<script>" not in html
