@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from warehouse.location import DEFAULT_PATH, ENV_VAR  # noqa: E402
+from warehouse.location import DEFAULT_PATH, ENV_VAR, STATE_ENV_VAR  # noqa: E402
 
 APP = ROOT / "app" / "web" / "main.py"
 PAGES = {  # page file → URL path
@@ -34,16 +32,7 @@ PAGES = {  # page file → URL path
     "sql_workbench": "workbench",
 }
 PERIOD = "last_month"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+USER = "admin"  # the demo admin sees every page and every plant
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -51,17 +40,40 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def server_runs(runs: int) -> dict[str, list[float]]:
+def demo_accounts(state: Path):  # noqa: ANN201 - app.accounts.Accounts
+    """A state store of the benchmark's own holding the demo's users."""
+    from app.accounts.service import Accounts
+    from app.cli.users import DEMO_USERS
+
+    accounts = Accounts(state)
+    for username, display, role, plants, password in DEMO_USERS:
+        accounts.ensure_user(
+            username, role=role, plants=plants, password=password, display_name=display
+        )
+    return accounts
+
+
+def password_of(username: str) -> str:
+    from app.cli.users import DEMO_USERS
+
+    return next(password for name, *_, password in DEMO_USERS if name == username)
+
+
+def server_runs(runs: int, state: Path) -> dict[str, list[float]]:
     """Seconds per page for a full script run with every cache cleared first."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    accounts = demo_accounts(state)
     timings: dict[str, list[float]] = {page: [] for page in PAGES}
     for _ in range(runs):
         for page in PAGES:
             st.cache_data.clear()
             at = AppTest.from_file(str(APP), default_timeout=120)
             at.query_params["period"] = PERIOD
+            signed = accounts.sign_in(USER, password_of(USER))
+            at.session_state["andon_user"] = signed.user
+            at.session_state["andon_session"] = signed.token
             if page != "overview":
                 at.run()
                 at.switch_page(f"views/{page}.py")
@@ -74,64 +86,23 @@ def server_runs(runs: int) -> dict[str, list[float]]:
     return timings
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def browser_runs(warehouse: Path, runs: int) -> dict[str, list[float]]:
+def browser_runs(warehouse: Path, state: Path, runs: int) -> dict[str, list[float]]:
     """Seconds from navigation until the page's script finished and the DOM settled."""
-    from playwright.sync_api import sync_playwright
+    from tests.app.web.chromium import IDLE, chromium, new_tab, serve_app, sign_in
 
-    port = free_port()
-    env = {**os.environ, ENV_VAR: str(warehouse), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(APP),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    demo_accounts(state)
     timings: dict[str, list[float]] = {page: [] for page in PAGES}
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-            )
-            tab = browser.new_page(viewport={"width": 1500, "height": 1000})
-            tab.goto(f"{url}/?period={PERIOD}")  # warm the server once
-            tab.wait_for_selector(IDLE, timeout=60_000)
-            for _ in range(runs):
-                for page, path in PAGES.items():
-                    started = time.perf_counter()
-                    tab.goto(f"{url}/{path}?period={PERIOD}")
-                    tab.wait_for_selector("h1", timeout=60_000)
-                    tab.wait_for_selector(IDLE, timeout=60_000)
-                    timings[page].append(time.perf_counter() - started)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
+    with serve_app(warehouse, state) as url, chromium() as browser:
+        tab = new_tab(browser)
+        tab.goto(f"{url}/?period={PERIOD}")  # warm the server once, and sign in
+        sign_in(tab, USER, password_of(USER))
+        for _ in range(runs):
+            for page, path in PAGES.items():
+                started = time.perf_counter()
+                tab.goto(f"{url}/{path}?period={PERIOD}")
+                tab.wait_for_selector("h1", timeout=60_000)
+                tab.wait_for_selector(IDLE, timeout=60_000)
+                timings[page].append(time.perf_counter() - started)
     return timings
 
 
@@ -151,14 +122,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
+    state = Path(tempfile.mkdtemp(prefix="andon-bench-")) / "state.sqlite"
     os.environ[ENV_VAR] = str(args.warehouse.resolve())
+    os.environ[STATE_ENV_VAR] = str(state)
+    os.environ["ANDON_AUTH"] = "password"
     os.environ["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
-    print(f"warehouse {args.warehouse}, period {PERIOD}, {args.runs} runs")
-    report("Server: all queries of the page, caches cleared (AppTest run)", server_runs(args.runs))
+    print(f"warehouse {args.warehouse}, period {PERIOD}, {args.runs} runs, signed in as {USER}")
+    report(
+        "Server: all queries of the page, caches cleared (AppTest run)",
+        server_runs(args.runs, state),
+    )
     if not args.no_browser and Path("/usr/bin/chromium").exists():
         report(
             "Chromium: first full render (navigation → script done)",
-            browser_runs(args.warehouse.resolve(), args.runs),
+            browser_runs(args.warehouse.resolve(), state, args.runs),
         )
 
 

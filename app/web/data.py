@@ -101,8 +101,10 @@ def as_where(where: dict[str, list[str]] | None) -> Where:
     return tuple(sorted((k, tuple(v)) for k, v in (where or {}).items()))
 
 
+@per_scope(max_entries=512)
 def metric_frame(
     key: str,
+    scope: Scope,
     names: tuple[str, ...],
     by: tuple[str, ...] = (),
     where: Where = (),
@@ -111,37 +113,9 @@ def metric_frame(
     grain: str | None = None,
     compare: str | None = None,
     lang: str = "en",
-    scope: Scope | None = None,
 ) -> pl.DataFrame:
     """One metrics-layer request, answered on the published warehouse in `scope` (default:
     the signed-in user's) and cached per scope."""
-    return _metric_frame(
-        key=key,
-        scope=current_scope() if scope is None else scope,
-        names=names,
-        by=by,
-        where=where,
-        start=start,
-        end=end,
-        grain=grain,
-        compare=compare,
-        lang=lang,
-    )
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=512)
-def _metric_frame(
-    key: str,
-    scope: Scope,
-    names: tuple[str, ...],
-    by: tuple[str, ...],
-    where: Where,
-    start: date | None,
-    end: date | None,
-    grain: str | None,
-    compare: str | None,
-    lang: str,
-) -> pl.DataFrame:
     return metrics.query(
         list(names),
         by=list(by),
@@ -176,8 +150,8 @@ def kpi_frame(
     one cache look-up per call. Read in `scope` (default: the signed-in user's).
     """
     return _kpi_frame(
-        key=key,
-        scope=current_scope() if scope is None else scope,
+        key,
+        scope=scope,
         names=tuple(names),
         where=as_where(where),
         by=tuple(by),
@@ -189,7 +163,7 @@ def kpi_frame(
     )
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=512)
+@per_scope(max_entries=512)
 def _kpi_frame(
     key: str,
     scope: Scope,
@@ -210,8 +184,8 @@ def _kpi_frame(
     result: pl.DataFrame | None = None
     for group_where, group in groups.items():
         # keywords: for positional arguments st.cache_data inspects the signature per call
-        part = _metric_frame(
-            key=key,
+        part = metric_frame(
+            key,
             scope=scope,
             names=tuple(group),
             by=by,
