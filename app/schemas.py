@@ -11,6 +11,7 @@ from __future__ import annotations
 from app.reports.alerts.rules import SCHEMA as ALERTS_SCHEMA
 from app.reports.definitions import CHANNELS_SCHEMA, CONTACTS_SCHEMA, REPORT_SCHEMA
 from ingest.mapping import SCHEMA as MAPPING_SCHEMA
+from ingest.sources import SCHEMA as SOURCES_SCHEMA
 from metrics.registry import SCHEMA as REGISTRY_SCHEMA
 from warehouse.config import SchemaFile
 
@@ -21,6 +22,7 @@ SCHEMAS: tuple[SchemaFile, ...] = (
     CHANNELS_SCHEMA,
     ALERTS_SCHEMA,
     MAPPING_SCHEMA,
+    SOURCES_SCHEMA,
 )
 REFRESH = "python -m app.schemas"
 
