@@ -4,7 +4,7 @@ from ingest.contracts import Check, Column, Contract, load_contracts
 from ingest.errors import ContractError, IngestError, MappingError, RejectedFile
 from ingest.loader import ingest_inbox
 from ingest.results import FileEvent, FileResult, IngestReport
-from ingest.status import landing_status
+from ingest.status import landing_status, pull_status
 
 __all__ = [
     "Check",
@@ -19,5 +19,6 @@ __all__ = [
     "RejectedFile",
     "ingest_inbox",
     "landing_status",
+    "pull_status",
     "load_contracts",
 ]

@@ -19,6 +19,7 @@ from ingest.quarantine import quarantine_rows
 from ingest.readers import FORMATS, VIEW, Source, clean_scratch, open_source
 from ingest.results import FileEvent, FileResult, IngestReport
 from ingest.schema import LINEAGE, ensure_schema
+from ingest.changes import land_changes
 from ingest.sqlparts import ident, table
 from ingest.validate import raw_columns, validation_sql
 from warehouse.connections import connect_write
@@ -33,18 +34,51 @@ BATCH_MAX_FILES = 64
 BATCH_MAX_BYTES = 16 << 20
 # Parquet is compressed: count its bytes this many times toward BATCH_MAX_BYTES.
 PARQUET_WEIGHT = 8
-LOG_INSERT = """
-insert into ingest.load_log values (
-    $load_id, $system, $entity, $file, $inbox, $size_bytes, $content_hash, $format, $encoding,
-    $delimiter, $rows_read, $rows_landed, $rows_quarantined, $status, $message, $started_at,
-    $finished_at, $seconds
+LOG_COLUMNS = (
+    "load_id", "system", "entity", "file", "inbox", "size_bytes", "content_hash", "format",
+    "encoding", "delimiter", "rows_read", "rows_landed", "rows_quarantined", "status", "message",
+    "started_at", "finished_at", "seconds", "origin", "query", "watermark_column",
+    "watermark_low", "watermark_high", "rows_unchanged",
+)  # fmt: skip
+LOG_INSERT = (
+    f"insert into ingest.load_log ({', '.join(LOG_COLUMNS)})"
+    f" values ({', '.join('$' + name for name in LOG_COLUMNS)})"
 )
-"""
+PULL_LOG_DEFAULTS = dict.fromkeys(LOG_COLUMNS[LOG_COLUMNS.index("origin") :])
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """What a database pull adds to its extract's load: where it came from and how it lands.
+
+    `snapshot`: the extract is the entity's whole table (no watermark, or a full reload): it
+    replaces the source's earlier loads of the entity, unless it is identical to them (then it
+    lands nothing). Otherwise it is incremental: re-read rows identical to the latest landed
+    version of their key (the look-back) are counted unchanged and not landed again.
+    """
+
+    origin: str
+    location: str
+    query: str
+    watermark_column: str | None
+    watermark_low: str | None
+    watermark_high: str | None
+    snapshot: bool
+
+    def log(self) -> dict:
+        return {
+            "origin": self.origin,
+            "query": self.query,
+            "watermark_column": self.watermark_column,
+            "watermark_low": self.watermark_low,
+            "watermark_high": self.watermark_high,
+        }
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One inbox file and the contract it falls under (None when it has none)."""
+    """One extract - an inbox file or a pulled table - and the contract it falls under
+    (None when it has none)."""
 
     path: Path
     file: str
@@ -52,6 +86,7 @@ class Candidate:
     entity: str
     contract: Contract | None
     problem: str | None = None
+    pulled: Pulled | None = None
 
 
 def discover(inbox: Path, contracts: dict[str, Contract]) -> list[Candidate]:
@@ -248,6 +283,7 @@ class _Run:
         if cand.problem is None:
             with cand.path.open("rb") as fh:
                 digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        if cand.problem is None and cand.pulled is None:  # a pull is never skipped
             if (cand.entity, digest) in self.pending_hashes:
                 self.flush()  # its twin lands first, then this one is skipped
             seen = self.by_hash.get((cand.entity, digest))
@@ -270,13 +306,15 @@ class _Run:
             "file": cand.file,
             "system": cand.system,
             "entity": cand.entity,
-            "inbox": str(self.inbox),
+            "inbox": cand.pulled.location if cand.pulled else str(self.inbox),
             "size_bytes": cand.path.stat().st_size,
             "content_hash": digest,
             "format": None,
             "encoding": None,
             "delimiter": None,
             "started_at": started,
+            **PULL_LOG_DEFAULTS,
+            **(cand.pulled.log() if cand.pulled else {}),
         }
         return _Member(cand, self.next_id, log, t0, index, total)
 
@@ -299,7 +337,9 @@ class _Run:
         )
         size = member.log["size_bytes"]
         member.weight = size * PARQUET_WEIGHT if source.format == "parquet" else size
-        member.small = source.format in BATCH_FORMATS and size <= BATCH_FILE_BYTES
+        member.small = (
+            cand.pulled is None and source.format in BATCH_FORMATS and size <= BATCH_FILE_BYTES
+        )
         return None
 
     def _joins(self, member: _Member) -> bool:
@@ -349,6 +389,7 @@ class _Run:
                 "rows_read": None,
                 "rows_landed": None,
                 "rows_quarantined": None,
+                "rows_unchanged": None,
                 "status": "REJECTED",
                 "message": message,
                 "finished_at": _now(),
@@ -439,7 +480,14 @@ class _Run:
                             f"reconciliation failed: read {n_read}, landed {n_landed},"
                             f" quarantined {n_quarantined}",
                         )
-                    message = self._supersede(member, raw)
+                    n_unchanged, message = 0, ""
+                    if member.cand.pulled is not None:
+                        n_unchanged, message = land_changes(
+                            con, contract, member.cand.pulled, load_id
+                        )
+                        n_landed -= n_unchanged
+                    else:
+                        message = self._supersede(member, raw)
                     finished = _now()
                     logs.append(
                         {
@@ -447,6 +495,7 @@ class _Run:
                             "rows_read": n_read,
                             "rows_landed": n_landed,
                             "rows_quarantined": n_quarantined,
+                            "rows_unchanged": n_unchanged if member.cand.pulled else None,
                             "status": "LANDED",
                             "message": message,
                             "finished_at": finished,
@@ -460,6 +509,7 @@ class _Run:
                             rows_read=n_read,
                             rows_landed=n_landed,
                             rows_quarantined=n_quarantined,
+                            rows_unchanged=n_unchanged,
                             message=message,
                             seconds=time.perf_counter() - member.t0,
                             load_id=load_id,
@@ -522,3 +572,55 @@ def ingest_inbox(
         clean_scratch()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def land_extract(warehouse: Path, candidate: Candidate) -> FileResult:
+    """Land one pulled extract (a Parquet file of contract columns) the way a file lands:
+    the same validation, quarantine, lineage and load log, in one transaction."""
+    con = connect_write(Path(warehouse))
+    try:
+        con.execute("set preserve_insertion_order = false")
+        ensure_schema(con, load_contracts())
+        run = _Run(con, candidate.path.parent, Mapping())
+        return run.run([candidate], None)[0]
+    finally:
+        con.close()
+
+
+def log_failure(
+    warehouse: Path,
+    candidate: Candidate,
+    message: str,
+    started_at: datetime,
+    seconds: float,
+) -> int:
+    """Log an extract that could not be read at all (status FAILED); returns its load id."""
+    con = connect_write(Path(warehouse))
+    try:
+        ensure_schema(con, load_contracts())
+        con.execute("begin")
+        load_id = con.execute(
+            "select coalesce(max(load_id), 0) + 1 from ingest.load_log"
+        ).fetchall()[0][0]
+        pulled = candidate.pulled
+        con.execute(
+            LOG_INSERT,
+            {
+                **dict.fromkeys(LOG_COLUMNS),
+                **(pulled.log() if pulled else {}),
+                "load_id": load_id,
+                "system": candidate.system,
+                "entity": candidate.entity,
+                "file": candidate.file,
+                "inbox": pulled.location if pulled else str(candidate.path),
+                "status": "FAILED",
+                "message": message,
+                "started_at": started_at,
+                "finished_at": _now(),
+                "seconds": seconds,
+            },
+        )
+        con.execute("commit")
+        return load_id
+    finally:
+        con.close()

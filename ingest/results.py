@@ -17,6 +17,7 @@ class FileResult:
     rows_read: int = 0
     rows_landed: int = 0
     rows_quarantined: int = 0
+    rows_unchanged: int = 0
     message: str = ""
     seconds: float = 0.0
     load_id: int | None = None

@@ -37,6 +37,17 @@ create table if not exists ingest.load_log (
     seconds double
 )
 """
+# Columns the load log gained with database pulls (README "Source databases"): which source a
+# pull came from, the query it ran, its watermark range and the re-read rows it found
+# unchanged. Null for files. Added to older warehouses by `ensure_schema`.
+LOAD_LOG_PULL_COLUMNS = [
+    ("origin", "VARCHAR"),
+    ("query", "VARCHAR"),
+    ("watermark_column", "VARCHAR"),
+    ("watermark_low", "VARCHAR"),
+    ("watermark_high", "VARCHAR"),
+    ("rows_unchanged", "BIGINT"),
+]
 
 
 def raw_table_ddl(contract: Contract) -> str:
@@ -52,6 +63,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract]
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists ingest")
     con.execute(LOAD_LOG_DDL)
+    for name, sql_type in LOAD_LOG_PULL_COLUMNS:
+        con.execute(f"alter table ingest.load_log add column if not exists {name} {sql_type}")
     con.execute(QUARANTINE_DDL)
     existing: dict[str, set[str]] = {}
     for entity, column in con.execute(

@@ -69,7 +69,13 @@ SCHEMES = {
     "sqlserver": "mssql",
     "oracle": "oracle",
 }
-DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "sqlserver": 1433, "oracle": 1521}
+DEFAULT_PORTS = {
+    "postgresql": 5432,
+    "mysql": 3306,
+    "mariadb": 3306,
+    "sqlserver": 1433,
+    "oracle": 1521,
+}
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"

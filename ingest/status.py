@@ -96,3 +96,72 @@ def landing_status(warehouse: Path) -> pl.DataFrame:
         return con.sql(query).pl().cast(SCHEMA)
     finally:
         con.close()
+
+
+PULL_SCHEMA = {
+    "source": pl.String,
+    "system": pl.String,
+    "entity": pl.String,
+    "last_attempt_at": pl.Datetime("us"),
+    "last_status": pl.String,
+    "last_message": pl.String,
+    "last_success_at": pl.Datetime("us"),
+    "rows_landed_last": pl.Int64,
+    "rows_landed_total": pl.Int64,
+    "failures_since_success": pl.Int64,
+    "watermark_column": pl.String,
+    "watermark_high": pl.String,
+}
+
+
+def pull_status(warehouse: Path) -> pl.DataFrame:
+    """One row per (source, entity) ever pulled: the last attempt and its outcome, the last
+    successful pull, rows landed, failures since, and the watermark reached (UTC times)."""
+    empty = pl.DataFrame(schema=PULL_SCHEMA)
+    if not Path(warehouse).is_file():
+        return empty
+    con = connect_read(Path(warehouse))
+    try:
+        columns = {
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns"
+                " where table_schema = 'ingest' and table_name = 'load_log'"
+            ).fetchall()
+        }
+        if "origin" not in columns:
+            return empty
+        query = """
+            with pulls as (
+                select *, row_number() over (partition by origin, entity order by load_id desc)
+                    as newest
+                from ingest.load_log where origin is not null
+            ),
+            success as (
+                select origin, entity, max(load_id) as load_id, max(finished_at) as at,
+                    sum(rows_landed) as rows_landed_total
+                from pulls where status in ('LANDED', 'SUPERSEDED') group by all
+            ),
+            marks as (
+                select origin, entity, watermark_high,
+                    row_number() over (partition by origin, entity order by load_id desc) as n
+                from pulls where watermark_high is not null
+                    and status in ('LANDED', 'SUPERSEDED')
+            )
+            select p.origin as source, p.system, p.entity, p.finished_at as last_attempt_at,
+                p.status as last_status, p.message as last_message,
+                s.at as last_success_at, p.rows_landed as rows_landed_last,
+                coalesce(s.rows_landed_total, 0)::bigint as rows_landed_total,
+                (select count(*) from pulls as f where f.origin = p.origin
+                    and f.entity = p.entity and f.status = 'FAILED'
+                    and f.load_id > coalesce(s.load_id, -1))::bigint as failures_since_success,
+                p.watermark_column, m.watermark_high
+            from pulls as p
+            left join success as s on s.origin = p.origin and s.entity = p.entity
+            left join marks as m on m.origin = p.origin and m.entity = p.entity and m.n = 1
+            where p.newest = 1
+            order by p.origin, p.system, p.entity
+        """
+        return con.sql(query).pl().cast(PULL_SCHEMA)
+    finally:
+        con.close()

@@ -31,6 +31,7 @@ from rich.table import Column, Table
 from app.cli.api import api_command
 from app.cli.ask import ask
 from app.cli.options import WarehouseOption
+from app.cli.pull import pull
 from app.cli.query import query
 from app.cli.reports import AlertsCommand, alerts, report_app, scheduler
 from app.cli.tokens import tokens_app
@@ -225,15 +226,18 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """Show what has landed, per source and entity: files, rows, newest time, quarantine."""
-    from ingest import landing_status
+    from ingest import landing_status, pull_status
 
     target = warehouse_path(warehouse)
     if not target.exists():
         console.print(f"[yellow]No warehouse at {target} yet: run `andon ingest INBOX` first.")
         raise typer.Exit(1)
     frame = landing_status(target)
+    pulls = pull_status(target)
     if as_json:
-        out.print_json(json.dumps(frame.to_dicts(), default=str))
+        out.print_json(
+            json.dumps({"entities": frame.to_dicts(), "pulls": pulls.to_dicts()}, default=str)
+        )
         return
     table = Table(title=f"Landed in {target}", box=box.SIMPLE_HEAD, padding=(0, 1))
     table.add_column("entity", no_wrap=True)
@@ -251,6 +255,36 @@ def status(
             loaded,
         )
     out.print(table)
+    if pulls.height:
+        _print_pulls(pulls)
+
+
+def _print_pulls(pulls) -> None:  # noqa: ANN001 - polars frame of ingest.pull_status
+    table = Table(title="Pulled from source databases", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("source/entity", no_wrap=True)
+    table.add_column("last pull (UTC)", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("landed", justify="right", no_wrap=True)
+    table.add_column("last good (UTC)", no_wrap=True)
+    table.add_column("watermark", no_wrap=True)
+    failures = []
+    for row in pulls.iter_rows(named=True):
+        name = f"{row['source']}/{row['entity']}"
+        failed = row["last_status"] == "FAILED"
+        if failed:
+            failures.append(f"[red]{name}[/red]: {row['last_message']}")
+        good = row["last_success_at"]
+        table.add_row(
+            name,
+            row["last_attempt_at"].strftime("%Y-%m-%d %H:%M"),
+            f"[red]failed ×{row['failures_since_success']}[/red]" if failed else "ok",
+            f"{row['rows_landed_last'] or 0:,}",
+            good.strftime("%Y-%m-%d %H:%M") if good else NULL,
+            f"{row['watermark_column']} {row['watermark_high']}" if row["watermark_high"] else NULL,
+        )
+    out.print(table)
+    for line in failures:
+        out.print(line, soft_wrap=True)
 
 
 @app.command()
@@ -332,6 +366,7 @@ def _print_build_summary(run) -> None:  # noqa: ANN001 - app.pipeline.PipelineRe
         out.print("[red]Build failed[/red]: readers keep the last published build.")
 
 
+app.command("pull")(pull)
 app.command("query")(query)
 app.command("ask")(ask)
 app.add_typer(report_app, name="report")

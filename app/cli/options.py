@@ -15,6 +15,15 @@ WarehouseOption = Annotated[
         "--warehouse",
         "-w",
         show_default=False,
-        help=f"Warehouse DuckDB file [default: ${ENV_VAR} or warehouse/andon.duckdb].",
+        help=f"Warehouse DuckDB file \\[default: ${ENV_VAR} or warehouse/andon.duckdb].",
+    ),
+]
+
+SourcesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sources",
+        show_default=False,
+        help="Source systems file \\[default: $ANDON_SOURCES or ./sources.yaml].",
     ),
 ]

@@ -11,6 +11,11 @@ written here; callers use the typed methods.
     fires           each scheduled fire of a report until it ran (retried like a delivery)
     schedule_marks  the scheduler's last fire time considered per report
     alert_state, alert_history   alerts from firing to clearing, acks, escalations
+    source_marks    the pipeline service's last cron time considered per source, with its
+                    last attempt (status, message, rows landed) and last success
+    pipeline_builds each build the pipeline service ran: the landed data it was made from
+                    (a marker of ingest.load_log), passed or failed, what failed
+    service_heartbeat  the pipeline service's pid, host, start, current step and last tick
 
 Whatever changes together commits together: a run is queued with its outbox rows, an alert
 event with its notifications, a given-up delivery with the notice to its owner."""
@@ -88,6 +93,21 @@ create table if not exists fires (
     attempts integer not null default 0, next_attempt_at text not null,
     deadline text not null, last_error text, updated_at text not null,
     primary key (report, fire)
+);
+create table if not exists source_marks (
+    source text primary key, last_fire text,
+    last_attempt_at text, last_status text, last_message text, rows_landed integer,
+    last_success_at text, last_landed_at text, last_error text, last_error_at text
+);
+create table if not exists pipeline_builds (
+    id integer primary key,
+    marker text not null, status text not null, started_at text not null,
+    finished_at text, build_id text, published text, message text, pid integer
+);
+create table if not exists service_heartbeat (
+    service text primary key, pid integer not null, host text not null,
+    started_at text not null, poll_s real, beat_at text not null,
+    step text, step_since text, last_tick_at text, last_tick_result text, stopped_at text
 );
 """
 
@@ -505,6 +525,121 @@ class StateStore:
                 "(report) do update set last_fire=excluded.last_fire",
                 (report, stamp(fire)),
             )
+
+    # pipeline service (app/service) ----------------------------------------------------
+    def source_marks(self) -> dict[str, dict]:
+        """Every source's row of source_marks, by source name."""
+        return {row["source"]: row for row in self.rows("select * from source_marks")}
+
+    def source_attempted(
+        self,
+        source: str,
+        fire: datetime | None,
+        at: datetime,
+        status: str,
+        message: str | None = None,
+        rows_landed: int = 0,
+    ) -> None:
+        """An attempt at a source ended (status ok | partial | failed): its outcome, and its
+        cron mark moved to `fire` (None: a watched inbox, the mark stays), in one transaction.
+        The last success moves on ok, the last landing when rows landed, the last error (kept
+        after a recovery) on anything else."""
+        error = None if status == "ok" else (message or status)
+        with self.tx() as db:
+            db.execute(
+                "insert into source_marks (source, last_fire, last_attempt_at, last_status, "
+                "last_message, rows_landed, last_success_at, last_landed_at, last_error, "
+                "last_error_at) values (?,?,?,?,?,?,?,?,?,?) on conflict (source) do update set "
+                "last_fire=coalesce(excluded.last_fire, last_fire), "
+                "last_attempt_at=excluded.last_attempt_at, last_status=excluded.last_status, "
+                "last_message=excluded.last_message, rows_landed=excluded.rows_landed, "
+                "last_success_at=coalesce(excluded.last_success_at, last_success_at), "
+                "last_landed_at=coalesce(excluded.last_landed_at, last_landed_at), "
+                "last_error=coalesce(excluded.last_error, last_error), "
+                "last_error_at=coalesce(excluded.last_error_at, last_error_at)",
+                (
+                    source,
+                    stamp(fire) if fire else None,
+                    stamp(at),
+                    status,
+                    message or None,
+                    rows_landed,
+                    stamp(at) if status == "ok" else None,
+                    stamp(at) if rows_landed else None,
+                    error,
+                    stamp(at) if error else None,
+                ),
+            )
+
+    def build_started(self, marker: str, at: datetime, pid: int) -> int:
+        """A pipeline build begins from the landed data `marker` names; returns its row id."""
+        with self.tx() as db:
+            cursor = db.execute(
+                "insert into pipeline_builds (marker, status, started_at, pid) "
+                "values (?, 'building', ?, ?)",
+                (marker, stamp(at), pid),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def build_finished(
+        self,
+        build: int,
+        status: str,
+        at: datetime,
+        build_id: str | None = None,
+        published: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        """status passed (published) | failed | busy (the warehouse was locked: no build)."""
+        with self.tx() as db:
+            db.execute(
+                "update pipeline_builds set status=?, finished_at=?, build_id=?, published=?, "
+                "message=? where id=?",
+                (status, stamp(at), build_id, published, message, build),
+            )
+
+    def pipeline_builds(self, limit: int = 20) -> list[dict]:
+        """The pipeline's builds, newest first."""
+        return self.rows("select * from pipeline_builds order by id desc limit ?", (limit,))
+
+    def service_started(
+        self, service: str, pid: int, host: str, at: datetime, poll_s: float
+    ) -> None:
+        with self.tx() as db:
+            db.execute(
+                "insert or replace into service_heartbeat (service, pid, host, started_at, "
+                "poll_s, beat_at) values (?, ?, ?, ?, ?, ?)",
+                (service, pid, host, stamp(at), poll_s, stamp(at)),
+            )
+
+    def service_beat(self, service: str, at: datetime, step: str | None) -> None:
+        """The service is alive, doing `step` (None: between ticks)."""
+        with self.tx() as db:
+            db.execute(
+                "update service_heartbeat set beat_at=?, step=?, "
+                "step_since=case when ? is null then null else ? end where service=?",
+                (stamp(at), step, step, stamp(at), service),
+            )
+
+    def service_ticked(self, service: str, at: datetime, result: str) -> None:
+        with self.tx() as db:
+            db.execute(
+                "update service_heartbeat set beat_at=?, step=null, step_since=null, "
+                "last_tick_at=?, last_tick_result=? where service=?",
+                (stamp(at), stamp(at), result, service),
+            )
+
+    def service_stopped(self, service: str, at: datetime) -> None:
+        with self.tx() as db:
+            db.execute(
+                "update service_heartbeat set beat_at=?, step=null, step_since=null, "
+                "stopped_at=? where service=?",
+                (stamp(at), stamp(at), service),
+            )
+
+    def service_row(self, service: str) -> dict | None:
+        found = self.rows("select * from service_heartbeat where service=?", (service,))
+        return found[0] if found else None
 
     # alerts -----------------------------------------------------------------------------
     def _alerts(self, sql: str, params: tuple = ()) -> list[AlertRecord]:

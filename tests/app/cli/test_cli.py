@@ -78,7 +78,9 @@ def test_sample_ingest_status_round_trip(tmp_path: Path) -> None:
 
     shown = andon("status", "--warehouse", str(warehouse), "--json")
     assert shown.returncode == 0, shown.stderr
-    entities = {row["entity"] for row in json.loads(shown.stdout)}
+    status = json.loads(shown.stdout)
+    assert status["pulls"] == []  # nothing pulled from a database
+    entities = {row["entity"] for row in status["entities"]}
     assert {"equipment_states", "production_reports", "meter_readings", "materials"} <= entities
 
 
