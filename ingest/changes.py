@@ -59,10 +59,11 @@ def land_changes(
         f" qualify row_number() over (partition by {keys} order by _source_row desc) = 1",
         params,
     )
+    prior_keys = ", ".join("r." + ident(k) for k in contract.key)
     same_sql = (
         f"with prior as (select r.* from {raw} as r semi join {NEW} as n"
         f" on {_keys_equal('r', 'n', contract)} where r._load_id < $id"
-        f" qualify row_number() over (partition by {', '.join('r.' + ident(k) for k in contract.key)}"
+        f" qualify row_number() over (partition by {prior_keys}"
         " order by r._load_id desc, r._source_row desc) = 1)"
         f" select n.* from {NEW} as n join prior as p on {_keys_equal('n', 'p', contract)}"
         f" where {values}"

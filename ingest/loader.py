@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.changes import land_changes
 from ingest.contracts import SYSTEMS, Contract, load_contracts
 from ingest.errors import RejectedFile
 from ingest.mapping import Mapping, default_mapping_path, load_mapping
@@ -19,7 +20,6 @@ from ingest.quarantine import quarantine_rows
 from ingest.readers import FORMATS, VIEW, Source, clean_scratch, open_source
 from ingest.results import FileEvent, FileResult, IngestReport
 from ingest.schema import LINEAGE, ensure_schema
-from ingest.changes import land_changes
 from ingest.sqlparts import ident, table
 from ingest.validate import raw_columns, validation_sql
 from warehouse.connections import connect_write

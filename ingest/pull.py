@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -117,18 +118,57 @@ def pull_source(
     contracts = load_contracts()
     clean_scratch()
     try:
+        problem = preflight(source)
         for index, entity in enumerate(names, start=1):
             if on_entity:
                 on_entity(entity, index, len(names))
-            report.results.append(_pull_entity(source, entity, contracts, warehouse, full))
+            report.results.append(_pull_entity(source, entity, contracts, warehouse, full, problem))
     finally:
         clean_scratch()
     report.seconds = time.perf_counter() - t0
     return report
 
 
+def preflight(source: Source) -> str | None:
+    """Sign in to the server once with its own driver (psycopg, PyMySQL) before any data
+    moves: a stopped server, a wrong password or an unknown database is named within the
+    connect timeout instead of after ConnectorX's pool gives up (30 s). None when it works
+    (or for kinds without a check: SQLite, SQL Server, Oracle)."""
+    if source.kind not in ("postgresql", "mysql", "mariadb"):
+        return None
+    try:
+        url = source.url()
+    except ConfigError as error:
+        return _safe(source, str(error))
+    try:
+        if source.kind == "postgresql":
+            import psycopg
+
+            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
+        else:
+            import pymysql
+
+            parts = urlsplit(url)
+            pymysql.connect(
+                host=parts.hostname or "localhost",
+                port=parts.port or 3306,
+                user=unquote(parts.username or ""),
+                password=unquote(parts.password or ""),
+                database=unquote(parts.path.lstrip("/")) or None,
+                connect_timeout=CONNECT_TIMEOUT_S,
+            ).close()
+    except Exception as error:  # noqa: BLE001 - each driver raises its own types
+        return _explain(source, error)
+    return None
+
+
 def _pull_entity(
-    source: Source, entity: str, contracts: dict[str, Contract], warehouse: Path, full: bool
+    source: Source,
+    entity: str,
+    contracts: dict[str, Contract],
+    warehouse: Path,
+    full: bool,
+    problem: str | None = None,
 ) -> PullResult:
     started, t0 = datetime.now(UTC).replace(tzinfo=None), time.perf_counter()
     spec = source.entities.get(entity)
@@ -139,6 +179,8 @@ def _pull_entity(
     try:
         if spec is None or contract is None:
             raise PullFailed(f"source {source.name!r} has no entity {entity!r}")
+        if problem is not None:
+            raise PullFailed(problem)
         extract = _Extract(source, spec, contract, warehouse, full)
         pulled = extract.pulled()
         path = scratch_dir() / f"pull-{entity}.parquet"

@@ -106,6 +106,18 @@ class Connection(StrictModel):
         default_factory=dict, description="Extra URL query options (e.g. sslmode: require)."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets_here(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key, instead in (("password", "password_env"), ("url", "url_env")):
+                if key in data:
+                    raise ValueError(
+                        f"{key} is never written in sources.yaml: put it in an environment"
+                        f" variable and name that variable in {instead}"
+                    )
+        return data
+
     @model_validator(mode="after")
     def _one_way(self) -> Connection:
         if self.url_env and (self.host or self.database or self.user or self.password_env):
@@ -290,7 +302,9 @@ class Source(StrictModel):
         if self.kind == "sqlite":
             return f"sqlite {conn.database}"
         port = conn.port or DEFAULT_PORTS[self.kind]
-        return f"{self.kind} {conn.user + '@' if conn.user else ''}{conn.host or 'localhost'}:{port}/{conn.database}"
+        user = f"{conn.user}@" if conn.user else ""
+        user = f"{conn.user}@" if conn.user else ""
+        return f"{self.kind} {user}{conn.host or 'localhost'}:{port}/{conn.database}"
 
     def secrets(self) -> list[str]:
         """Every secret value this source uses, to scrub from any message."""
