@@ -17,7 +17,7 @@ from ingest.contracts import SYSTEMS, Contract, load_contracts
 from ingest.errors import RejectedFile
 from ingest.mapping import Mapping, default_mapping_path, load_mapping
 from ingest.quarantine import quarantine_rows
-from ingest.readers import FORMATS, VIEW, Source, clean_scratch, open_source
+from ingest.readers import FORMATS, VIEW, Source, clean_scratch, open_source, read_table
 from ingest.results import FileEvent, FileResult, IngestReport
 from ingest.schema import LINEAGE, ensure_schema
 from ingest.sqlparts import ident, table
@@ -59,6 +59,7 @@ class Pulled:
 
     origin: str
     location: str
+    table: str  # the temp table holding the pulled rows, contract-named columns
     query: str
     watermark_column: str | None
     watermark_low: str | None
@@ -280,10 +281,9 @@ class _Run:
         """Hash the file: a skipped result, or a new load id and its log row to fill in."""
         started, t0 = _now(), time.perf_counter()
         digest = None
-        if cand.problem is None:
+        if cand.problem is None and cand.pulled is None:  # a pull is never skipped
             with cand.path.open("rb") as fh:
                 digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        if cand.problem is None and cand.pulled is None:  # a pull is never skipped
             if (cand.entity, digest) in self.pending_hashes:
                 self.flush()  # its twin lands first, then this one is skipped
             seen = self.by_hash.get((cand.entity, digest))
@@ -307,7 +307,7 @@ class _Run:
             "system": cand.system,
             "entity": cand.entity,
             "inbox": cand.pulled.location if cand.pulled else str(self.inbox),
-            "size_bytes": cand.path.stat().st_size,
+            "size_bytes": None if cand.pulled else cand.path.stat().st_size,
             "content_hash": digest,
             "format": None,
             "encoding": None,
@@ -326,7 +326,10 @@ class _Run:
         view = f"{VIEW}_{self.view_seq}"
         renames = self.mapping.renames_for(cand.file, cand.contract)
         try:
-            source = open_source(self.con, cand.path, cand.file, cand.contract, renames, view)
+            if cand.pulled is not None:
+                source = read_table(self.con, cand.pulled.table, cand.contract, view)
+            else:
+                source = open_source(self.con, cand.path, cand.file, cand.contract, renames, view)
         except (RejectedFile, *READ_ERRORS) as err:
             self.con.execute(f"drop view if exists {view}")
             self.con.execute(f"drop table if exists {view}_obj")
@@ -335,7 +338,7 @@ class _Run:
         member.log.update(
             format=source.format, encoding=source.encoding, delimiter=source.delimiter
         )
-        size = member.log["size_bytes"]
+        size = member.log["size_bytes"] or 0
         member.weight = size * PARQUET_WEIGHT if source.format == "parquet" else size
         member.small = (
             cand.pulled is None and source.format in BATCH_FORMATS and size <= BATCH_FILE_BYTES
@@ -574,31 +577,25 @@ def ingest_inbox(
     return report
 
 
-def land_extract(warehouse: Path, candidate: Candidate) -> FileResult:
-    """Land one pulled extract (a Parquet file of contract columns) the way a file lands:
-    the same validation, quarantine, lineage and load log, in one transaction."""
-    con = connect_write(Path(warehouse))
-    try:
-        con.execute("set preserve_insertion_order = false")
-        ensure_schema(con, load_contracts())
-        run = _Run(con, candidate.path.parent, Mapping())
-        return run.run([candidate], None)[0]
-    finally:
-        con.close()
+def land_extract(con: duckdb.DuckDBPyConnection, candidate: Candidate) -> FileResult:
+    """Land one pulled extract (rows in the temp table `candidate.pulled.table`, on `con`,
+    a write connection) the way a file lands: the same validation, quarantine, lineage and
+    load log, in one transaction."""
+    con.execute("set preserve_insertion_order = false")
+    run = _Run(con, Path("."), Mapping())
+    return run.run([candidate], None)[0]
 
 
 def log_failure(
-    warehouse: Path,
+    con: duckdb.DuckDBPyConnection,
     candidate: Candidate,
     message: str,
     started_at: datetime,
     seconds: float,
 ) -> int:
     """Log an extract that could not be read at all (status FAILED); returns its load id."""
-    con = connect_write(Path(warehouse))
+    con.execute("begin")
     try:
-        ensure_schema(con, load_contracts())
-        con.execute("begin")
         load_id = con.execute(
             "select coalesce(max(load_id), 0) + 1 from ingest.load_log"
         ).fetchall()[0][0]
@@ -621,6 +618,7 @@ def log_failure(
             },
         )
         con.execute("commit")
-        return load_id
-    finally:
-        con.close()
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return load_id

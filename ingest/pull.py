@@ -21,6 +21,7 @@ warehouse keeps the last good data and the other entities and sources go on.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -30,23 +31,23 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+import duckdb
 import sqlglot
 from sqlglot import exp
 
 from ingest.contracts import Contract, load_contracts
 from ingest.loader import Candidate, Pulled, land_extract, log_failure
 from ingest.mapping import normalize
-from ingest.readers import clean_scratch, scratch_dir
 from ingest.schema import ensure_schema
 from ingest.sources import EntityPull, Source
+from ingest.sqlparts import ident
 from warehouse.config import ConfigError
 from warehouse.connections import connect_write
 
-BATCH_ROWS = 100_000
+BATCH_ROWS = 500_000
 WATERMARK = "__andon_watermark"
+PULLED = "__andon_pulled"
+READER = "__andon_reader"
 SOURCE_ALIAS = "andon_src"
 CONNECT_TIMEOUT_S = 15
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
@@ -116,15 +117,11 @@ def pull_source(
     report = PullReport(source.name)
     names = list(source.entities) if entities is None else entities
     contracts = load_contracts()
-    clean_scratch()
-    try:
-        problem = preflight(source)
-        for index, entity in enumerate(names, start=1):
-            if on_entity:
-                on_entity(entity, index, len(names))
-            report.results.append(_pull_entity(source, entity, contracts, warehouse, full, problem))
-    finally:
-        clean_scratch()
+    problem = preflight(source)
+    for index, entity in enumerate(names, start=1):
+        if on_entity:
+            on_entity(entity, index, len(names))
+        report.results.append(_pull_entity(source, entity, contracts, warehouse, full, problem))
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -170,43 +167,49 @@ def _pull_entity(
     full: bool,
     problem: str | None = None,
 ) -> PullResult:
+    """One entity: read past its mark into a temp table, then land it; on one write
+    connection, so nothing else lands in between and a kill at any point lands nothing."""
     started, t0 = datetime.now(UTC).replace(tzinfo=None), time.perf_counter()
     spec = source.entities.get(entity)
     contract = contracts.get(entity)
     system = contract.system if contract else "?"
     file = f"{source.name}:{system}/{entity}@{started:%Y%m%dT%H%M%S.%fZ}"
-    pulled = Pulled(source.name, source.redacted(), "", None, None, None, True)
+    con = connect_write(Path(warehouse))
     try:
-        if spec is None or contract is None:
-            raise PullFailed(f"source {source.name!r} has no entity {entity!r}")
-        if problem is not None:
-            raise PullFailed(problem)
-        extract = _Extract(source, spec, contract, warehouse, full)
+        ensure_schema(con, contracts)
+        extract = None
+        try:
+            if spec is None or contract is None:
+                raise PullFailed(f"source {source.name!r} has no entity {entity!r}")
+            if problem is not None:
+                raise PullFailed(problem)
+            extract = _Extract(source, spec, contract, con, full)
+            rows = extract.to_table()
+        except (PullFailed, ConfigError) as error:
+            message = _safe(source, str(error))
+            pulled = (
+                extract.pulled()
+                if extract
+                else Pulled(source.name, source.redacted(), PULLED, "", None, None, None, True)
+            )
+            candidate = Candidate(Path(file), file, system, entity, contract, pulled=pulled)
+            load_id = log_failure(con, candidate, message, started, time.perf_counter() - t0)
+            return PullResult(
+                source.name,
+                system,
+                entity,
+                "failed",
+                message=message,
+                watermark_column=pulled.watermark_column,
+                load_id=load_id,
+                seconds=time.perf_counter() - t0,
+            )
         pulled = extract.pulled()
-        path = scratch_dir() / f"pull-{entity}.parquet"
-        rows = extract.to_parquet(path)
-        pulled = extract.pulled()
-    except (PullFailed, ConfigError) as error:
-        message = _safe(source, str(error))
-        load_id = log_failure(
-            warehouse,
-            Candidate(Path(file), file, system, entity, contract, pulled=pulled),
-            message,
-            started,
-            time.perf_counter() - t0,
-        )
-        return PullResult(
-            source.name,
-            system,
-            entity,
-            "failed",
-            message=message,
-            watermark_column=pulled.watermark_column,
-            load_id=load_id,
-            seconds=time.perf_counter() - t0,
-        )
-    result = land_extract(warehouse, Candidate(path, file, system, entity, contract, pulled=pulled))
-    path.unlink(missing_ok=True)
+        candidate = Candidate(Path(file), file, system, entity, contract, pulled=pulled)
+        result = land_extract(con, candidate)
+        con.execute(f"drop table if exists {PULLED}")
+    finally:
+        con.close()
     status = "landed" if result.status == "landed" else "failed"
     return PullResult(
         source.name,
@@ -230,8 +233,14 @@ class _Extract:
     """One entity's SELECT against its source, from the last mark to now."""
 
     def __init__(
-        self, source: Source, spec: EntityPull, contract: Contract, warehouse: Path, full: bool
+        self,
+        source: Source,
+        spec: EntityPull,
+        contract: Contract,
+        con: duckdb.DuckDBPyConnection,
+        full: bool,
     ) -> None:
+        self.con = con
         self.source, self.spec, self.contract = source, spec, contract
         self.dialect = source.dialect
         self.url = source.url()
@@ -240,7 +249,7 @@ class _Extract:
         self.high: str | None = None
         self.query = ""
         if self.mark is not None and not full:
-            previous = last_watermark(warehouse, source.name, contract.entity, self.mark.column)
+            previous = last_watermark(con, source.name, contract.entity, self.mark.column)
             if previous is not None:
                 self.low = _minus(previous, self.mark.lookback_value, self.mark.type)
                 self.high = previous
@@ -250,6 +259,7 @@ class _Extract:
         return Pulled(
             self.source.name,
             self.source.redacted(),
+            PULLED,
             self.query,
             self.mark.column if self.mark else None,
             self.low,
@@ -370,76 +380,49 @@ class _Extract:
                 raise
             raise PullFailed(_explain(self.source, error)) from None
 
-    def to_parquet(self, path: Path) -> int:
-        """Stream the rows past the mark into `path`; sets the new high mark. Returns rows."""
+    def to_table(self) -> int:
+        """Stream the rows past the mark into the temp table PULLED; sets the new high mark.
+
+        DuckDB appends ConnectorX's Arrow batches as they arrive (the server's read and the
+        append overlap; memory is bounded by the connection's limit, the rest spills). A pull
+        running past `timeout_s` is interrupted. Returns the rows read."""
         found = self._probe()
         self.query = self._select(found)
-        reader = self._read(self.query, stream=True)
-        deadline = time.monotonic() + self.source.timeout_s
-        rows, high = 0, None
-        writer = None
+        self.con.register(READER, self._read(self.query, stream=True))
+        timer = threading.Timer(self.source.timeout_s, self.con.interrupt)
+        timer.start()
         try:
-            for batch in _batches(reader, self.source):
-                if time.monotonic() > deadline:
-                    raise PullFailed(
-                        f"timed out after {self.source.timeout_s} s (timeout_s in sources.yaml);"
-                        " nothing of this pull landed"
-                    )
-                if self.mark is not None:
-                    index = batch.schema.get_field_index(WATERMARK)
-                    batch_high = pc.max(batch.column(index)).as_py()
-                    if batch_high is not None and (high is None or batch_high > high):
-                        high = batch_high
-                    batch = batch.drop_columns([WATERMARK])
-                if writer is None:
-                    writer = pq.ParquetWriter(path, batch.schema)
-                writer.write_batch(batch)
-                rows += batch.num_rows
-            if writer is None:  # no rows: an empty extract still lands (and is logged)
-                schema = reader.schema
-                if self.mark is not None:
-                    schema = schema.remove(schema.get_field_index(WATERMARK))
-                writer = pq.ParquetWriter(path, schema)
+            self.con.execute(f"create or replace temp table {PULLED} as select * from {READER}")
+        except duckdb.InterruptException:
+            raise PullFailed(
+                f"timed out after {self.source.timeout_s} s (timeout_s in sources.yaml);"
+                " nothing of this pull landed"
+            ) from None
+        except Exception as error:  # noqa: BLE001 - the reader's own errors, through DuckDB
+            raise PullFailed(_explain(self.source, error)) from None
         finally:
-            if writer is not None:
-                writer.close()
+            timer.cancel()
+            self.con.unregister(READER)
+        rows, high = self.con.execute(
+            f"select count(*), {'max(' + ident(WATERMARK) + ')' if self.mark else 'null'}"
+            f" from {PULLED}"
+        ).fetchall()[0]
         if high is not None:
             self.high = _render(high)
-        return rows
+        return int(rows)
 
 
-def _batches(reader, source: Source):  # noqa: ANN001, ANN202
-    """The reader's record batches; a failure while streaming becomes a PullFailed."""
-    iterator = iter(reader)
-    while True:
-        try:
-            batch = next(iterator)
-        except StopIteration:
-            return
-        except BaseException as error:  # noqa: BLE001 - as in _read
-            if isinstance(error, KeyboardInterrupt | SystemExit):
-                raise
-            raise PullFailed(_explain(source, error)) from None
-        if isinstance(batch, pa.RecordBatch):
-            yield batch
-
-
-def last_watermark(warehouse: Path, origin: str, entity: str, column: str) -> str | None:
+def last_watermark(
+    con: duckdb.DuckDBPyConnection, origin: str, entity: str, column: str
+) -> str | None:
     """The high mark of the newest landed pull of the entity with this watermark column."""
-    if not Path(warehouse).is_file():
-        return None
-    con = connect_write(Path(warehouse))
-    try:
-        ensure_schema(con, load_contracts())
-        found = con.execute(
-            "select watermark_high from ingest.load_log where origin = $origin"
-            " and entity = $entity and watermark_column = $column"
-            " and status in ('LANDED', 'SUPERSEDED') and watermark_high is not null"
-            " order by load_id desc limit 1",
-            {"origin": origin, "entity": entity, "column": column},
-        ).fetchall()
-    finally:
-        con.close()
+    found = con.execute(
+        "select watermark_high from ingest.load_log where origin = $origin"
+        " and entity = $entity and watermark_column = $column"
+        " and status in ('LANDED', 'SUPERSEDED') and watermark_high is not null"
+        " order by load_id desc limit 1",
+        {"origin": origin, "entity": entity, "column": column},
+    ).fetchall()
     return found[0][0] if found else None
 
 

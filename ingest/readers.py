@@ -406,6 +406,23 @@ def read_parquet(
     return Source("parquet", headers, columns, None, None, 0, view=view)
 
 
+# --- A table (rows pulled from a database) -------------------------------------------------
+
+
+def read_table(con, name: str, contract: Contract, view: str = VIEW) -> Source:
+    """A table of contract-named columns on `con` (a database pull), rendered as text like a
+    Parquet file's; `__source_row` is the row's place in the pull."""
+    described = con.execute(f"describe {ident(name)}").fetchall()
+    headers = tuple(row[0] for row in described)
+    columns = resolve_columns(headers, contract, {}, name)
+    fields = ", ".join(f"cast({ident(h)} as varchar) as __c{i}" for i, h in enumerate(headers))
+    con.execute(
+        f"create or replace temp view {view} as select {fields}, rowid + 1 as __source_row"
+        f" from {ident(name)}"
+    )
+    return Source("table", headers, columns, None, None, 0, view=view)
+
+
 # --- XLSX ----------------------------------------------------------------------------------
 
 
