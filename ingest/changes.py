@@ -134,5 +134,7 @@ def _snapshot(
         if len(earlier) == 1
         else f"{len(earlier)} loads ({earlier[0]}…{earlier[-1]})"
     )
-    detail = f"{changed:,} keys new or changed" + (f", {gone:,} gone" if gone else "")
+    detail = f"{changed:,} {'key' if changed == 1 else 'keys'} new or changed" + (
+        f", {gone:,} gone" if gone else ""
+    )
     return 0, f"replaces {span} of {pulled.origin}/{contract.entity}: {detail}"
