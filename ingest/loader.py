@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -47,6 +49,14 @@ LOG_INSERT = (
 PULL_LOG_DEFAULTS = dict.fromkeys(LOG_COLUMNS[LOG_COLUMNS.index("origin") :])
 
 
+class PullStream(Protocol):
+    """A pull's rows arriving in chunks while they land (ingest.pull.Stream)."""
+
+    def __iter__(self) -> Iterator[None]: ...
+
+    def log(self) -> dict: ...
+
+
 @dataclass(frozen=True)
 class Pulled:
     """What a database pull adds to its extract's load: where it came from and how it lands.
@@ -59,12 +69,15 @@ class Pulled:
 
     origin: str
     location: str
-    table: str  # the temp table holding the pulled rows, contract-named columns
+    table: str  # the name the pulled rows are registered under, contract-named columns
     query: str
     watermark_column: str | None
     watermark_low: str | None
     watermark_high: str | None
     snapshot: bool
+    # Iterating it registers each next chunk of rows under `table` (the first is there before
+    # landing starts); `log()` then gives the load-log fields known only at the end.
+    stream: PullStream | None = None
 
     def log(self) -> dict:
         return {
@@ -393,7 +406,7 @@ class _Run:
                 "rows_landed": None,
                 "rows_quarantined": None,
                 "rows_unchanged": None,
-                "status": "REJECTED",
+                "status": "FAILED" if member.cand.pulled else "REJECTED",
                 "message": message,
                 "finished_at": _now(),
                 "seconds": seconds,
@@ -450,25 +463,39 @@ class _Run:
                     source.headers,
                     source.read_problem,
                 )
-                read = dict(
-                    con.execute(f"select __file_idx, count(*) from {VIEW} group by 1").fetchall()
-                )
                 now = _now()
                 params = {"load_ids": load_ids, "files": files, "now": now}
-                landed_total = con.execute(
-                    _raw_insert_sql(contract, queries.good), params
-                ).fetchone()[0]
-                quarantined: dict[int, int] = {}
-                if landed_total != sum(read.values()):
-                    quarantine_rows(
-                        con,
-                        queries.bad,
-                        load_ids=load_ids,
-                        system=first.cand.system,
-                        entity=first.cand.entity,
-                        files=files,
-                        now=now,
+                read: Counter[int] = Counter()
+                any_bad = False
+                # A file is one part; a pull streams its rows in chunks (`Pulled.stream`),
+                # each landed as it arrives, all in this one transaction.
+                stream = first.cand.pulled.stream if first.cand.pulled else None
+                for _ in stream if stream is not None else (None,):
+                    part = dict(
+                        con.execute(
+                            f"select __file_idx, count(*) from {VIEW} group by 1"
+                        ).fetchall()
                     )
+                    read.update(part)
+                    landed_part = con.execute(
+                        _raw_insert_sql(contract, queries.good), params
+                    ).fetchone()[0]
+                    if landed_part != sum(part.values()):
+                        any_bad = True
+                        quarantine_rows(
+                            con,
+                            queries.bad,
+                            load_ids=load_ids,
+                            system=first.cand.system,
+                            entity=first.cand.entity,
+                            files=files,
+                            now=now,
+                        )
+                if stream is not None:
+                    for member in batch:
+                        member.log.update(stream.log())
+                quarantined: dict[int, int] = {}
+                if any_bad:
                     quarantined = self._count_by_load("ingest.quarantine", "load_id", load_ids)
                 landed = self._count_by_load(raw, "_load_id", load_ids)
                 results, logs = [], []

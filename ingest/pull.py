@@ -21,9 +21,8 @@ warehouse keeps the last good data and the other entities and sources go on.
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -32,22 +31,26 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlglot
 from sqlglot import exp
 
 from ingest.contracts import Contract, load_contracts
+from ingest.errors import RejectedFile
 from ingest.loader import Candidate, Pulled, land_extract, log_failure
 from ingest.mapping import normalize
+from ingest.readers import PULL_ROW
 from ingest.schema import ensure_schema
 from ingest.sources import EntityPull, Source
-from ingest.sqlparts import ident
 from warehouse.config import ConfigError
 from warehouse.connections import connect_write
 
-BATCH_ROWS = 500_000
+BATCH_ROWS = 100_000  # ConnectorX's Arrow batch
+CHUNK_ROWS = 500_000  # rows landed at a time
 WATERMARK = "__andon_watermark"
 PULLED = "__andon_pulled"
-READER = "__andon_reader"
+ARROW = "__andon_arrow"
 SOURCE_ALIAS = "andon_src"
 CONNECT_TIMEOUT_S = 15
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
@@ -167,8 +170,8 @@ def _pull_entity(
     full: bool,
     problem: str | None = None,
 ) -> PullResult:
-    """One entity: read past its mark into a temp table, then land it; on one write
-    connection, so nothing else lands in between and a kill at any point lands nothing."""
+    """One entity: its rows past the mark, landed chunk by chunk as they arrive in one
+    transaction on one write connection, so a kill at any point lands nothing."""
     started, t0 = datetime.now(UTC).replace(tzinfo=None), time.perf_counter()
     spec = source.entities.get(entity)
     contract = contracts.get(entity)
@@ -184,9 +187,9 @@ def _pull_entity(
             if problem is not None:
                 raise PullFailed(problem)
             extract = _Extract(source, spec, contract, con, full)
-            rows = extract.to_table()
-        except (PullFailed, ConfigError) as error:
-            message = _safe(source, str(error))
+            stream = extract.stream()
+        except (PullFailed, RejectedFile, ConfigError) as error:
+            message = _safe(source, getattr(error, "message", None) or str(error))
             pulled = (
                 extract.pulled()
                 if extract
@@ -204,10 +207,15 @@ def _pull_entity(
                 load_id=load_id,
                 seconds=time.perf_counter() - t0,
             )
+        candidate = Candidate(
+            Path(file), file, system, entity, contract, pulled=extract.pulled(stream)
+        )
+        try:
+            result = land_extract(con, candidate)
+        finally:
+            stream.close()
         pulled = extract.pulled()
-        candidate = Candidate(Path(file), file, system, entity, contract, pulled=pulled)
-        result = land_extract(con, candidate)
-        con.execute(f"drop table if exists {PULLED}")
+        rows = stream.rows
     finally:
         con.close()
     status = "landed" if result.status == "landed" else "failed"
@@ -255,7 +263,7 @@ class _Extract:
                 self.high = previous
         self.snapshot = self.mark is None or self.low is None
 
-    def pulled(self) -> Pulled:
+    def pulled(self, stream: Stream | None = None) -> Pulled:
         return Pulled(
             self.source.name,
             self.source.redacted(),
@@ -265,6 +273,7 @@ class _Extract:
             self.low,
             self.high,
             self.snapshot,
+            stream,
         )
 
     # -- SQL -------------------------------------------------------------------------------
@@ -380,36 +389,83 @@ class _Extract:
                 raise
             raise PullFailed(_explain(self.source, error)) from None
 
-    def to_table(self) -> int:
-        """Stream the rows past the mark into the temp table PULLED; sets the new high mark.
-
-        DuckDB appends ConnectorX's Arrow batches as they arrive (the server's read and the
-        append overlap; memory is bounded by the connection's limit, the rest spills). A pull
-        running past `timeout_s` is interrupted. Returns the rows read."""
+    def stream(self) -> Stream:
+        """Probe the source, start the SELECT and register its first chunk of rows."""
         found = self._probe()
         self.query = self._select(found)
-        self.con.register(READER, self._read(self.query, stream=True))
-        timer = threading.Timer(self.source.timeout_s, self.con.interrupt)
-        timer.start()
+        return Stream(self, self._read(self.query, stream=True))
+
+
+class Stream:
+    """ConnectorX's Arrow batches in chunks of CHUNK_ROWS, each registered on the landing
+    connection as PULLED while the loader lands the one before; ConnectorX reads ahead in
+    its own threads, so the server's read and the landing overlap and memory holds about two
+    chunks. Past `timeout_s` the pull fails (its transaction rolls back: nothing lands)."""
+
+    def __init__(self, extract: _Extract, reader) -> None:  # noqa: ANN001 - RecordBatchReader
+        self.extract = extract
+        self.reader = reader
+        self.batches = iter(reader)
+        self.deadline = time.monotonic() + extract.source.timeout_s
+        self.rows = 0
+        self.high = None
+        self.done = False
+        self._register(self._next_chunk())
+
+    def _next_chunk(self) -> pa.Table:
+        batches, rows = [], 0
+        while rows < CHUNK_ROWS:
+            try:
+                batch = next(self.batches)
+            except StopIteration:
+                self.done = True
+                break
+            except Exception as error:  # noqa: BLE001 - the reader's own errors
+                raise RejectedFile(PULLED, _explain(self.extract.source, error)) from None
+            if time.monotonic() > self.deadline:
+                raise RejectedFile(
+                    PULLED,
+                    f"timed out after {self.extract.source.timeout_s} s (timeout_s in"
+                    " sources.yaml); nothing of this pull landed",
+                )
+            batches.append(batch)
+            rows += batch.num_rows
+        chunk = pa.Table.from_batches(batches, schema=self.reader.schema)
+        if self.extract.mark is not None:
+            top = pc.max(chunk.column(WATERMARK)).as_py()
+            if top is not None and (self.high is None or top > self.high):
+                self.high = top
+            chunk = chunk.drop_columns([WATERMARK])
+        numbers = pa.array(range(self.rows + 1, self.rows + chunk.num_rows + 1), pa.int64())
+        self.rows += chunk.num_rows
+        return chunk.append_column(PULL_ROW, numbers)
+
+    def _register(self, chunk: pa.Table) -> None:
+        """Copy the chunk into DuckDB's own temp table PULLED: its scans then run in parallel
+        (a registered Arrow table is scanned far slower by the validation query)."""
+        con = self.extract.con
+        con.register(ARROW, chunk)
         try:
-            self.con.execute(f"create or replace temp table {PULLED} as select * from {READER}")
-        except duckdb.InterruptException:
-            raise PullFailed(
-                f"timed out after {self.source.timeout_s} s (timeout_s in sources.yaml);"
-                " nothing of this pull landed"
-            ) from None
-        except Exception as error:  # noqa: BLE001 - the reader's own errors, through DuckDB
-            raise PullFailed(_explain(self.source, error)) from None
+            con.execute(f"create or replace temp table {PULLED} as select * from {ARROW}")
         finally:
-            timer.cancel()
-            self.con.unregister(READER)
-        rows, high = self.con.execute(
-            f"select count(*), {'max(' + ident(WATERMARK) + ')' if self.mark else 'null'}"
-            f" from {PULLED}"
-        ).fetchall()[0]
-        if high is not None:
-            self.high = _render(high)
-        return int(rows)
+            con.unregister(ARROW)
+
+    def __iter__(self) -> Iterator[None]:
+        yield  # the first chunk is registered
+        while not self.done:
+            chunk = self._next_chunk()
+            if chunk.num_rows:
+                self._register(chunk)
+                yield
+
+    def log(self) -> dict:
+        """The high mark the landed rows reached (the previous one when none came)."""
+        if self.high is not None:
+            self.extract.high = _render(self.high)
+        return {"watermark_high": self.extract.high}
+
+    def close(self) -> None:
+        self.extract.con.execute(f"drop table if exists {PULLED}")
 
 
 def last_watermark(

@@ -51,8 +51,6 @@ ENV_VAR = "ANDON_SOURCES"
 DEFAULT_NAME = "sources.yaml"
 DATABASE_KINDS = ("postgresql", "mysql", "mariadb", "sqlserver", "oracle", "sqlite")
 KINDS = (*DATABASE_KINDS, "files")
-# Kinds a real server of which the suite starts and pulls from (README "Source databases").
-TESTED_KINDS = ("postgresql", "mariadb", "mysql", "sqlite")
 # sqlglot dialect and the URL scheme ConnectorX reads, per kind.
 DIALECTS = {
     "postgresql": "postgres",

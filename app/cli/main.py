@@ -30,7 +30,8 @@ from rich.table import Column, Table
 
 from app.cli.api import api_command
 from app.cli.ask import ask
-from app.cli.options import WarehouseOption
+from app.cli.options import ReportsOption, SourcesOption, WarehouseOption
+from app.cli.pipeline import pipeline
 from app.cli.pull import pull
 from app.cli.query import query
 from app.cli.reports import AlertsCommand, alerts, report_app, scheduler
@@ -223,9 +224,15 @@ def _print_ingest_summary(report, target: Path) -> None:  # noqa: ANN001 - inges
 @app.command()
 def status(
     warehouse: WarehouseOption = None,
+    sources: SourcesOption = None,
+    reports: ReportsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
-    """Show what has landed, per source and entity: files, rows, newest time, quarantine."""
+    """Show what has landed, per source and entity (files, rows, newest time, quarantine), each
+    database pull (last pull, failures, watermark) and the pipeline service (running or not,
+    each source's last pull, next run and lag, the last build, the next reports)."""
+    from app.cli.pipeline import print_pipeline_status
+    from app.service.status import pipeline_status
     from ingest import landing_status, pull_status
 
     target = warehouse_path(warehouse)
@@ -235,9 +242,9 @@ def status(
     frame = landing_status(target)
     pulls = pull_status(target)
     if as_json:
-        out.print_json(
-            json.dumps({"entities": frame.to_dicts(), "pulls": pulls.to_dicts()}, default=str)
-        )
+        service = pipeline_status(target, sources=sources, reports=reports).to_dict()
+        shown = {"entities": frame.to_dicts(), "pulls": pulls.to_dicts(), "pipeline": service}
+        out.print_json(json.dumps(shown, default=str))
         return
     table = Table(title=f"Landed in {target}", box=box.SIMPLE_HEAD, padding=(0, 1))
     table.add_column("entity", no_wrap=True)
@@ -257,6 +264,7 @@ def status(
     out.print(table)
     if pulls.height:
         _print_pulls(pulls)
+    print_pipeline_status(target, sources=sources, reports=reports, to=out)
 
 
 def _print_pulls(pulls) -> None:  # noqa: ANN001 - polars frame of ingest.pull_status
@@ -371,6 +379,7 @@ app.command("query")(query)
 app.command("ask")(ask)
 app.add_typer(report_app, name="report")
 app.command("scheduler")(scheduler)
+app.command("pipeline")(pipeline)
 app.command("alerts", cls=AlertsCommand)(alerts)
 app.command("app")(app_command)
 app.add_typer(users_app, name="users")

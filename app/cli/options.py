@@ -27,3 +27,12 @@ SourcesOption = Annotated[
         help="Source systems file \\[default: $ANDON_SOURCES or ./sources.yaml].",
     ),
 ]
+
+ReportsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--reports",
+        show_default=False,
+        help="Folder of report/alert YAML \\[default: $ANDON_REPORTS or reports/].",
+    ),
+]

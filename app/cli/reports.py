@@ -30,7 +30,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperCommand
 
-from app.cli.options import WarehouseOption
+from app.cli.options import ReportsOption, WarehouseOption
 from warehouse.location import warehouse_path
 
 console = Console(stderr=True)
@@ -49,15 +49,6 @@ UserOption = Annotated[
         show_default=False,
         help="Act with this Andon user's plants and role (see `andon users list`) "
         "[default: the local operator, every plant].",
-    ),
-]
-
-ReportsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--reports",
-        show_default=False,
-        help="Folder of report/alert YAML [default: $ANDON_REPORTS or reports/].",
     ),
 ]
 

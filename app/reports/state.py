@@ -581,6 +581,11 @@ class StateStore:
             )
         return int(cursor.lastrowid or 0)
 
+    def build_running(self, build: int, pid: int) -> None:
+        """The build runs in process `pid` (the service's build child)."""
+        with self.tx() as db:
+            db.execute("update pipeline_builds set pid=? where id=?", (pid, build))
+
     def build_finished(
         self,
         build: int,
@@ -620,6 +625,24 @@ class StateStore:
                 "step_since=case when ? is null then null else ? end where service=?",
                 (stamp(at), step, step, stamp(at), service),
             )
+
+    def service_alive(self, service: str, at: datetime) -> None:
+        """The service's process is alive (beats while a long step runs)."""
+        with self.tx() as db:
+            db.execute(
+                "update service_heartbeat set beat_at=? where service=?", (stamp(at), service)
+            )
+
+    def builds_interrupted(self, at: datetime) -> int:
+        """Builds left 'building' by a process that ended: interrupted (rebuilt, as their
+        data was never published). Returns how many."""
+        with self.tx() as db:
+            cursor = db.execute(
+                "update pipeline_builds set status='interrupted', finished_at=?, "
+                "message='the service ended during the build' where status='building'",
+                (stamp(at),),
+            )
+        return cursor.rowcount
 
     def service_ticked(self, service: str, at: datetime, result: str) -> None:
         with self.tx() as db:

@@ -9,7 +9,7 @@ writing (DuckDB allows one writer) is `busy`: nothing was attempted, the source 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -40,6 +40,11 @@ def is_busy(error: BaseException) -> bool:
     return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
 
 
+def _locked(message: str) -> bool:
+    """A failure message that is DuckDB's: another process holds the warehouse's lock."""
+    return "could not set lock on file" in (message or "").lower()
+
+
 def scrub(message: str, source: Source) -> str:
     """The message without any secret of the source (a driver may echo its URL)."""
     for secret in sorted(source.secrets(), key=len, reverse=True):
@@ -57,7 +62,7 @@ def land(source: Source, build_file: Path) -> Attempt:
             return Attempt(source.name, "busy", message="warehouse busy")
         reason = scrub(f"{type(error).__name__}: {error}", source)
         attempt = Attempt(source.name, "failed", message=reason, summary=f"failed: {reason}")
-    return Attempt(**{**attempt.__dict__, "seconds": time.perf_counter() - clock})
+    return replace(attempt, seconds=time.perf_counter() - clock)
 
 
 def _pull(source: Source, build_file: Path) -> Attempt:
@@ -65,11 +70,13 @@ def _pull(source: Source, build_file: Path) -> Attempt:
 
     report = pull_source(source, build_file)
     failed = report.failed
+    if failed and len(failed) == len(report.results) and all(_locked(r.message) for r in failed):
+        return Attempt(source.name, "busy", message="warehouse busy")
     problems = {r.entity: scrub(r.message or r.status, source) for r in failed}
     rows = int(report.landed_rows)
     entities = len(report.results)
     status = "ok" if not failed else ("failed" if len(failed) == entities else "partial")
-    summary = f"pulled {entities} entities, {rows:,} rows landed"
+    summary = f"pulled {entities} {'entity' if entities == 1 else 'entities'}, {rows:,} rows landed"
     if failed:
         summary += f"; {len(failed)} failed"
     return Attempt(
@@ -95,7 +102,7 @@ def _ingest(source: Source, build_file: Path) -> Attempt:
     rejected = report.rejected
     problems = {r.file: r.message for r in rejected}
     rows = sum(r.rows_landed for r in landed)
-    summary = f"{len(landed)} files landed ({rows:,} rows)"
+    summary = f"{len(landed)} {'file' if len(landed) == 1 else 'files'} landed ({rows:,} rows)"
     if rejected:
         summary += f", {len(rejected)} rejected"
     return Attempt(

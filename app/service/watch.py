@@ -115,6 +115,8 @@ class InboxWatcher:
     # file events ----------------------------------------------------------------------
     def start(self) -> str | None:
         """Start watching for file events; returns why not (polling only) or None."""
+        if self._observer is not None and not self.watching:
+            self.stop()  # its thread ended (the inbox went away): start again
         if self._observer is not None or self.wake is None:
             return None
         if not self.inbox.is_dir():

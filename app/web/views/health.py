@@ -1,14 +1,22 @@
-"""Data health: is the data fresh, did every file load, which rows were rejected and why,
-did the last build's tests pass, and how much equipment time has no state data."""
+"""Data health: is the data fresh, is the pipeline service running and what did each source
+last do (app/service/status.py), did every file load, which rows were rejected and why, did
+the last build's tests pass, and how much equipment time has no state data."""
+
+from datetime import UTC, datetime
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
+from app.service.status import PipelineStatus, duration, pipeline_status
 from app.web import data, health
 from app.web.downloads import download_buttons
+from app.web.session import current_scope
 from app.web.sidebar import context
 from app.web.widgets import display_table, no_data
-from metrics.i18n import column_label, t
+from ingest.sources import sources_path
+from metrics.i18n import column_label, join, t
+from warehouse.location import state_path
 
 ctx = context()
 f, lang, key = ctx.filters, ctx.lang, ctx.key
@@ -23,6 +31,91 @@ else:
         t("last_build", lang, id=build["build_id"], status=build["status"])
         + f" · {build['models']} models · {build['tests']} tests · {build['seconds']:.0f} s"
     )
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def pipeline(build_file: str, state_file: str, sources_file: str) -> PipelineStatus:
+    """The pipeline's status from the state store and the published copy (never the build
+    file, which the pipeline service writes); cached per warehouse, state store and sources."""
+    return pipeline_status(Path(build_file), sources=Path(sources_file), live=False)
+
+
+def ago(seconds: float | None) -> str:
+    if seconds is None:
+        return t("src_no_data", lang)
+    count, unit = duration(seconds)
+    return t(f"dur_{unit}", lang, n=count)
+
+
+def utc(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+st.subheader(t("sources_pipeline", lang))
+served = data.build_file()
+status = pipeline(str(served), str(state_path(served)), str(sources_path()))
+service, now = status.service, datetime.now(UTC)
+if service.state == "running":
+    running = t("svc_first_tick", lang, pid=service.pid)
+    if service.last_tick_at:
+        tick_age = ago((now - service.last_tick_at).total_seconds())
+        running = t("svc_running", lang, pid=service.pid, ago=tick_age)
+    step = (service.step or "").split(" ", 1)
+    if step[0] in ("pulling", "ingesting", "building", "reports") and service.step_since:
+        since = ago((now - service.step_since).total_seconds())
+        source = step[1] if len(step) > 1 else ""
+        running += " " + t(f"svc_step_{step[0]}", lang, source=source, ago=since)
+    st.success(running)
+    if service.last_tick_result not in (None, "ok"):
+        st.caption(t("svc_last_tick", lang, result=service.last_tick_result))
+elif service.state == "never":
+    st.info(t("svc_never", lang))
+else:
+    st.warning(t(f"svc_{service.state}", lang, since=utc(service.since)))
+if status.sources_error and not status.sources:
+    missing = status.sources_error.startswith("no sources file")
+    st.info(
+        t("no_sources_file", lang, path=status.sources_file)
+        if missing
+        else t("sources_file_problem", lang, problem=status.sources_error)
+    )
+elif status.sources and health.needs_all_plants("ingest.load_log", current_scope()):
+    st.info(t("sources_need_all_plants", lang))
+elif status.sources:
+    for failing in status.sources:
+        if failing.message:
+            st.error(t("source_failing", lang, source=failing.name, message=failing.message))
+    rows = []
+    for source in status.sources:
+        schedule = f"{source.schedule} ({source.timezone})" if source.schedule else None
+        if source.watch:
+            schedule = t("src_watched", lang) + (f" · {schedule}" if schedule else "")
+        upcoming = utc(source.next_run) if source.next_run else t("src_on_demand", lang)
+        if source.watch and not source.next_run:
+            upcoming = t("src_watched", lang)
+        if source.overdue:
+            upcoming = t("src_overdue", lang, at=upcoming)
+        rows.append(
+            {
+                "source": source.name,
+                "kind": source.kind,
+                "where": source.where,
+                "schedule": schedule or t("src_on_demand", lang),
+                "last_pull": utc(source.last_attempt_at),
+                "status": t(f"src_{source.last_status or 'never'}", lang),
+                "rows_landed": source.rows_landed,
+                "next_run": upcoming,
+                "lag": ago(source.lag_s),
+                "message": source.message or source.last_error or "",
+            }
+        )
+    display_table(pl.DataFrame(rows, infer_schema_length=None), lang, {"rows_landed": "int"})
+last = status.build
+if last is not None and last.by == "pipeline" and last.status == "failed":
+    st.warning(t("pipeline_build_failed", lang, message=last.message or ""))
+if status.reports:
+    upcoming = [f"{r['report']} {utc(r['next_fire'])} UTC" for r in status.reports[:3]]
+    st.caption(t("pipeline_next_reports", lang, reports=join(upcoming, lang)))
 
 tabs = st.tabs(
     [

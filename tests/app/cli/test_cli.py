@@ -16,6 +16,8 @@ COMMANDS = [
     "ingest",
     "status",
     "build",
+    "pull",
+    "pipeline",
     "query",
     "ask",
     "report",
