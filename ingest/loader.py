@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
 
 import duckdb
 
@@ -19,7 +17,7 @@ from ingest.contracts import SYSTEMS, Contract, load_contracts
 from ingest.errors import RejectedFile
 from ingest.mapping import Mapping, default_mapping_path, load_mapping
 from ingest.quarantine import quarantine_rows
-from ingest.readers import FORMATS, VIEW, Source, clean_scratch, open_source, read_table
+from ingest.readers import FORMATS, VIEW, Source, clean_scratch, open_source
 from ingest.results import FileEvent, FileResult, IngestReport
 from ingest.schema import LINEAGE, ensure_schema
 from ingest.sqlparts import ident, table
@@ -49,17 +47,10 @@ LOG_INSERT = (
 PULL_LOG_DEFAULTS = dict.fromkeys(LOG_COLUMNS[LOG_COLUMNS.index("origin") :])
 
 
-class PullStream(Protocol):
-    """A pull's rows arriving in chunks while they land (ingest.pull.Stream)."""
-
-    def __iter__(self) -> Iterator[None]: ...
-
-    def log(self) -> dict: ...
-
-
 @dataclass(frozen=True)
 class Pulled:
-    """What a database pull adds to its extract's load: where it came from and how it lands.
+    """What a database pull adds to its extract (a Parquet file of contract columns, landed
+    like any file): where it came from and how it lands.
 
     `snapshot`: the extract is the entity's whole table (no watermark, or a full reload): it
     replaces the source's earlier loads of the entity, unless it is identical to them (then it
@@ -69,15 +60,11 @@ class Pulled:
 
     origin: str
     location: str
-    table: str  # the name the pulled rows are registered under, contract-named columns
     query: str
     watermark_column: str | None
     watermark_low: str | None
     watermark_high: str | None
     snapshot: bool
-    # Iterating it registers each next chunk of rows under `table` (the first is there before
-    # landing starts); `log()` then gives the load-log fields known only at the end.
-    stream: PullStream | None = None
 
     def log(self) -> dict:
         return {
@@ -91,8 +78,8 @@ class Pulled:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One extract - an inbox file or a pulled table - and the contract it falls under
-    (None when it has none)."""
+    """One extract - an inbox file, or a database pull's Parquet extract - and the contract
+    it falls under (None when it has none)."""
 
     path: Path
     file: str
@@ -320,7 +307,7 @@ class _Run:
             "system": cand.system,
             "entity": cand.entity,
             "inbox": cand.pulled.location if cand.pulled else str(self.inbox),
-            "size_bytes": None if cand.pulled else cand.path.stat().st_size,
+            "size_bytes": cand.path.stat().st_size,
             "content_hash": digest,
             "format": None,
             "encoding": None,
@@ -339,10 +326,7 @@ class _Run:
         view = f"{VIEW}_{self.view_seq}"
         renames = self.mapping.renames_for(cand.file, cand.contract)
         try:
-            if cand.pulled is not None:
-                source = read_table(self.con, cand.pulled.table, cand.contract, view)
-            else:
-                source = open_source(self.con, cand.path, cand.file, cand.contract, renames, view)
+            source = open_source(self.con, cand.path, cand.file, cand.contract, renames, view)
         except (RejectedFile, *READ_ERRORS) as err:
             self.con.execute(f"drop view if exists {view}")
             self.con.execute(f"drop table if exists {view}_obj")
@@ -351,7 +335,7 @@ class _Run:
         member.log.update(
             format=source.format, encoding=source.encoding, delimiter=source.delimiter
         )
-        size = member.log["size_bytes"] or 0
+        size = member.log["size_bytes"]
         member.weight = size * PARQUET_WEIGHT if source.format == "parquet" else size
         member.small = (
             cand.pulled is None and source.format in BATCH_FORMATS and size <= BATCH_FILE_BYTES
@@ -463,39 +447,25 @@ class _Run:
                     source.headers,
                     source.read_problem,
                 )
+                read = dict(
+                    con.execute(f"select __file_idx, count(*) from {VIEW} group by 1").fetchall()
+                )
                 now = _now()
                 params = {"load_ids": load_ids, "files": files, "now": now}
-                read: Counter[int] = Counter()
-                any_bad = False
-                # A file is one part; a pull streams its rows in chunks (`Pulled.stream`),
-                # each landed as it arrives, all in this one transaction.
-                stream = first.cand.pulled.stream if first.cand.pulled else None
-                for _ in stream if stream is not None else (None,):
-                    part = dict(
-                        con.execute(
-                            f"select __file_idx, count(*) from {VIEW} group by 1"
-                        ).fetchall()
-                    )
-                    read.update(part)
-                    landed_part = con.execute(
-                        _raw_insert_sql(contract, queries.good), params
-                    ).fetchone()[0]
-                    if landed_part != sum(part.values()):
-                        any_bad = True
-                        quarantine_rows(
-                            con,
-                            queries.bad,
-                            load_ids=load_ids,
-                            system=first.cand.system,
-                            entity=first.cand.entity,
-                            files=files,
-                            now=now,
-                        )
-                if stream is not None:
-                    for member in batch:
-                        member.log.update(stream.log())
+                landed_total = con.execute(
+                    _raw_insert_sql(contract, queries.good), params
+                ).fetchone()[0]
                 quarantined: dict[int, int] = {}
-                if any_bad:
+                if landed_total != sum(read.values()):
+                    quarantine_rows(
+                        con,
+                        queries.bad,
+                        load_ids=load_ids,
+                        system=first.cand.system,
+                        entity=first.cand.entity,
+                        files=files,
+                        now=now,
+                    )
                     quarantined = self._count_by_load("ingest.quarantine", "load_id", load_ids)
                 landed = self._count_by_load(raw, "_load_id", load_ids)
                 results, logs = [], []
@@ -604,25 +574,31 @@ def ingest_inbox(
     return report
 
 
-def land_extract(con: duckdb.DuckDBPyConnection, candidate: Candidate) -> FileResult:
-    """Land one pulled extract (rows in the temp table `candidate.pulled.table`, on `con`,
-    a write connection) the way a file lands: the same validation, quarantine, lineage and
-    load log, in one transaction."""
-    con.execute("set preserve_insertion_order = false")
-    run = _Run(con, Path("."), Mapping())
-    return run.run([candidate], None)[0]
+def land_extract(warehouse: Path, candidate: Candidate) -> FileResult:
+    """Land one pulled extract (a Parquet file of contract columns) the way a file lands:
+    the same validation, quarantine, lineage and load log, in one transaction."""
+    con = connect_write(Path(warehouse))
+    try:
+        con.execute("set preserve_insertion_order = false")
+        ensure_schema(con, load_contracts())
+        run = _Run(con, candidate.path.parent, Mapping())
+        return run.run([candidate], None)[0]
+    finally:
+        con.close()
 
 
 def log_failure(
-    con: duckdb.DuckDBPyConnection,
+    warehouse: Path,
     candidate: Candidate,
     message: str,
     started_at: datetime,
     seconds: float,
 ) -> int:
     """Log an extract that could not be read at all (status FAILED); returns its load id."""
-    con.execute("begin")
+    con = connect_write(Path(warehouse))
     try:
+        ensure_schema(con, load_contracts())
+        con.execute("begin")
         load_id = con.execute(
             "select coalesce(max(load_id), 0) + 1 from ingest.load_log"
         ).fetchall()[0][0]
@@ -645,7 +621,6 @@ def log_failure(
             },
         )
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return load_id
+        return load_id
+    finally:
+        con.close()

@@ -7,8 +7,8 @@ Per entity of a `sources.yaml` source:
 2. the source is probed (`where 1 = 0`) for its columns, so a dropped or renamed column is
    named in a clear message before any data moves;
 3. the rows past the mark less the look-back are streamed by ConnectorX as Arrow batches into
-   a Parquet file (no Python loop per row, memory bounded by one batch), and the new high mark
-   is taken from them;
+   a Parquet extract, written by an in-memory DuckDB (no Python loop per row, memory bounded,
+   no warehouse lock held while the source is read); the new high mark is taken from it;
 4. the file lands through `ingest.loader.land_extract`: the high mark is written with the load
    in the same transaction, so a pull killed at any point lands all of it or nothing, and the
    next pull starts from the last mark that landed.
@@ -20,9 +20,9 @@ warehouse keeps the last good data and the other entities and sources go on.
 
 from __future__ import annotations
 
-import re
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -31,29 +31,25 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
 import sqlglot
 from sqlglot import exp
 
 from ingest.contracts import Contract, load_contracts
-from ingest.errors import RejectedFile
 from ingest.loader import Candidate, Pulled, land_extract, log_failure
 from ingest.mapping import normalize
-from ingest.readers import PULL_ROW
+from ingest.readers import clean_scratch, scratch_dir
 from ingest.schema import ensure_schema
 from ingest.sources import EntityPull, Source
+from ingest.sqlparts import ident, lit
 from warehouse.config import ConfigError
 from warehouse.connections import connect_write
 
 BATCH_ROWS = 100_000  # ConnectorX's Arrow batch
-CHUNK_ROWS = 500_000  # rows landed at a time
 WATERMARK = "__andon_watermark"
-PULLED = "__andon_pulled"
 ARROW = "__andon_arrow"
+SPOOL_MEMORY = "256MB"  # the in-memory DuckDB that writes a pull's Parquet extract
 SOURCE_ALIAS = "andon_src"
 CONNECT_TIMEOUT_S = 15
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -121,6 +117,7 @@ def pull_source(
     names = list(source.entities) if entities is None else entities
     contracts = load_contracts()
     problem = preflight(source)
+    clean_scratch()  # extracts left by a killed pull
     for index, entity in enumerate(names, start=1):
         if on_entity:
             on_entity(entity, index, len(names))
@@ -139,7 +136,7 @@ def preflight(source: Source) -> str | None:
     try:
         url = source.url()
     except ConfigError as error:
-        return _safe(source, str(error))
+        return source.scrub(str(error))
     try:
         if source.kind == "postgresql":
             import psycopg
@@ -170,65 +167,58 @@ def _pull_entity(
     full: bool,
     problem: str | None = None,
 ) -> PullResult:
-    """One entity: its rows past the mark, landed chunk by chunk as they arrive in one
-    transaction on one write connection, so a kill at any point lands nothing."""
+    """One entity: its rows past the mark into a Parquet extract (no warehouse lock held while
+    the source is read), then landed like a file in one transaction."""
     started, t0 = datetime.now(UTC).replace(tzinfo=None), time.perf_counter()
     spec = source.entities.get(entity)
     contract = contracts.get(entity)
     system = contract.system if contract else "?"
     file = f"{source.name}:{system}/{entity}@{started:%Y%m%dT%H%M%S.%fZ}"
-    con = connect_write(Path(warehouse))
+    path = scratch_dir() / f"pull-{entity}.parquet"
+    extract = None
     try:
-        ensure_schema(con, contracts)
-        extract = None
-        try:
-            if spec is None or contract is None:
-                raise PullFailed(f"source {source.name!r} has no entity {entity!r}")
-            if problem is not None:
-                raise PullFailed(problem)
-            extract = _Extract(source, spec, contract, con, full)
-            stream = extract.stream()
-        except (PullFailed, RejectedFile, ConfigError) as error:
-            message = _safe(source, getattr(error, "message", None) or str(error))
-            pulled = (
-                extract.pulled()
-                if extract
-                else Pulled(source.name, source.redacted(), PULLED, "", None, None, None, True)
-            )
-            candidate = Candidate(Path(file), file, system, entity, contract, pulled=pulled)
-            load_id = log_failure(con, candidate, message, started, time.perf_counter() - t0)
-            return PullResult(
-                source.name,
-                system,
-                entity,
-                "failed",
-                message=message,
-                watermark_column=pulled.watermark_column,
-                load_id=load_id,
-                seconds=time.perf_counter() - t0,
-            )
-        candidate = Candidate(
-            Path(file), file, system, entity, contract, pulled=extract.pulled(stream)
+        if spec is None or contract is None:
+            raise PullFailed(f"source {source.name!r} has no entity {entity!r}")
+        if problem is not None:
+            raise PullFailed(problem)
+        extract = _Extract(source, spec, contract, warehouse, full)
+        rows = extract.to_parquet(path)
+    except (PullFailed, ConfigError) as error:
+        path.unlink(missing_ok=True)
+        message = source.scrub(str(error))
+        pulled = (
+            extract.pulled()
+            if extract
+            else Pulled(source.name, source.redacted(), "", None, None, None, True)
         )
-        try:
-            result = land_extract(con, candidate)
-        finally:
-            stream.close()
-        pulled = extract.pulled()
-        rows = stream.rows
+        candidate = Candidate(Path(file), file, system, entity, contract, pulled=pulled)
+        load_id = log_failure(warehouse, candidate, message, started, time.perf_counter() - t0)
+        return PullResult(
+            source.name,
+            system,
+            entity,
+            "failed",
+            message=message,
+            watermark_column=pulled.watermark_column,
+            load_id=load_id,
+            seconds=time.perf_counter() - t0,
+        )
+    pulled = extract.pulled()
+    candidate = Candidate(path, file, system, entity, contract, pulled=pulled)
+    try:
+        result = land_extract(warehouse, candidate)
     finally:
-        con.close()
-    status = "landed" if result.status == "landed" else "failed"
+        path.unlink(missing_ok=True)
     return PullResult(
         source.name,
         system,
         entity,
-        status,
+        "landed" if result.status == "landed" else "failed",
         rows_read=rows,
         rows_landed=result.rows_landed,
         rows_quarantined=result.rows_quarantined,
         rows_unchanged=result.rows_unchanged,
-        message=_safe(source, result.message),
+        message=source.scrub(result.message),
         watermark_column=pulled.watermark_column,
         watermark_low=pulled.watermark_low,
         watermark_high=pulled.watermark_high,
@@ -241,14 +231,8 @@ class _Extract:
     """One entity's SELECT against its source, from the last mark to now."""
 
     def __init__(
-        self,
-        source: Source,
-        spec: EntityPull,
-        contract: Contract,
-        con: duckdb.DuckDBPyConnection,
-        full: bool,
+        self, source: Source, spec: EntityPull, contract: Contract, warehouse: Path, full: bool
     ) -> None:
-        self.con = con
         self.source, self.spec, self.contract = source, spec, contract
         self.dialect = source.dialect
         self.url = source.url()
@@ -257,23 +241,21 @@ class _Extract:
         self.high: str | None = None
         self.query = ""
         if self.mark is not None and not full:
-            previous = last_watermark(con, source.name, contract.entity, self.mark.column)
+            previous = last_watermark(warehouse, source.name, contract.entity, self.mark.column)
             if previous is not None:
                 self.low = _minus(previous, self.mark.lookback_value, self.mark.type)
                 self.high = previous
         self.snapshot = self.mark is None or self.low is None
 
-    def pulled(self, stream: Stream | None = None) -> Pulled:
+    def pulled(self) -> Pulled:
         return Pulled(
             self.source.name,
             self.source.redacted(),
-            PULLED,
             self.query,
             self.mark.column if self.mark else None,
             self.low,
             self.high,
             self.snapshot,
-            stream,
         )
 
     # -- SQL -------------------------------------------------------------------------------
@@ -389,96 +371,60 @@ class _Extract:
                 raise
             raise PullFailed(_explain(self.source, error)) from None
 
-    def stream(self) -> Stream:
-        """Probe the source, start the SELECT and register its first chunk of rows."""
+    def to_parquet(self, path: Path) -> int:
+        """Stream the rows past the mark into a Parquet extract at `path`; sets the new high
+        mark. Returns the rows read.
+
+        An in-memory DuckDB writes ConnectorX's Arrow batches to Parquet as they arrive (in
+        parallel, memory bounded by its limit); a pull running past `timeout_s` is
+        interrupted."""
         found = self._probe()
         self.query = self._select(found)
-        return Stream(self, self._read(self.query, stream=True))
-
-
-class Stream:
-    """ConnectorX's Arrow batches in chunks of CHUNK_ROWS, each registered on the landing
-    connection as PULLED while the loader lands the one before; ConnectorX reads ahead in
-    its own threads, so the server's read and the landing overlap and memory holds about two
-    chunks. Past `timeout_s` the pull fails (its transaction rolls back: nothing lands)."""
-
-    def __init__(self, extract: _Extract, reader) -> None:  # noqa: ANN001 - RecordBatchReader
-        self.extract = extract
-        self.reader = reader
-        self.batches = iter(reader)
-        self.deadline = time.monotonic() + extract.source.timeout_s
-        self.rows = 0
-        self.high = None
-        self.done = False
-        self._register(self._next_chunk())
-
-    def _next_chunk(self) -> pa.Table:
-        batches, rows = [], 0
-        while rows < CHUNK_ROWS:
-            try:
-                batch = next(self.batches)
-            except StopIteration:
-                self.done = True
-                break
-            except Exception as error:  # noqa: BLE001 - the reader's own errors
-                raise RejectedFile(PULLED, _explain(self.extract.source, error)) from None
-            if time.monotonic() > self.deadline:
-                raise RejectedFile(
-                    PULLED,
-                    f"timed out after {self.extract.source.timeout_s} s (timeout_s in"
-                    " sources.yaml); nothing of this pull landed",
-                )
-            batches.append(batch)
-            rows += batch.num_rows
-        chunk = pa.Table.from_batches(batches, schema=self.reader.schema)
-        if self.extract.mark is not None:
-            top = pc.max(chunk.column(WATERMARK)).as_py()
-            if top is not None and (self.high is None or top > self.high):
-                self.high = top
-            chunk = chunk.drop_columns([WATERMARK])
-        numbers = pa.array(range(self.rows + 1, self.rows + chunk.num_rows + 1), pa.int64())
-        self.rows += chunk.num_rows
-        return chunk.append_column(PULL_ROW, numbers)
-
-    def _register(self, chunk: pa.Table) -> None:
-        """Copy the chunk into DuckDB's own temp table PULLED: its scans then run in parallel
-        (a registered Arrow table is scanned far slower by the validation query)."""
-        con = self.extract.con
-        con.register(ARROW, chunk)
+        reader = self._read(self.query, stream=True)
+        con = duckdb.connect(config={"memory_limit": SPOOL_MEMORY})
+        timer = threading.Timer(self.source.timeout_s, con.interrupt)
         try:
-            con.execute(f"create or replace temp table {PULLED} as select * from {ARROW}")
+            con.execute("set TimeZone = 'UTC'")
+            con.execute("set enable_progress_bar = false")
+            con.register(ARROW, reader)
+            timer.start()
+            con.execute(f"copy (select * from {ARROW}) to {lit(str(path))} (format parquet)")
+            timer.cancel()
+            column = f"max({ident(WATERMARK)})" if self.mark else "null"
+            rows, high = con.execute(
+                f"select count(*), {column} from read_parquet({lit(str(path))})"
+            ).fetchall()[0]
+        except duckdb.InterruptException:
+            raise PullFailed(
+                f"timed out after {self.source.timeout_s} s (timeout_s in sources.yaml);"
+                " nothing of this pull landed"
+            ) from None
+        except Exception as error:  # noqa: BLE001 - the reader's own errors, through DuckDB
+            raise PullFailed(_explain(self.source, error)) from None
         finally:
-            con.unregister(ARROW)
-
-    def __iter__(self) -> Iterator[None]:
-        yield  # the first chunk is registered
-        while not self.done:
-            chunk = self._next_chunk()
-            if chunk.num_rows:
-                self._register(chunk)
-                yield
-
-    def log(self) -> dict:
-        """The high mark the landed rows reached (the previous one when none came)."""
-        if self.high is not None:
-            self.extract.high = _render(self.high)
-        return {"watermark_high": self.extract.high}
-
-    def close(self) -> None:
-        self.extract.con.execute(f"drop table if exists {PULLED}")
+            timer.cancel()
+            con.close()
+        if high is not None:
+            self.high = _render(high)
+        return int(rows)
 
 
-def last_watermark(
-    con: duckdb.DuckDBPyConnection, origin: str, entity: str, column: str
-) -> str | None:
+def last_watermark(warehouse: Path, origin: str, entity: str, column: str) -> str | None:
     """The high mark of the newest landed pull of the entity with this watermark column."""
-    found = con.execute(
-        "select watermark_high from ingest.load_log where origin = $origin"
-        " and entity = $entity and watermark_column = $column"
-        " and status in ('LANDED', 'SUPERSEDED') and watermark_high is not null"
-        " order by load_id desc limit 1",
-        {"origin": origin, "entity": entity, "column": column},
-    ).fetchall()
+    if not Path(warehouse).is_file():
+        return None
+    con = connect_write(Path(warehouse))
+    try:
+        ensure_schema(con, load_contracts())
+        found = con.execute(
+            "select watermark_high from ingest.load_log where origin = $origin"
+            " and entity = $entity and watermark_column = $column"
+            " and status in ('LANDED', 'SUPERSEDED') and watermark_high is not null"
+            " order by load_id desc limit 1",
+            {"origin": origin, "entity": entity, "column": column},
+        ).fetchall()
+    finally:
+        con.close()
     return found[0][0] if found else None
 
 
@@ -505,22 +451,9 @@ def _minus(mark: str, lookback: timedelta | int, kind: str) -> str:
     return _render(moment - lookback)  # type: ignore[operator]
 
 
-def _safe(source: Source, text: str) -> str:
-    """The message without any secret or connection URL of the source."""
-    for secret in source.secrets():
-        text = text.replace(secret, "***")
-    try:
-        url = source.url()
-    except ConfigError:
-        url = ""
-    if url:
-        text = text.replace(url, source.redacted())
-    return _URL.sub("<connection URL>", text)
-
-
 def _explain(source: Source, error: BaseException) -> str:
     """A reader error as a message a plant IT engineer can act on."""
-    text = _safe(source, str(error).strip() or type(error).__name__)
+    text = source.scrub(str(error).strip() or type(error).__name__)
     lower = text.lower()
     where = source.redacted()
     if "password" in lower and ("authentication" in lower or "failed" in lower):

@@ -34,7 +34,6 @@ VIEW = "_src"
 CHUNK = 1 << 20
 SPLIT_BYTES = 32 << 20
 SCRATCH_PREFIX = "andon-ingest-"
-PULL_ROW = "__andon_row"  # a pulled chunk's row numbers (ingest.pull)
 XLSX_HEADER_SEARCH_ROWS = 50
 
 
@@ -405,24 +404,6 @@ def read_parquet(
         f" __source_row from read_parquet({lit(str(path))}, file_row_number = true)"
     )
     return Source("parquet", headers, columns, None, None, 0, view=view)
-
-
-# --- A table (rows pulled from a database) -------------------------------------------------
-
-
-def read_table(con, name: str, contract: Contract, view: str = VIEW) -> Source:
-    """Rows registered on `con` under `name` (a database pull's chunk: contract-named
-    columns and `__andon_row`, the row's place in the pull), rendered as text like a Parquet
-    file's."""
-    described = con.execute(f"describe {ident(name)}").fetchall()
-    headers = tuple(row[0] for row in described if row[0] != PULL_ROW)
-    columns = resolve_columns(headers, contract, {}, name)
-    fields = ", ".join(f"cast({ident(h)} as varchar) as __c{i}" for i, h in enumerate(headers))
-    con.execute(
-        f"create or replace temp view {view} as select {fields}, {PULL_ROW} as __source_row"
-        f" from {ident(name)}"
-    )
-    return Source("table", headers, columns, None, None, 0, view=view)
 
 
 # --- XLSX ----------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ DEFAULT_PORTS = {
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -303,6 +304,19 @@ class Source(StrictModel):
         user = f"{conn.user}@" if conn.user else ""
         user = f"{conn.user}@" if conn.user else ""
         return f"{self.kind} {user}{conn.host or 'localhost'}:{port}/{conn.database}"
+
+    def scrub(self, text: str) -> str:
+        """The text without any secret of this source or any connection URL (a driver may
+        echo its URL): every message about a source goes through here."""
+        for secret in sorted(self.secrets(), key=len, reverse=True):
+            text = text.replace(secret, "***")
+        try:
+            url = self.url() if self.connection is not None else ""
+        except ConfigError:
+            url = ""
+        if url:
+            text = text.replace(url, self.redacted())
+        return _URL.sub("<connection URL>", text)
 
     def secrets(self) -> list[str]:
         """Every secret value this source uses, to scrub from any message."""

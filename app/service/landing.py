@@ -2,8 +2,9 @@
 
 Whatever happens, the outcome is an `Attempt`, never an exception: an unreachable database,
 a wrong password, a changed schema or a bug in a connector is a failed attempt with a clear
-message (secrets scrubbed), and the other sources go on. A warehouse another process is
-writing (DuckDB allows one writer) is `busy`: nothing was attempted, the source stays due.
+message (secrets scrubbed by `Source.scrub`), and the other sources go on. A warehouse
+another process is writing (DuckDB allows one writer) is `busy`: nothing was attempted, the
+source stays due.
 """
 
 from __future__ import annotations
@@ -45,13 +46,6 @@ def _locked(message: str) -> bool:
     return "could not set lock on file" in (message or "").lower()
 
 
-def scrub(message: str, source: Source) -> str:
-    """The message without any secret of the source (a driver may echo its URL)."""
-    for secret in sorted(source.secrets(), key=len, reverse=True):
-        message = message.replace(secret, "***")
-    return message
-
-
 def land(source: Source, build_file: Path) -> Attempt:
     """Pull a database source or ingest a files source."""
     clock = time.perf_counter()
@@ -60,7 +54,7 @@ def land(source: Source, build_file: Path) -> Attempt:
     except Exception as error:  # noqa: BLE001 - one source never stops the others
         if is_busy(error):
             return Attempt(source.name, "busy", message="warehouse busy")
-        reason = scrub(f"{type(error).__name__}: {error}", source)
+        reason = source.scrub(f"{type(error).__name__}: {error}")
         attempt = Attempt(source.name, "failed", message=reason, summary=f"failed: {reason}")
     return replace(attempt, seconds=time.perf_counter() - clock)
 
@@ -72,7 +66,7 @@ def _pull(source: Source, build_file: Path) -> Attempt:
     failed = report.failed
     if failed and len(failed) == len(report.results) and all(_locked(r.message) for r in failed):
         return Attempt(source.name, "busy", message="warehouse busy")
-    problems = {r.entity: scrub(r.message or r.status, source) for r in failed}
+    problems = {r.entity: source.scrub(r.message or r.status) for r in failed}
     rows = int(report.landed_rows)
     entities = len(report.results)
     status = "ok" if not failed else ("failed" if len(failed) == entities else "partial")

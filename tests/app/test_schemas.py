@@ -27,6 +27,8 @@ from app.schemas import REFRESH, SCHEMAS
 from ingest import load_contracts
 from ingest.mapping import SCHEMA as MAPPING_SCHEMA
 from ingest.mapping import load_mapping
+from ingest.sources import SCHEMA as SOURCES_SCHEMA
+from ingest.sources import load_sources
 from metrics.registry import REGISTRY_PATH, load_registry
 from metrics.registry import SCHEMA as REGISTRY_SCHEMA
 from warehouse.config import ConfigError, SchemaFile
@@ -44,6 +46,7 @@ LOADERS: dict[str, tuple[str, Callable[[Path], Any], SchemaFile]] = {
         lambda path: load_mapping(path, load_contracts()),
         MAPPING_SCHEMA,
     ),
+    "sources": ("sources.yaml", load_sources, SOURCES_SCHEMA),
 }
 
 
