@@ -8,7 +8,7 @@ import polars as pl
 
 from ingest.contracts import SYSTEMS, load_contracts
 from ingest.sqlparts import ident, lit, table
-from warehouse.connections import connect_read
+from warehouse.connections import connect_read, table_names
 
 SCHEMA = {
     "system": pl.String,
@@ -46,13 +46,7 @@ def landing_status(warehouse: Path) -> pl.DataFrame:
         return _empty(contracts)
     con = connect_read(Path(warehouse))
     try:
-        tables = {
-            name
-            for (name,) in con.execute(
-                "select table_schema || '.' || table_name from information_schema.tables"
-                " where table_schema in ('raw', 'ingest')"
-            ).fetchall()
-        }
+        tables = table_names(con, ("raw", "ingest"))
         if "ingest.load_log" not in tables:
             return _empty(contracts)
         parts = []

@@ -46,3 +46,15 @@ def connect_published(build_file: Path) -> duckdb.DuckDBPyConnection:
     if not target.exists():
         raise NotPublished(f"No warehouse at {build_file}: run `andon build --inbox INBOX` first.")
     return connect_read(target)
+
+
+def table_names(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> set[str]:
+    """The `schema.table` names present in these schemas (e.g. whether a log exists yet)."""
+    return {
+        name
+        for (name,) in con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables"
+            " where list_contains($schemas, table_schema)",
+            {"schemas": list(schemas)},
+        ).fetchall()
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -36,3 +37,16 @@ ReportsOption = Annotated[
         help="Folder of report/alert YAML \\[default: $ANDON_REPORTS or reports/].",
     ),
 ]
+
+
+def parse_until(value: str | None) -> datetime | None:
+    """`--until`: an ISO date-time (local time when it names no zone), or None."""
+    if not value:
+        return None
+    try:
+        stop = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO date-time", param_hint="--until"
+        ) from None
+    return stop if stop.tzinfo is not None else stop.astimezone()

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from app.cli.options import ReportsOption, SourcesOption, WarehouseOption
+from app.cli.options import ReportsOption, SourcesOption, WarehouseOption, parse_until
 from warehouse.location import warehouse_path
 
 console = Console(stderr=True)
@@ -230,14 +230,7 @@ def pipeline(
         else:
             print_pipeline_status(build_file, sources=sources, reports=reports)
         return
-    stop = None
-    if until:
-        try:
-            stop = datetime.fromisoformat(until)
-        except ValueError:
-            raise typer.BadParameter("not an ISO date-time", param_hint="--until") from None
-        if stop.tzinfo is None:
-            stop = stop.astimezone()
+    stop = parse_until(until)
     state = StateStore(state_path(build_file))
     service = PipelineService(
         build_file,

@@ -30,7 +30,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperCommand
 
-from app.cli.options import ReportsOption, WarehouseOption
+from app.cli.options import ReportsOption, WarehouseOption, parse_until
 from warehouse.location import warehouse_path
 
 console = Console(stderr=True)
@@ -347,14 +347,7 @@ def scheduler(
     from app.reports.state import StateStore, state_path
 
     build_file = warehouse_path(warehouse)
-    stop = None
-    if until:
-        try:
-            stop = datetime.fromisoformat(until)
-        except ValueError:
-            _fail(f"--until {until!r} is not an ISO date-time.")
-        if stop.tzinfo is None:
-            stop = stop.astimezone()
+    stop = parse_until(until)
     state = StateStore(state_path(build_file))
     runner = Scheduler(
         build_file,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from warehouse.connections import connect_read
+from warehouse.connections import connect_read, table_names
 from warehouse.publish import current_published
 
 BUILD_RETRY_S = 900.0
@@ -60,13 +60,7 @@ def read_landed(build_file: Path) -> Landed | None:
         return None
     con = connect_read(build_file)
     try:
-        tables = {
-            name
-            for (name,) in con.execute(
-                "select table_schema || '.' || table_name from information_schema.tables "
-                "where table_schema in ('ingest', 'andon_meta')"
-            ).fetchall()
-        }
+        tables = table_names(con, ("ingest", "andon_meta"))
         if "ingest.load_log" not in tables:
             return None
         load_id, superseded, newest = con.execute(

@@ -162,20 +162,14 @@ def _read_facts(build_file: Path, live: bool) -> _Facts:
 
 def _facts_from(target: Path, with_marker: bool) -> _Facts:
     from ingest.status import pull_status
-    from warehouse.connections import connect_read
+    from warehouse.connections import connect_read, table_names
 
     facts = _Facts()
     frame = pull_status(target)
     facts.pulls = frame.to_dicts()
     con = connect_read(target)
     try:
-        tables = {
-            name
-            for (name,) in con.execute(
-                "select table_schema || '.' || table_name from information_schema.tables "
-                "where table_schema in ('ingest', 'andon_meta')"
-            ).fetchall()
-        }
+        tables = table_names(con, ("ingest", "andon_meta"))
         if "ingest.load_log" in tables:
             for inbox, at in con.execute(
                 "select inbox, max(finished_at) from ingest.load_log "

@@ -459,15 +459,10 @@ class Slice:
 
     def execute(self, entity_or_system: str, sql: str, params: Any = None) -> list:
         """One statement in the database of an entity (or system); its rows, if any."""
-        con = self.connect(entity_or_system)
-        try:
-            cur = con.cursor()
-            cur.execute(sql, params)
-            rows = list(cur.fetchall()) if cur.description else []
-            cur.close()
-            return rows
-        finally:
-            con.close()
+        system = entity_or_system
+        if system not in self.databases:
+            system = system_of(entity_or_system)
+        return self.server.execute(sql, params, database=self.databases[system])
 
     # -- sources.yaml ----------------------------------------------------------------------
 
