@@ -21,8 +21,7 @@ from pathlib import Path
 from ingest import ingest_inbox
 
 def on_file(event):
-    if event.phase == "start":
-        print("started", event.file, flush=True)
+    print("started" if event.phase == "start" else "done", event.file, flush=True)
 
 ingest_inbox(Path(sys.argv[1]), Path(sys.argv[2]), on_file=on_file)
 print("finished", flush=True)
@@ -63,11 +62,18 @@ def test_kill_during_file_transaction(tmp_path):
     )
     try:
         assert proc.stdout is not None
+        # The small file's batch commits once the big file is opened (the big one cannot
+        # join it): wait for both, so the kill lands inside the big file's transaction.
+        waiting = {
+            "started mes/equipment_states/b_big.csv",
+            "done mes/equipment_states/a_small.csv",
+        }
         for line in proc.stdout:
-            if line.strip() == "started mes/equipment_states/b_big.csv":
+            waiting.discard(line.strip())
+            if not waiting:
                 break
         else:
-            raise AssertionError("driver never started the big file")
+            raise AssertionError(f"driver never got to {waiting}")
         time.sleep(1.0)
         assert proc.poll() is None, "the big file finished before it could be killed"
         proc.send_signal(signal.SIGKILL)
