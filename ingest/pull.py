@@ -342,14 +342,20 @@ class _Extract:
     # -- reading ---------------------------------------------------------------------------
 
     def _settings(self) -> list[str] | None:
-        """Statement time limit, set on the session before the query (server-side)."""
+        """Set on the session before the query: read-only, and the server's own time limit."""
         seconds = self.source.timeout_s
         if self.source.kind == "postgresql":
-            return [f"SET statement_timeout = {seconds * 1000}"]
-        if self.source.kind == "mariadb":
-            return [f"SET SESSION max_statement_time = {seconds}"]
-        if self.source.kind == "mysql":
-            return [f"SET SESSION max_execution_time = {seconds * 1000}"]
+            return [
+                "SET default_transaction_read_only = on",
+                f"SET statement_timeout = {seconds * 1000}",
+            ]
+        if self.source.kind in ("mariadb", "mysql"):
+            limit = (
+                f"SET SESSION max_statement_time = {seconds}"
+                if self.source.kind == "mariadb"
+                else f"SET SESSION max_execution_time = {seconds * 1000}"
+            )
+            return ["SET SESSION TRANSACTION READ ONLY", limit]
         return None
 
     def _read(self, sql: str, *, stream: bool):  # noqa: ANN202 - pa.Table | RecordBatchReader

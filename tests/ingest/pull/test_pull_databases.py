@@ -321,3 +321,30 @@ def test_sigkill_mid_pull_leaves_no_partial_rows(
         warehouse,
         "select count(*) from (select distinct equipment_id, start_ts from raw.equipment_states)",
     ) == [(total,)]
+
+
+def test_a_select_that_would_write_is_refused_by_the_read_only_session(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    postgres_server,  # noqa: ANN001
+    sample_warehouse: Path,
+) -> None:
+    mes = load_slice(postgres_server, sample_warehouse, ["defect_codes"])
+    table = mes.qualified("defect_codes")
+    mes.execute(
+        "defect_codes",
+        "create function mes.wipe() returns bigint language sql as"
+        f" $$ delete from {table} returning 1; select 0::bigint $$",
+    )
+    config = _sources(tmp_path, monkeypatch, mes)
+    import yaml
+
+    edited = yaml.safe_load(config.path.read_text(encoding="utf-8"))
+    spec = edited["sources"]["mes_db"]["entities"]["defect_codes"]
+    spec.pop("table")
+    spec["query"] = f"select d.*, mes.wipe() as wiped from {table} as d"
+    config.path.write_text(yaml.safe_dump(edited), encoding="utf-8")
+    failed = _pull(load_sources(config.path), tmp_path / "andon.duckdb", "mes_db")["defect_codes"]
+    assert failed.status == "failed"
+    assert "read-only transaction" in failed.message
+    assert mes.count("defect_codes") == mes.counts["defect_codes"]  # nothing was deleted
