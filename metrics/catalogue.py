@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 from metrics.formatting import NULL
-from metrics.registry import AREAS, GRAINS, Metric, Registry, load_registry
+from metrics.i18n import DEFAULT_LANG, LANGS
+from metrics.registry import AREAS, GRAINS, Metric, Registry, area_label, load_registry
+from metrics.status import DEFAULT_AMBER_SHARE, amber_band
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
 
-HEADER = """\
+HEADER = f"""\
 # Metrics catalogue
 
 Generated from [`metrics/registry.yaml`](../metrics/registry.yaml) by
@@ -52,6 +54,15 @@ and the TPM six big losses).
   warehouse of the line's first shipment, else of the line of the first work order made for
   it (`work_orders.sales_order_id` / `sales_order_line`, cancelled ones skipped), else none
   — an unassigned line counts only in totals over every plant.
+- **Status against the target** (the coloured dot of every card, report and alert): green on
+  the right side of the target, amber within the metric's *amber band* on the wrong side, red
+  beyond. The band is the registry's `amber_band` in the metric's own units — 0.02 of a
+  percent metric is 2 percentage points (OEE 84 % against 85 % is amber, 81 % red), 3 of a
+  metric in days is 3 days; without one it is {DEFAULT_AMBER_SHARE * 100:g} % of |target|
+  ("default" in the tables), and a target of 0 or a band of 0 has no amber.
+- Labels: every metric, dimension and grain is named in English, 中文 and Tiếng Việt. The
+  names of dimension values (plants, lines, products …) come from the dimension tables, which
+  carry English and Chinese names; Vietnamese readers see the English ones.
 """
 
 
@@ -67,18 +78,37 @@ def _target(metric: Metric) -> str:
     return f"{metric.target:g}"
 
 
+def _band(metric: Metric) -> str:
+    """The amber band as the metric is read: "2 pp" of a percent metric, "3" of a number."""
+    if metric.target is None:
+        return NULL
+    band = amber_band(metric)
+    text = f"{band * 100:g} pp" if metric.format.get("style") == "percent" else f"{band:g}"
+    return text if metric.amber_band is not None else f"{text} (default)"
+
+
+def _titles(titles: dict[str, str]) -> str:
+    return " / ".join(dict.fromkeys(titles.get(lang) or titles[DEFAULT_LANG] for lang in LANGS))
+
+
+LANGUAGE_HEADERS = {"en": "label", "zh": "中文", "vi": "Tiếng Việt"}
+
+
 def render(registry: Registry) -> str:
     """The whole catalogue as Markdown."""
     lines = [HEADER]
-    for area, (title_en, title_zh) in AREAS.items():
+    labels = " | ".join(LANGUAGE_HEADERS.get(lang, lang) for lang in LANGS)
+    rule = "|---" * len(LANGS)
+    for area in AREAS:
         metrics = [m for m in registry.metrics.values() if m.area == area]
         if not metrics:
             continue
         lines += [
-            f"## {title_en} / {title_zh}",
+            f"## {_titles({lang: area_label(area, lang) for lang in LANGS})}",
             "",
-            "| name | label | 中文 | formula | unit | direction | target | owner | dimensions |",
-            "|---|---|---|---|---|---|---|---|---|",
+            f"| name | {labels} | formula | unit | direction | target | amber band | owner "
+            "| dimensions |",
+            f"|---{rule}|---|---|---|---|---|---|---|",
         ]
         for m in metrics:
             direction = "↑ higher" if m.direction == "higher_is_better" else "↓ lower"
@@ -88,12 +118,12 @@ def render(registry: Registry) -> str:
                     _cell(v)
                     for v in (
                         f"`{m.name}`",
-                        m.label_en,
-                        m.label_zh,
+                        *(m.label(lang) for lang in LANGS),
                         m.formula_text(),
                         m.unit,
                         direction,
                         _target(m),
+                        _band(m),
                         m.owner,
                         ", ".join(m.dimensions),
                     )
@@ -106,22 +136,30 @@ def render(registry: Registry) -> str:
             lines.append(f"- `{m.name}`: {m.description} *Also:* {synonyms}.")
         lines.append("")
     lines += [
-        "## Dimensions / 维度",
+        "## Dimensions / 维度 / Chiều phân tích",
         "",
-        "| name | label | 中文 | key | labels from |",
-        "|---|---|---|---|---|",
+        f"| name | {labels} | key | value names from |",
+        f"|---{rule}|---|---|",
     ]
     for d in registry.dimensions.values():
         source = "the key itself"
         if d.table:
-            source = f"{d.table}.{d.label_columns['en']} / {d.label_columns['zh']}"
-        lines.append(f"| `{d.name}` | {d.label_en} | {d.label_zh} | {d.key} | {source} |")
-    grains = ", ".join(f"{g} ({registry.grains.get(g, {}).get('label_zh', g)})" for g in GRAINS)
+            columns: dict[str, list[str]] = {}
+            for lang in LANGS:
+                columns.setdefault(str(d.label_column(lang)), []).append(lang)
+            source = f"{d.table}: " + ", ".join(
+                f"{column} ({', '.join(langs)})" for column, langs in columns.items()
+            )
+        names = " | ".join(_cell(d.label(lang)) for lang in LANGS)
+        lines.append(f"| `{d.name}` | {names} | {d.key} | {source} |")
+    grains = ", ".join(
+        f"{g} ({' / '.join(registry.grain_label(g, lang) for lang in LANGS[1:])})" for g in GRAINS
+    )
     lines += [
         "",
         f"Time grains: {grains}.",
         "",
-        "## Facts / 事实表",
+        "## Facts / 事实表 / Bảng sự kiện",
         "",
         "| fact | grain | time columns | dimension → column |",
         "|---|---|---|---|",

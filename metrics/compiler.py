@@ -461,7 +461,7 @@ def _label_table(plan: _Plan, dim: str) -> exp.Expression | None:
     dimension = plan.registry.dimensions[dim]
     if dimension.table is None:
         return None
-    label = dimension.label_columns[plan.query.lang]
+    label = str(dimension.label_column(plan.query.lang))
     lookup = (
         exp.select(
             exp.alias_(exp.column(dimension.table_key), "label_key"),

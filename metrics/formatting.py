@@ -1,11 +1,14 @@
 """Showing values as people read them, in every surface (web, reports, alerts, CLI):
-percent with the registry's decimals, "—" for NULL, large amounts in 万/亿 for Chinese
-readers, and dates as each language writes them (the formats live in metrics/i18n.yaml)."""
+percent with the registry's decimals, "—" for NULL, each language's separators (1,234.5 in
+English and Chinese, 1.234,5 in Vietnamese), large amounts in 万/亿 for Chinese readers,
+deltas of a percentage in percentage points (+2.1 pp, +2.1个百分点, +2,1 điểm %), and dates
+as each language writes them (the formats and the points unit live in metrics/i18n.yaml)."""
 
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from metrics.i18n import t
 from metrics.registry import Metric
@@ -16,43 +19,63 @@ COLUMN_SUFFIXES = ("_previous", "_last_year", "_delta")
 # Languages that group large numbers in myriads: (threshold, unit), largest first. A language
 # not listed writes plain thousands separators.
 LARGE_UNITS: dict[str, tuple[tuple[float, str], ...]] = {"zh": ((1e8, "亿"), (1e4, "万"))}
+# (thousands, decimal) separators of the languages that do not write 1,234.5.
+SEPARATORS: dict[str, tuple[str, str]] = {"vi": (".", ",")}
+_PLAIN = (",", ".")
 
 
 def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _fixed(number: float, decimals: int, sign: str = "") -> str:
-    """f"{number:{sign},.{decimals}f}" without a negative zero ("-0.0" is shown as "0.0")."""
+def number_separators(lang: str) -> tuple[str, str]:
+    """(thousands, decimal) separator of `lang`: (",", ".") unless SEPARATORS says otherwise."""
+    return SEPARATORS.get(lang, _PLAIN)
+
+
+def _separated(text: str, lang: str) -> str:
+    """`text` written with 1,234.5 separators, in `lang`'s."""
+    thousands, decimal = number_separators(lang)
+    if (thousands, decimal) == _PLAIN:
+        return text
+    return text.translate(str.maketrans({",": thousands, ".": decimal}))
+
+
+def _fixed(number: float, decimals: int, lang: str, *, signed: bool = False) -> str:
+    """`number` with `decimals` decimals and `lang`'s separators, with its sign when `signed`;
+    a number that rounds to zero is "0.0", never "-0.0" nor "+0.0"."""
     if round(number, decimals) == 0:
-        number = 0.0
-    return f"{number:{sign},.{decimals}f}"
+        number, signed = 0.0, False
+    return _separated(f"{number:{'+' if signed else ''},.{decimals}f}", lang)
 
 
 def format_number(value: object, lang: str, decimals: int = 0) -> str:
-    """A plain number: 12,345.6 in English; 1.23万 / 1.20亿 for large values in Chinese."""
+    """A plain number: 12,345.6 in English, 12.345,6 in Vietnamese; 1.23万 / 1.20亿 for large
+    values in Chinese."""
     if is_missing(value):
         return NULL
     number = float(value)  # type: ignore[arg-type]
     for threshold, unit in LARGE_UNITS.get(lang, ()):
         if abs(number) >= threshold:
-            return f"{number / threshold:,.2f}{unit}"
-    return _fixed(number, decimals)
+            return f"{_fixed(number / threshold, 2, lang)}{unit}"
+    return _fixed(number, decimals, lang)
 
 
 def format_value(metric: Metric, value: object, *, lang: str = "en", delta: bool = False) -> str:
-    """A metric value as text per the metric's format; a delta is signed, and a delta of a
-    percentage is in percentage points ("+2.1 pp"). Plain amounts (not deltas) follow the
-    reader's number style (format_number)."""
+    """A metric value as text per the metric's format, with the reader's separators: 85.3% /
+    85,3%. A delta is signed (unsigned when it rounds to zero), and a delta of a percentage is
+    in percentage points (unit_pp: "+2.1 pp", "+2.1个百分点", "+2,1 điểm %"). Plain amounts
+    (not deltas) follow the reader's number style (format_number)."""
     if is_missing(value):
         return NULL
     if not isinstance(value, int | float):
         return str(value)
     decimals = int(metric.format.get("decimals", 2))
     if metric.format.get("style") == "percent":
-        return _fixed(value * 100, decimals, "+" if delta else "") + (" pp" if delta else "%")
+        text = _fixed(value * 100, decimals, lang, signed=delta)
+        return t("unit_pp", lang, value=text) if delta else f"{text}%"
     if delta:
-        return _fixed(value, decimals, "+")
+        return _fixed(value, decimals, lang, signed=True)
     return format_number(value, lang, decimals)
 
 
@@ -61,6 +84,24 @@ def format_date(day: date | None, lang: str) -> str:
     if day is None:
         return NULL
     return day.strftime(t("fmt_date", lang))
+
+
+def format_datetime(moment: datetime | None, lang: str, tz: str | None = None) -> str:
+    """A moment as a reader of that language writes it (fmt_datetime), in time zone `tz`
+    (IANA name, e.g. a plant's Asia/Shanghai). A naive moment is taken as UTC; without `tz`
+    (or with an unknown one) it is shown in UTC with "UTC" after it."""
+    if moment is None:
+        return NULL
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    zone = None
+    if tz:
+        try:
+            zone = ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = None
+    text = moment.astimezone(zone or UTC).strftime(t("fmt_datetime", lang))
+    return text if zone is not None else f"{text} UTC"
 
 
 def axis_date_format(lang: str) -> str:

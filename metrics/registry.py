@@ -5,6 +5,12 @@ their columns, and the metrics. `load_registry()` validates the file as `Registr
 keys are refused, and every problem, from a misspelt key to a metric allowing a dimension its
 fact does not carry, is reported at once in a `RegistryError` naming the file, the key and the
 line. registry.schema.json beside the YAML is exported from these models (`SCHEMA`).
+
+Every metric, dimension and grain has a label in each language of metrics.i18n.LANGS
+(`label_en`, `label_zh`, `label_vi`; `label(lang)`). The names of dimension *values* come
+from the marts' dimension tables, which carry English and Chinese names only: a dimension's
+`label_columns` needs en and zh, and any other language reads the en column unless one is
+given (`Dimension.label_column`, the one place of that rule).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from sqlglot import exp
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from metrics.errors import RegistryError
+from metrics.i18n import DEFAULT_LANG, LANGS
 from metrics.scope import MARTS, PlantColumn, Unrestrictable, Via, reach
 from warehouse.config import (
     CONFIG,
@@ -31,16 +38,20 @@ from warehouse.config import (
 )
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "registry.yaml"
-AREAS = {
-    "equipment": ("Equipment effectiveness", "设备效率"),
-    "quality": ("Quality", "质量"),
-    "delivery": ("Delivery and orders", "交付与订单"),
-    "inventory": ("Inventory", "库存"),
-    "volume": ("Volume", "数量"),
+# The areas metrics are grouped in, with their titles per language.
+AREAS: dict[str, dict[str, str]] = {
+    "equipment": {"en": "Equipment effectiveness", "zh": "设备效率", "vi": "Hiệu quả thiết bị"},
+    "quality": {"en": "Quality", "zh": "质量", "vi": "Chất lượng"},
+    "delivery": {"en": "Delivery and orders", "zh": "交付与订单", "vi": "Giao hàng và đơn hàng"},
+    "inventory": {"en": "Inventory", "zh": "库存", "vi": "Tồn kho"},
+    "volume": {"en": "Volume", "zh": "数量", "vi": "Sản lượng"},
 }
 DAYS_IN_PERIOD = "days_in_period"
 
-Lang = Literal["en", "zh"]
+Lang = Literal[LANGS]  # type: ignore[valid-type]
+# The languages every dimension table names its values in (label_columns must give them);
+# the source systems carry English and Chinese names only.
+LABEL_COLUMN_LANGS: tuple[str, ...] = ("en", "zh")
 Grain = Literal["day", "week", "month", "quarter", "year"]
 Kind = Literal["ratio", "sum", "cpk", "derived"]
 Agg = Literal["sum", "count", "count_distinct"]
@@ -79,9 +90,27 @@ class Synonyms(TypedDict):
 
 
 class Labels(TypedDict):
+    """A name in each language (metrics.i18n.LANGS)."""
+
     __pydantic_config__ = CONFIG  # type: ignore[misc]
     label_en: NonEmptyStr
     label_zh: NonEmptyStr
+    label_vi: NonEmptyStr
+
+
+def label_in(labels: Any, lang: str) -> str:
+    """`labels`' (an object or a mapping with label_<lang>) name in `lang`; English for a
+    language Andon does not support."""
+    key = f"label_{lang if lang in LANGS else DEFAULT_LANG}"
+    if isinstance(labels, dict):
+        return str(labels.get(key) or labels[f"label_{DEFAULT_LANG}"])
+    return str(getattr(labels, key, None) or getattr(labels, f"label_{DEFAULT_LANG}"))
+
+
+def area_label(area: str, lang: str) -> str:
+    """An area's title in `lang` (AREAS); English for a language it lacks."""
+    titles = AREAS[area]
+    return titles.get(lang) or titles[DEFAULT_LANG]
 
 
 class Format(TypedDict):
@@ -125,6 +154,7 @@ class Dimension(StrictModel):
 
     label_en: NonEmptyStr
     label_zh: NonEmptyStr
+    label_vi: NonEmptyStr
     key: NonEmptyStr = Field(description="The column that carries it in the facts' results.")
     synonyms: Synonyms
     table: NonEmptyStr | None = Field(
@@ -134,7 +164,9 @@ class Dimension(StrictModel):
         default=None, description="The table's key column (default: key)."
     )
     label_columns: dict[Lang, NonEmptyStr] = Field(
-        default_factory=dict, description="The table's label column per language."
+        default_factory=dict,
+        description="The table's label column per language: en and zh are required, any other "
+        "language reads the en column unless given.",
     )
     _name: str = PrivateAttr("")
 
@@ -153,7 +185,7 @@ class Dimension(StrictModel):
                 if getattr(self, key):
                     problems.add((key,), "needs a table")
         else:
-            for lang in get_args(Lang):
+            for lang in LABEL_COLUMN_LANGS:
                 if lang not in self.label_columns:
                     problems.add(("label_columns",), f"label_columns needs an {lang!r} column")
         problems.check()
@@ -164,7 +196,15 @@ class Dimension(StrictModel):
         return self._name
 
     def label(self, lang: str) -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return label_in(self, lang)
+
+    def label_column(self, lang: str) -> str | None:
+        """The table's column naming the values in `lang`: its own when label_columns gives
+        one, else the English column (a language beyond LABEL_COLUMN_LANGS has no names in
+        the source data); None without a table."""
+        if self.table is None:
+            return None
+        return self.label_columns.get(lang) or self.label_columns[DEFAULT_LANG]
 
 
 class Fact(StrictModel):
@@ -247,11 +287,19 @@ class Metric(StrictModel):
     area: Area
     label_en: NonEmptyStr
     label_zh: NonEmptyStr
+    label_vi: NonEmptyStr
     description: Prose
     unit: NonEmptyStr
     format: Format
     direction: Direction
     target: float | None = Field(description="The default target; null: none.")
+    amber_band: Annotated[float, Field(ge=0)] | None = Field(
+        default=None,
+        description="How far on the wrong side of the target a value is amber (near target) "
+        "rather than red, in the metric's own units: 0.02 of a percent metric is 2 "
+        "percentage points, 1 of a metric in days is a day. Default: 2 % of |target| "
+        "(metrics/status.py DEFAULT_AMBER_SHARE); 0: no amber.",
+    )
     owner: NonEmptyStr = Field(description="The role that owns it (contacts.yaml).")
     dimensions: Annotated[tuple[NonEmptyStr, ...], Field(min_length=1)]
     required_dimensions: tuple[NonEmptyStr, ...] = Field(
@@ -300,6 +348,8 @@ class Metric(StrictModel):
                     ("required_dimensions", i),
                     f"required dimension {dim!r} is not among its dimensions",
                 )
+        if self.amber_band is not None and self.target is None:
+            problems.add(("amber_band",), "amber_band needs a target")
         problems.check()
         return self
 
@@ -315,7 +365,7 @@ class Metric(StrictModel):
         return tuple(dict.fromkeys(c.name for c in self._tree.find_all(exp.Column)))
 
     def label(self, lang: str) -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return label_in(self, lang)
 
     @property
     def aggregates(self) -> tuple[Aggregate, ...]:
@@ -359,7 +409,7 @@ class Registry(StrictModel):
 
     dimensions: Annotated[dict[NonEmptyStr, Dimension], Field(min_length=1)]
     grains: dict[Grain, Labels] = Field(
-        default_factory=lambda: {g: {"label_en": g, "label_zh": g} for g in GRAINS},
+        default_factory=lambda: {g: {f"label_{lang}": g for lang in LANGS} for g in GRAINS},
         description="Time grains: date_trunc buckets of a fact's time column, with labels.",
     )
     dimension_tables: dict[NonEmptyStr, tuple[NonEmptyStr, ...]] = Field(
@@ -531,6 +581,11 @@ class Registry(StrictModel):
     def formulas(self) -> dict[str, exp.Expression]:
         """The parsed formula of each derived metric."""
         return self._formulas
+
+    def grain_label(self, grain: str, lang: str) -> str:
+        """The time grain's name in `lang` (the grain itself when the registry has none)."""
+        labels = self.grains.get(grain)  # type: ignore[call-overload]
+        return label_in(labels, lang) if labels else grain
 
     def metric(self, name: str) -> Metric:
         from metrics.errors import MetricError

@@ -69,7 +69,7 @@ class MetricQuery:
                 "same_period_last_year (last_year)."
             )
         if lang not in LANGS:
-            raise MetricError(f"Unknown language {lang!r}: use 'en' or 'zh'.")
+            raise MetricError(f"Unknown language {lang!r}: use one of {', '.join(LANGS)}.")
         return cls(
             metrics=names,
             by=tuple(dims),

@@ -167,6 +167,7 @@ PLANT_REACH: dict[str, Reach] = {
     "marts.fct_shipments": _OWN,  # shipping warehouse -> plant
     "marts.fct_po_lines": _OWN,  # receiving warehouse -> plant
     "marts.fct_inventory_daily": _OWN,  # warehouse -> plant
+    "marts.fct_inventory_movements": _OWN,  # warehouse -> plant
     # master data kept once for the whole company
     "marts.dim_material": Shared("the material master is one ERP list that every plant uses"),
     "marts.dim_product": Shared("the finished goods of the one material master"),

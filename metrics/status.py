@@ -1,17 +1,35 @@
-"""A KPI value against its target: green on the right side of the target, amber within a band
-of 5 % of |target| on the wrong side, red beyond; "none" without a target or a value.
+"""A KPI value against its target: green on the right side of the target, amber within the
+metric's amber band on the wrong side, red beyond; "none" without a target or a value.
 
-With target 0 the band is 0, so any value on the wrong side of it is red. Whether higher or
-lower is better comes from the metric's `direction` in the registry.
+The band is the registry's `amber_band`, in the metric's own units (OEE's 0.02 = 2
+percentage points, so OEE 84 % against 85 % is amber and 81 % is red); a metric without one
+has a band of DEFAULT_AMBER_SHARE of |target|, so with target 0 any value on the wrong side
+of it is red, as it is with amber_band 0. Whether higher or lower is better comes from the
+metric's `direction`.
 """
 
 from __future__ import annotations
 
+import math
+
 from metrics.formatting import is_missing
 from metrics.registry import Metric
 
-AMBER_BAND = 0.05
+DEFAULT_AMBER_SHARE = 0.02
 STATUSES = ("green", "amber", "red", "none")
+# A value exactly at the edge of the band is amber although 0.85 − 0.83 is 0.0200…02 in
+# binary floating point.
+_EDGE = 1e-9
+
+
+def amber_band(metric: Metric) -> float:
+    """How far on the wrong side of the target a value is still amber, in the metric's units
+    (0 without a target)."""
+    if metric.target is None:
+        return 0.0
+    if metric.amber_band is not None:
+        return metric.amber_band
+    return abs(metric.target) * DEFAULT_AMBER_SHARE
 
 
 def target_status(metric: Metric, value: object) -> str:
@@ -23,12 +41,14 @@ def target_status(metric: Metric, value: object) -> str:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "none"
-    higher = metric.direction == "higher_is_better"
-    if (number >= target) if higher else (number <= target):
+    if math.isnan(number):
+        return "none"
+    short = (target - number) if metric.direction == "higher_is_better" else (number - target)
+    if short <= 0:
         return "green"
-    band = abs(target) * AMBER_BAND
-    near = (number >= target - band) if higher else (number <= target + band)
-    return "amber" if near and band > 0 else "red"
+    band = amber_band(metric)
+    near = short <= band or math.isclose(short, band, rel_tol=_EDGE)
+    return "amber" if band > 0 and near else "red"
 
 
 def status_key(metric: Metric, status: str) -> str:

@@ -1,5 +1,8 @@
 """The API's request and response models: they validate what comes in and make the OpenAPI
-document (/api/v1/openapi.json) describe every answer."""
+document (/api/v1/openapi.json) describe every answer.
+
+Names come in every language of metrics.i18n.LANGS as flat `label_<lang>` fields (label_en,
+label_zh, label_vi), so CSV, Excel and Parquet answers hold them as columns too."""
 
 from __future__ import annotations
 
@@ -7,6 +10,11 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from metrics.i18n import LANGS
+
+Lang = Literal[LANGS]  # type: ignore[valid-type]
+VI_VALUES = "The Vietnamese name: the English one where the warehouse has none."
 
 
 class Model(BaseModel):
@@ -37,11 +45,18 @@ class MetricInfo(Model):
     area: str
     label_en: str = Field(examples=["OEE"])
     label_zh: str = Field(examples=["设备综合效率"])
+    label_vi: str = Field(examples=["Hiệu suất thiết bị tổng thể (OEE)"])
     description: str
     unit: str
     format: MetricFormat
     direction: str = Field(examples=["higher_is_better"])
     target: float | None
+    amber_band: float | None = Field(
+        description="How far on the wrong side of the target a value is amber rather than red, "
+        "in the metric's units (0.02 of a percent metric = 2 percentage points): the "
+        "registry's amber_band, else 2 % of |target|; null without a target.",
+        examples=[0.02],
+    )
     owner: str = Field(description="The role that owns the metric (contacts.yaml).")
     dimensions: list[str] = Field(description="What it may be grouped (`by`) and filtered by.")
     required_dimensions: list[str]
@@ -53,8 +68,10 @@ class CatalogueRow(Model):
     name: str
     label_en: str
     label_zh: str
+    label_vi: str
     unit: str
     target: float | None
+    amber_band: float | None
     owner: str
     dimensions: list[str]
 
@@ -69,6 +86,7 @@ class DimensionInfo(Model):
     name: str = Field(examples=["line"])
     label_en: str
     label_zh: str
+    label_vi: str = Field(examples=["Dây chuyền"])
     key: str = Field(description="The key column in query answers, e.g. line_id.")
     metrics: list[str] = Field(description="The metrics that allow it.")
 
@@ -77,6 +95,7 @@ class Grain(Model):
     name: str
     label_en: str
     label_zh: str
+    label_vi: str
 
 
 class DimensionList(Table):
@@ -89,6 +108,7 @@ class DimensionValue(Model):
     key: str = Field(examples=["SZ-SMT1"])
     label_en: str
     label_zh: str
+    label_vi: str = Field(description=VI_VALUES)
 
 
 class DimensionValues(Table):
@@ -111,7 +131,7 @@ class QueryRequest(Model):
     compare: Literal["previous_period", "previous", "same_period_last_year", "last_year"] | None = (
         None
     )
-    lang: Literal["en", "zh"] = "en"
+    lang: Lang = Field(default="en", description="The language of the labels.")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -20,9 +20,11 @@ from app.api.runtime import Build
 from metrics import builds
 from metrics.asof import as_of_date
 from metrics.errors import MetricError
+from metrics.i18n import LANGS
 from metrics.nlq.vocabulary import for_connection
 from metrics.registry import GRAINS, Registry
 from metrics.scope import Scope
+from metrics.status import amber_band
 from metrics.timeexpr import parse_date
 
 
@@ -47,18 +49,24 @@ def scope_doc(scope: Scope) -> str | list[str]:
 # -- catalogue --------------------------------------------------------------------------
 
 
+def labels(item: Any) -> dict[str, str]:
+    """A metric's, dimension's or value's name per language as label_<lang> keys (flat, so
+    every tabular format holds them): label_en, label_zh, label_vi."""
+    return {f"label_{lang}": item.label(lang) for lang in LANGS}
+
+
 def metric_doc(name: str) -> dict[str, Any]:
     m = registry().metrics[name]
     return {
         "name": name,
         "area": m.area,
-        "label_en": m.label_en,
-        "label_zh": m.label_zh,
+        **labels(m),
         "description": m.description,
         "unit": m.unit,
         "format": {"style": m.format["style"], "decimals": m.format.get("decimals")},
         "direction": m.direction,
         "target": m.target,
+        "amber_band": amber_band(m) if m.target is not None else None,
         "owner": m.owner,
         "dimensions": list(m.dimensions),
         "required_dimensions": list(m.required_dimensions),
@@ -84,7 +92,11 @@ def catalogue(build: Build, names: tuple[str, ...] | None = None) -> Result:
             }
             for doc in docs
         ],
-        schema_overrides={"target": pl.Float64, "format_decimals": pl.Int64},
+        schema_overrides={
+            "target": pl.Float64,
+            "amber_band": pl.Float64,
+            "format_decimals": pl.Int64,
+        },
     )
     return Result({"build_id": build.id}, frame, rows_key="metrics")
 
@@ -97,14 +109,16 @@ def dimensions(build: Build) -> Result:
     rows = [
         {
             "name": name,
-            "label_en": dim.label_en,
-            "label_zh": dim.label_zh,
+            **labels(dim),
             "key": dim.key,
             "metrics": [m for m, metric in reg.metrics.items() if name in metric.dimensions],
         }
         for name, dim in reg.dimensions.items()
     ]
-    grains = [{"name": g, **labels} for g, labels in reg.grains.items()]
+    grains = [
+        {"name": g, **{f"label_{lang}": reg.grain_label(g, lang) for lang in LANGS}}
+        for g in reg.grains
+    ]
     return Result({"build_id": build.id, "grains": grains}, pl.DataFrame(rows), "dimensions")
 
 
@@ -116,8 +130,9 @@ def known_dimension(name: str) -> str:
 
 
 def dimension_values(build: Build, dim: str, scope: Scope) -> Result:
-    """The dimension's values the caller's plants hold, with both labels (and the keys of
-    the dimensions above it, e.g. a line's plant)."""
+    """The dimension's values the caller's plants hold, with their names per language
+    (label_vi is the English name where the warehouse has no Vietnamese one) and the keys of
+    the dimensions above it, e.g. a line's plant."""
     with cursor(build) as cur:
         vocabulary, _ = for_connection(cur, scope)
     values = vocabulary.values.get(dim, {})
@@ -125,13 +140,12 @@ def dimension_values(build: Build, dim: str, scope: Scope) -> Result:
     rows = [
         {
             "key": v.key,
-            "label_en": v.label_en,
-            "label_zh": v.label_zh,
+            **labels(v),
             **{p: v.parents.get(p) for p in parents},
         }
         for _, v in sorted(values.items())
     ]
-    schema = {"key": pl.String, "label_en": pl.String, "label_zh": pl.String}
+    schema = {"key": pl.String, **{f"label_{lang}": pl.String for lang in LANGS}}
     schema.update({p: pl.String for p in parents})
     frame = pl.DataFrame(rows, schema=schema)
     return Result(

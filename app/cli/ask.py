@@ -20,7 +20,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from app.cli.options import WarehouseOption
+from app.cli.options import Lang, WarehouseOption
 from app.cli.query import PlantsOption, scope_of
 
 console = Console(stderr=True)
@@ -29,11 +29,6 @@ console = Console(stderr=True)
 class Format(StrEnum):
     table = "table"
     json = "json"
-
-
-class Lang(StrEnum):
-    en = "en"
-    zh = "zh"
 
 
 def ask(

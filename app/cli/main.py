@@ -26,7 +26,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Column, Table
+from rich.table import Column
 
 from app.cli.api import api_command
 from app.cli.ask import ask
@@ -35,6 +35,7 @@ from app.cli.pipeline import pipeline
 from app.cli.pull import pull
 from app.cli.query import query
 from app.cli.reports import AlertsCommand, alerts, report_app, scheduler
+from app.cli.tables import Col, print_table
 from app.cli.tokens import tokens_app
 from app.cli.users import audit_command, users_app
 from app.cli.web import app_command
@@ -52,9 +53,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
-out = Console()
-if not out.is_terminal:  # piped or captured: don't squeeze tables into 80 columns
-    out.width = max(out.width, 132)
+out = Console()  # tables: app/cli/tables.py (ids, paths and times never cut)
 
 
 def _progress() -> Progress:
@@ -139,16 +138,18 @@ def sample(
         result = generate_sample(
             out_dir, seed=seed, start=first, end=last, scale=scale, progress=report
         )
-    table = Table(title=f"Sample factory {result.start} → {result.end} in {result.out}")
-    table.add_column("entity")
-    table.add_column("rows", justify="right")
-    for entity, rows in sorted(result.rows.items()):
-        table.add_row(entity, f"{rows:,}")
-    table.add_row("[bold]total", f"[bold]{sum(result.rows.values()):,}")
-    out.print(table)
+    rows = [(entity, f"{count:,}") for entity, count in sorted(result.rows.items())]
+    rows.append(("[bold]total", f"[bold]{sum(result.rows.values()):,}"))
+    print_table(
+        out,
+        [Col("entity", whole=True), Col("rows", whole=True, justify="right")],
+        rows,
+        title=f"Sample factory {result.start} → {result.end} in {result.out}",
+    )
     out.print(
         f"{result.files:,} files, {result.bad_rows} deliberately bad rows "
-        f"(listed in _manifest/bad_rows.json), {result.seconds:.1f} s."
+        f"(listed in _manifest/bad_rows.json), {result.seconds:.1f} s.",
+        soft_wrap=True,
     )
 
 
@@ -203,21 +204,23 @@ def _print_ingest_summary(report, target: Path) -> None:  # noqa: ANN001 - inges
         row[3] += result.rows_read
         row[4] += result.rows_landed
         row[5] += result.rows_quarantined
-    table = Table(title=f"Ingest into {target}", box=box.SIMPLE_HEAD, padding=(0, 1))
-    table.add_column("entity", no_wrap=True)
-    for name in ("files", "skipped", "rejected", "rows read", "landed", "quarantined"):
-        table.add_column(name, justify="right", no_wrap=True)
-    for entity, row in sorted(totals.items()):
-        table.add_row(entity, *(f"{value:,}" for value in row))
-    out.print(table)
+    counts = ("files", "skipped", "rejected", "rows read", "landed", "quarantined")
+    print_table(
+        out,
+        [Col("entity", whole=True), *(Col(c, whole=True, justify="right") for c in counts)],
+        [(entity, *(f"{value:,}" for value in row)) for entity, row in sorted(totals.items())],
+        title=f"Ingest into {target}",
+        box=box.SIMPLE_HEAD,
+    )
     for result in report.results:
         if result.status == "rejected":
-            out.print(f"[red]rejected[/red] {result.file}: {result.message}")
+            out.print(f"[red]rejected[/red] {result.file}: {result.message}", soft_wrap=True)
     quarantined = sum(r.rows_quarantined for r in report.results)
     if quarantined:
         out.print(
             f"[yellow]{quarantined:,} rows quarantined[/yellow] — see ingest.quarantine "
-            "(file, row, column, reason, original text)."
+            "(file, row, column, reason, original text).",
+            soft_wrap=True,
         )
 
 
@@ -246,35 +249,41 @@ def status(
         shown = {"entities": frame.to_dicts(), "pulls": pulls.to_dicts(), "pipeline": service}
         out.print_json(json.dumps(shown, default=str))
         return
-    table = Table(title=f"Landed in {target}", box=box.SIMPLE_HEAD, padding=(0, 1))
-    table.add_column("entity", no_wrap=True)
-    for name in ("files", "rows", "quarantined", "rejected"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("newest data", no_wrap=True)
-    table.add_column("loaded (UTC)", no_wrap=True)
+    rows = []
     for row in frame.iter_rows(named=True):
         newest = (row["newest_event_time"] or NULL)[:16]
         loaded = row["last_loaded_at"].strftime("%Y-%m-%d %H:%M") if row["last_loaded_at"] else NULL
-        table.add_row(
-            f"{row['system']}/{row['entity']}",
-            *(f"{row[c]:,}" for c in ("files", "rows", "quarantined_rows", "rejected_files")),
-            newest,
-            loaded,
+        rows.append(
+            (
+                f"{row['system']}/{row['entity']}",
+                *(f"{row[c]:,}" for c in ("files", "rows", "quarantined_rows", "rejected_files")),
+                newest,
+                loaded,
+            )
         )
-    out.print(table)
+    numbers = ("files", "rows", "quarantined", "rejected")
+    columns = [
+        Col("entity", whole=True),
+        *(Col(name, whole=True, justify="right") for name in numbers),
+        Col("newest data", whole=True),
+        Col("loaded (UTC)", whole=True),
+    ]
+    print_table(out, columns, rows, title=f"Landed in {target}", box=box.SIMPLE_HEAD)
     if pulls.height:
         _print_pulls(pulls)
     print_pipeline_status(target, sources=sources, reports=reports, to=out)
 
 
 def _print_pulls(pulls) -> None:  # noqa: ANN001 - polars frame of ingest.pull_status
-    table = Table(title="Pulled from source databases", box=box.SIMPLE_HEAD, padding=(0, 1))
-    table.add_column("source/entity", no_wrap=True)
-    table.add_column("last pull (UTC)", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("landed", justify="right", no_wrap=True)
-    table.add_column("last good (UTC)", no_wrap=True)
-    table.add_column("watermark", no_wrap=True)
+    columns = [
+        Col("source/entity", whole=True),
+        Col("last pull (UTC)", whole=True),
+        Col("status", whole=True),
+        Col("landed", whole=True, justify="right"),
+        Col("last good (UTC)", whole=True),
+        Col("watermark", whole=True),
+    ]
+    rows = []
     failures = []
     for row in pulls.iter_rows(named=True):
         name = f"{row['source']}/{row['entity']}"
@@ -282,15 +291,19 @@ def _print_pulls(pulls) -> None:  # noqa: ANN001 - polars frame of ingest.pull_s
         if failed:
             failures.append(f"[red]{name}[/red]: {row['last_message']}")
         good = row["last_success_at"]
-        table.add_row(
-            name,
-            row["last_attempt_at"].strftime("%Y-%m-%d %H:%M"),
-            f"[red]failed ×{row['failures_since_success']}[/red]" if failed else "ok",
-            f"{row['rows_landed_last'] or 0:,}",
-            good.strftime("%Y-%m-%d %H:%M") if good else NULL,
-            f"{row['watermark_column']} {row['watermark_high']}" if row["watermark_high"] else NULL,
+        rows.append(
+            (
+                name,
+                row["last_attempt_at"].strftime("%Y-%m-%d %H:%M"),
+                f"[red]failed ×{row['failures_since_success']}[/red]" if failed else "ok",
+                f"{row['rows_landed_last'] or 0:,}",
+                good.strftime("%Y-%m-%d %H:%M") if good else NULL,
+                f"{row['watermark_column']} {row['watermark_high']}"
+                if row["watermark_high"]
+                else NULL,
+            )
         )
-    out.print(table)
+    print_table(out, columns, rows, title="Pulled from source databases", box=box.SIMPLE_HEAD)
     for line in failures:
         out.print(line, soft_wrap=True)
 
@@ -360,11 +373,17 @@ def _print_build_summary(run) -> None:  # noqa: ANN001 - app.pipeline.PipelineRe
     for node in result.warnings:
         out.print(f"[yellow]warn[/yellow] {node.name}: {node.failures:,} rows flagged")
     for node in result.failures:
-        out.print(f"[red]{node.status}[/red] {node.resource_type} {node.name}: {node.message}")
+        out.print(
+            f"[red]{node.status}[/red] {node.resource_type} {node.name}: {node.message}",
+            soft_wrap=True,
+        )
     if result.error:
         out.print(f"[red]{result.error}")
     if result.passed:
-        out.print(f"[green]Published[/green] {result.published} — readers now see this build.")
+        out.print(
+            f"[green]Published[/green] {result.published} — readers now see this build.",
+            soft_wrap=True,
+        )
         kinds = Counter(event["event"] for event in run.alerts)
         if kinds:
             out.print("Alerts: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from metrics.i18n import LANGS
 from warehouse.location import ENV_VAR
+
+# The languages a command can answer in: the catalogue's (metrics.i18n.LANGS).
+Lang = StrEnum("Lang", {code: code for code in LANGS})
 
 WarehouseOption = Annotated[
     Path | None,

@@ -19,16 +19,14 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from app.cli.options import ReportsOption, SourcesOption, WarehouseOption, parse_until
+from app.cli.tables import Col, print_table
 from warehouse.location import warehouse_path
 
 console = Console(stderr=True)
-out = Console()
-if not out.is_terminal:  # piped or captured: don't squeeze tables into 80 columns
-    out.width = max(out.width, 132)
+out = Console()  # tables: app/cli/tables.py (ids, paths and times never cut)
 
 NONE = "—"
 
@@ -95,16 +93,23 @@ def print_pipeline_status(
         Text.assemble(("Pipeline service: ", "bold"), service_line(status.service)), soft_wrap=True
     )
     if status.sources_error:
-        to.print(Text(f"Sources: {status.sources_error}", style="yellow"))
+        to.print(Text(f"Sources: {status.sources_error}", style="yellow"), soft_wrap=True)
     if status.sources:
-        table = Table(title=f"Sources ({status.sources_file})", box=box.SIMPLE_HEAD, padding=(0, 1))
-        for heading in ("source", "kind", "where"):
-            table.add_column(heading, overflow="fold")
-        table.add_column("schedule", no_wrap=True)
-        for heading in ("last pull (UTC)", "status", "rows", "next run (UTC)", "lag"):
-            table.add_column(
-                heading, no_wrap=True, justify="right" if heading == "rows" else "left"
+        columns = [
+            Col(heading, whole=True, justify="right" if heading == "rows" else "left")
+            for heading in (
+                "source",
+                "kind",
+                "where",
+                "schedule",
+                "last pull (UTC)",
+                "status",
+                "rows",
+                "next run (UTC)",
+                "lag",
             )
+        ]
+        rows = []
         problems = []
         for source in status.sources:
             schedule = f"{source.schedule} {source.timezone}" if source.schedule else NONE
@@ -117,20 +122,23 @@ def print_pipeline_status(
                 upcoming = f"[red]{upcoming} overdue[/red]"
             elif source.next_run is None:
                 upcoming = "as files arrive" if source.watch else "on demand"
-            table.add_row(
-                source.name,
-                source.kind,
-                source.where,
-                schedule,
-                _when(source.last_attempt_at),
-                f"[{colour}]{state}[/{colour}]",
-                f"{source.rows_landed:,}" if source.rows_landed is not None else NONE,
-                upcoming,
-                format_duration(source.lag_s) if source.lag_s is not None else "never",
+            rows.append(
+                (
+                    Text(source.name),
+                    Text(source.kind),
+                    Text(source.where),
+                    Text(schedule),
+                    _when(source.last_attempt_at),
+                    f"[{colour}]{state}[/{colour}]",
+                    f"{source.rows_landed:,}" if source.rows_landed is not None else NONE,
+                    upcoming,
+                    format_duration(source.lag_s) if source.lag_s is not None else "never",
+                )
             )
             if source.message:
                 problems.append((source.name, source.message))
-        to.print(table)
+        title = f"Sources ({status.sources_file})"
+        print_table(to, columns, rows, title=title, box=box.SIMPLE_HEAD)
         for name, message in problems:
             to.print(Text.assemble((name, "red"), f": {message}"), soft_wrap=True)
     build = status.build

@@ -9,16 +9,14 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from app.cli.options import SourcesOption, WarehouseOption
+from app.cli.tables import Col, print_table
 from metrics.formatting import NULL
 from warehouse.location import warehouse_path
 
 console = Console(stderr=True)
-out = Console()
-if not out.is_terminal:
-    out.width = max(out.width, 132)
+out = Console()  # tables: app/cli/tables.py (ids, paths and times never cut)
 
 
 def load_sources_or_exit(sources):  # noqa: ANN001, ANN201 - Path | None → SourcesFile
@@ -119,11 +117,13 @@ def pull(
 
 
 def _print(reports) -> None:  # noqa: ANN001 - list[ingest.pull.PullReport]
-    table = Table(title="Pulled", box=box.SIMPLE_HEAD, padding=(0, 1))
-    table.add_column("source/entity", no_wrap=True)
-    for name in ("read", "landed", "quarantined", "unchanged"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("watermark (from → to)", no_wrap=True)
+    numbers = ("read", "landed", "quarantined", "unchanged")
+    columns = [
+        Col("source/entity", whole=True),
+        *(Col(name, whole=True, justify="right") for name in numbers),
+        Col("watermark (from → to)", whole=True),
+    ]
+    rows = []
     notes = []
     for report in reports:
         for r in report.results:
@@ -135,7 +135,7 @@ def _print(reports) -> None:  # noqa: ANN001 - list[ingest.pull.PullReport]
             elif r.message:
                 notes.append(f"{r.source}/{r.entity}: {r.message}")
             counts = (r.rows_read, r.rows_landed, r.rows_quarantined, r.rows_unchanged)
-            table.add_row(f"{r.source}/{r.entity}", *(f"{n:,}" for n in counts), mark)
-    out.print(table)
+            rows.append((f"{r.source}/{r.entity}", *(f"{n:,}" for n in counts), mark))
+    print_table(out, columns, rows, title="Pulled", box=box.SIMPLE_HEAD)
     for note in notes:
         out.print(note, soft_wrap=True)

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
-from app.cli.options import WarehouseOption
+from app.cli.options import Lang, WarehouseOption
+from app.cli.tables import Col, print_table
 
 if TYPE_CHECKING:
     from metrics.scope import Scope
@@ -64,11 +65,6 @@ class Compare(StrEnum):
     last_year = "last_year"
 
 
-class Lang(StrEnum):
-    en = "en"
-    zh = "zh"
-
-
 class Format(StrEnum):
     table = "table"
     csv = "csv"
@@ -97,18 +93,17 @@ def _list_metrics(lang: str) -> None:
     from metrics.registry import AREAS
 
     registry = load_registry()
-    table = Table(title=t("metric", lang))
-    for column in ("metric", "label", "unit", "dimensions"):
-        table.add_column(column)
-    for area in AREAS:
-        for metric in registry.metrics.values():
-            if metric.area == area:
-                table.add_row(
-                    metric.name, metric.label(lang), metric.unit, ", ".join(metric.dimensions)
-                )
-    Console().print(table)
+    rows = [
+        (metric.name, metric.label(lang), metric.unit, ", ".join(metric.dimensions))
+        for area in AREAS
+        for metric in registry.metrics.values()
+        if metric.area == area
+    ]
+    columns = [Col("metric", whole=True), Col("label"), Col("unit", whole=True), Col("dimensions")]
+    shown = Console()
+    print_table(shown, columns, [tuple(map(Text, row)) for row in rows], title=t("metric", lang))
     dims = ", ".join(registry.dimensions)
-    Console().print(f"Dimensions: {dims}; grains: day, week, month, quarter, year.")
+    shown.print(f"Dimensions: {dims}; grains: day, week, month, quarter, year.")
 
 
 def query(
@@ -227,24 +222,34 @@ def _print_table(frame, lang: str) -> None:  # noqa: ANN001 - polars.DataFrame
     from metrics.formatting import NULL, format_value, metric_of_column
 
     registry = load_registry()
-    table = Table(show_lines=False)
     shown: dict[str, object] = {}
+    columns = []
     for column in frame.columns:
         metric = metric_of_column(column, dict(registry.metrics))
         shown[column] = metric
         header = column
         if metric is not None and column == metric.name:
             header = f"{metric.label(lang)}\n{column}"
-        table.add_column(header, justify="right" if metric is not None else "left", overflow="fold")
+        # keys, periods and values whole; names (labels) wrap at their words
+        columns.append(
+            Col(
+                header,
+                whole=not column.endswith("_label"),
+                justify="right" if metric is not None else "left",
+            )
+        )
+    rows = []
     for row in frame.iter_rows():
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
             metric = shown[column]
             if metric is not None:
-                cells.append(format_value(metric, value, delta=column.endswith("_delta")))
+                cells.append(
+                    format_value(metric, value, lang=lang, delta=column.endswith("_delta"))
+                )
             else:
                 cells.append(NULL if value is None else str(value))
-        table.add_row(*cells)
-    Console().print(table)
+        rows.append(tuple(map(Text, cells)))
+    print_table(Console(), columns, rows)
     if frame.is_empty():
         console.print("No rows: nothing matches the filters and period.")

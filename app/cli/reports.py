@@ -26,15 +26,15 @@ from typing import Annotated
 import click
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 from typer.core import TyperCommand
 
 from app.cli.options import ReportsOption, WarehouseOption, parse_until
+from app.cli.tables import Col, print_table
 from warehouse.location import warehouse_path
 
 console = Console(stderr=True)
-out = Console()
+out = Console()  # tables: app/cli/tables.py (ids, tokens, paths and times never cut)
 
 report_app = typer.Typer(
     help="Scheduled KPI reports: list them, render (and send) one now, see what is not sent.",
@@ -60,14 +60,6 @@ def _say(message: str, style: str | None = None) -> None:
     """A line for the user on stderr, as written: no markup (messages quote the user's own
     text, brackets included) and no wrapping (file:line: key stays one line)."""
     console.print(message, style=style, markup=False, highlight=False, soft_wrap=True)
-
-
-def _table(*headings: str, title: str | None = None) -> Table:
-    """A table whose cells wrap instead of being cut short (reasons are long)."""
-    table = Table(title=title)
-    for heading in headings:
-        table.add_column(heading, overflow="fold")
-    return table
 
 
 def _fail(message: str) -> None:
@@ -114,16 +106,13 @@ def list_reports(reports: ReportsOption = None, warehouse: WarehouseOption = Non
 
     build_file = warehouse_path(warehouse)
     state = StateStore(state_path(build_file))
-    table = Table()
-    table.add_column("report", no_wrap=True)
-    for heading in ("title", "plants", "period", "burst", "schedule", "next run", "last run"):
-        table.add_column(heading, overflow="fold")
     files = _definitions(reports, build_file)
+    rows = []
     for report in files.reports.values():
         upcoming = report.next_fire(datetime.now().astimezone())
         upcoming = upcoming.strftime("%Y-%m-%d %H:%M %Z") if upcoming else "—"
         last = state.last_run(report.name)
-        table.add_row(
+        cells = (
             report.name,
             report.title["en"],
             ", ".join(report.plants) if report.plants else "all",
@@ -133,8 +122,19 @@ def list_reports(reports: ReportsOption = None, warehouse: WarehouseOption = Non
             upcoming,
             f"{last['period']} {run_status(state, last).replace('_', ' ')}" if last else "—",
         )
+        rows.append(tuple(map(Text, cells)))
     state.close()
-    out.print(table)
+    columns = [
+        Col("report", whole=True),
+        Col("title"),
+        Col("plants"),
+        Col("period", whole=True),
+        Col("burst", whole=True),
+        Col("schedule"),
+        Col("next run", whole=True),
+        Col("last run"),
+    ]
+    print_table(out, columns, rows)
     if files.refused:
         raise typer.Exit(1)
 
@@ -212,18 +212,27 @@ def run(
         con.close()
         if state:
             state.close()
-    table = Table("slice", "lang", "period", "status", "files")
+    rows = []
     for result in results:
         notes = [*result.failures, *(f"not sent: {n}" for n in result.not_sent)]
         notes += [f"not sent to user {refusal}" for refusal in result.withheld]
-        table.add_row(
-            result.slice_key,
-            result.lang,
-            result.period,
-            Text("\n".join([STATUS_WORDS.get(result.status, result.status), *notes])),
-            Text("\n".join(str(f) for f in result.files)),
+        rows.append(
+            (
+                Text(result.slice_key),
+                Text(result.lang),
+                Text(result.period),
+                Text("\n".join([STATUS_WORDS.get(result.status, result.status), *notes])),
+                Text("\n".join(str(f) for f in result.files)),
+            )
         )
-    out.print(table)
+    columns = [
+        Col("slice", whole=True),
+        Col("lang", whole=True),
+        Col("period", whole=True),
+        Col("status"),
+        Col("files", whole=True),
+    ]
+    print_table(out, columns, rows)
     for result in results:
         if result.refusal is not None:
             _say(f"Refused: {result.refusal}", "red")
@@ -274,25 +283,23 @@ def status(
         }
         out.print_json(json.dumps(payload, ensure_ascii=False))
         return
-    table = _table("channel", "configured as", title="Channels")
-    for row in channels:
-        table.add_row(*map(Text, row))
-    out.print(table)
+    columns = [Col("channel", whole=True), Col("configured as", whole=True)]
+    print_table(out, columns, [tuple(map(Text, row)) for row in channels], title="Channels")
     if not unsent:
         out.print("Every queued message was sent.")
     else:
-        table = _table(
-            "id",
-            "what",
-            "channel",
-            "to",
-            "status",
-            "attempts",
-            "next attempt",
-            "deadline",
-            "last error",
-            title="Messages not sent",
-        )
+        columns = [
+            Col("id", whole=True, justify="right"),
+            Col("what"),
+            Col("channel", whole=True),
+            Col("to", whole=True),
+            Col("status", whole=True),
+            Col("attempts", whole=True, justify="right"),
+            Col("next attempt", whole=True),
+            Col("deadline", whole=True),
+            Col("last error"),
+        ]
+        rows = []
         for row in unsent:
             waiting = row["status"] in ("pending", "sending", "retrying")
             cells = (
@@ -306,19 +313,19 @@ def status(
                 row["deadline"],
                 row["last_error"] or "",
             )
-            table.add_row(*map(Text, cells))
-        out.print(table)
+            rows.append(tuple(map(Text, cells)))
+        print_table(out, columns, rows, title="Messages not sent")
     if fires:
-        table = _table(
-            "report",
-            "fire",
-            "status",
-            "attempts",
-            "next attempt",
-            "deadline",
-            "error",
-            title="Scheduled runs that failed",
-        )
+        columns = [
+            Col("report", whole=True),
+            Col("fire", whole=True),
+            Col("status", whole=True),
+            Col("attempts", whole=True, justify="right"),
+            Col("next attempt", whole=True),
+            Col("deadline", whole=True),
+            Col("error"),
+        ]
+        rows = []
         for row in fires:
             cells = (
                 row["report"],
@@ -329,8 +336,8 @@ def status(
                 row["deadline"],
                 row["last_error"] or "",
             )
-            table.add_row(*map(Text, cells))
-        out.print(table)
+            rows.append(tuple(map(Text, cells)))
+        print_table(out, columns, rows, title="Scheduled runs that failed")
 
 
 def scheduler(
@@ -423,10 +430,11 @@ def alerts(
         except ConfigError as error:
             _fail(str(error))
         for event in events:
-            out.print(
+            line = (
                 f"{event['event']:<10} {event['rule']} {event['entity']}: "
                 f"{event['message']} → {event['contact'] or '—'}"
             )
+            out.print(Text(line), soft_wrap=True)
         if not events:
             out.print("No alert changes.")
         return
@@ -440,34 +448,58 @@ def alerts(
                 alert = acknowledge(state, token, caller, by)
             except Refused as error:
                 _fail(str(error))
-            out.print(f"Acknowledged {alert['rule']} {alert['entity']}.")
+            out.print(Text(f"Acknowledged {alert['rule']} {alert['entity']}."), soft_wrap=True)
             return
         if history:
-            table = Table("at", "rule", "entity", "event", "message", "contact")
-            for row in alert_history(state, caller.scope):
-                table.add_row(
-                    row["at"],
-                    row["rule"],
-                    row["entity"],
-                    row["event"],
-                    row["message"] or "",
-                    row["contact"] or "",
+            columns = [
+                Col("at", whole=True),
+                Col("rule", whole=True),
+                Col("entity", whole=True),
+                Col("event", whole=True),
+                Col("message"),
+                Col("contact"),
+            ]
+            rows = [
+                tuple(
+                    Text(cell or "")
+                    for cell in (
+                        row["at"],
+                        row["rule"],
+                        row["entity"],
+                        row["event"],
+                        row["message"],
+                        row["contact"],
+                    )
                 )
+                for row in alert_history(state, caller.scope)
+            ]
         else:
-            table = Table(
-                "opened", "rule", "entity", "period", "message", "level", "acked", "token"
-            )
-            for row in open_alerts(state, caller.scope):
-                table.add_row(
-                    row["opened_at"],
-                    row["rule"],
-                    row["entity"],
-                    row["period"] or "",
-                    row["message"] or "",
-                    str(row["level"]),
-                    row["acked_by"] or ("yes" if row["acked_at"] else "no"),
-                    row["token"],
+            columns = [
+                Col("opened", whole=True),
+                Col("rule", whole=True),
+                Col("entity", whole=True),
+                Col("period", whole=True),
+                Col("message"),
+                Col("level", whole=True, justify="right"),
+                Col("acked"),
+                Col("token", whole=True),
+            ]
+            rows = [
+                tuple(
+                    Text(cell or "")
+                    for cell in (
+                        row["opened_at"],
+                        row["rule"],
+                        row["entity"],
+                        row["period"],
+                        row["message"],
+                        str(row["level"]),
+                        row["acked_by"] or ("yes" if row["acked_at"] else "no"),
+                        row["token"],
+                    )
                 )
-        out.print(table)
+                for row in open_alerts(state, caller.scope)
+            ]
+        print_table(out, columns, rows)
     finally:
         state.close()

@@ -19,14 +19,13 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from app.cli.options import WarehouseOption
+from app.cli.tables import Col, print_table
 
 console = Console(stderr=True)
-out = Console()
-if not out.is_terminal:
-    out.width = max(out.width, 132)
+out = Console()  # tables: app/cli/tables.py (ids, paths and times never cut)
 
 tokens_app = typer.Typer(
     help="Personal API tokens for `andon api`: create (shown once), list, revoke.",
@@ -85,11 +84,12 @@ def create(
     if quiet:
         print(made.token)
         return
-    out.print(f"API token {made.info.id} for {row.username} ({made.info.name}):")
+    out.print(f"API token {made.info.id} for {row.username} ({made.info.name}):", soft_wrap=True)
     print(made.token)
     console.print(
         "Keep it now: it is shown this once. Send it as `Authorization: Bearer <token>`; "
-        f"revoke it with `andon tokens revoke {made.info.id}`."
+        f"revoke it with `andon tokens revoke {made.info.id}`.",
+        soft_wrap=True,
     )
 
 
@@ -106,20 +106,28 @@ def list_tokens(
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(
-        "id", "user", "name", "created", "last used", "expires", "revoked", box=box.SIMPLE
-    )
-    for row in rows:
-        table.add_row(
-            row["id"],
-            row["user"],
-            row["name"],
+    if not rows:
+        out.print("No API tokens.")
+        return
+    columns = [
+        Col("id", whole=True),
+        Col("user", whole=True),
+        Col("name"),
+        *(Col(heading, whole=True) for heading in ("created", "last used", "expires", "revoked")),
+    ]
+    cells = [
+        (
+            Text(row["id"]),
+            Text(row["user"]),
+            Text(row["name"]),
             row["created_at"],
             row["last_used_at"] or "never",
             row["expires_at"] or "never",
             row["revoked_at"] or "",
         )
-    out.print(table if rows else "No API tokens.")
+        for row in rows
+    ]
+    print_table(out, columns, cells, box=box.SIMPLE)
 
 
 @tokens_app.command("revoke")
@@ -137,4 +145,4 @@ def revoke(
     except TokenError as error:
         _fail(str(error))
     accounts.audit(cli_actor(), "token_revoke", {"user": found.username, "token": found.id})
-    out.print(f"Revoked API token {found.id} of {found.username} ({found.name}).")
+    out.print(f"Revoked API token {found.id} of {found.username} ({found.name}).", soft_wrap=True)

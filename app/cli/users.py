@@ -139,7 +139,13 @@ def add(
     email: Annotated[
         str | None, typer.Option(help="E-mail (matched for OIDC sign-in, used for reports).")
     ] = None,
-    lang: Annotated[str, typer.Option(help="The user's language: en or zh.")] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help="The user's language: en, zh or vi [default: their plants' language (by the "
+            "plants' country: CN zh, VN vi) when they share one, else en]."
+        ),
+    ] = None,
     password_stdin: PasswordStdin = False,
     no_password: Annotated[
         bool,
@@ -163,6 +169,12 @@ def add(
         accounts = _accounts(warehouse)
         accounts.check_plants(chosen, scope)  # refuse unknown plants before the prompt
         password = None if no_password else _read_password(password_stdin)
+        if lang is None:
+            from app.accounts.plants import plants_language
+            from metrics.i18n import DEFAULT_LANG
+            from warehouse.location import warehouse_path
+
+            lang = plants_language(warehouse_path(warehouse), scope) or DEFAULT_LANG
         user = accounts.add_user(
             username,
             role=chosen,

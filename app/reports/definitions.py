@@ -121,26 +121,32 @@ Filters = dict[
 
 
 class Bilingual(StrictModel):
-    """A text per language; one given alone serves both."""
+    """A text per language; one given alone serves every language (a Vietnamese reader of a
+    text without `vi` reads the English)."""
 
     en: NonEmptyStr | None = None
     zh: NonEmptyStr | None = None
+    vi: NonEmptyStr | None = None
 
     @model_validator(mode="after")
     def _one_at_least(self) -> Bilingual:
-        if self.en is None and self.zh is None:
-            raise ValueError("give the text in en, zh or both")
+        if self.en is None and self.zh is None and self.vi is None:
+            raise ValueError("give the text in en, zh or vi")
         return self
 
 
 def _as_text(value: str | Bilingual) -> dict[str, str]:
     if isinstance(value, str):
         return {"en": value, "zh": value}
-    en = value.en or value.zh or ""
-    return {"en": en, "zh": value.zh or en}
+    en = value.en or value.zh or value.vi or ""
+    text = {"en": en, "zh": value.zh or en}
+    if value.vi:
+        text["vi"] = value.vi
+    return text
 
 
-# One text for both languages, or {en, zh}; in the model always {"en": …, "zh": …}.
+# One text for every language, or {en, zh, vi}; in the model always {"en": …, "zh": …}, and
+# "vi" when given: readers take text.get(lang) or text["en"].
 Text = Annotated[NonEmptyStr | Bilingual, AfterValidator(_as_text)]
 
 
@@ -344,7 +350,8 @@ class Report(StrictModel):
         }
 
     def title_in(self, lang: str) -> str:
-        return self.title[lang]
+        """The title in `lang`; the English one for a language the file does not give."""
+        return self.title.get(lang) or self.title["en"]
 
     def next_fire(self, after: datetime) -> datetime | None:
         """Its schedule's first fire after `after`, in its time zone; None: on demand only."""

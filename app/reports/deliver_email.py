@@ -11,6 +11,7 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -60,7 +61,7 @@ def build_message(
     message_id: str | None = None,
 ) -> EmailMessage:
     """The MIME message; PermanentError when an attachment no longer exists."""
-    message = EmailMessage()
+    message = EmailMessage(policy=_policy_for(subject))
     message["From"] = settings.sender
     message["To"] = ", ".join(to)
     message["Subject"] = subject
@@ -75,6 +76,20 @@ def build_message(
         main, sub = (kind or "application/octet-stream").split("/", 1)
         message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
     return message
+
+
+UNFOLDED = policy.default.clone(max_line_length=998)  # RFC 5322's limit for any line
+
+
+def _policy_for(subject: str) -> policy.EmailPolicy:
+    """The default policy, unless its folding would lose a space of `subject`: Python folds a
+    long non-ASCII subject into encoded words at a space that readers then drop (RFC 2047
+    ignores white space between encoded words, so "停机 · 东莞" reads "停机 ·东莞"); such a
+    subject is written on one line instead."""
+    folded = EmailMessage()
+    folded["Subject"] = subject
+    parsed = message_from_bytes(bytes(folded), policy=policy.default)
+    return policy.default if parsed["Subject"] == subject else UNFOLDED
 
 
 def send_message(settings: SmtpSettings, message: EmailMessage) -> None:

@@ -1,9 +1,10 @@
 """Chat robot webhooks in each one's own format: WeCom (企业微信) markdown, DingTalk (钉钉)
-markdown with its signed-URL scheme, Feishu (飞书) interactive card with its body signature,
-and a generic JSON webhook. Every sender raises on failure so the caller can retry and log.
-Each post carries an `Idempotency-Key` header from the message's stable outbox key (the same
-on every attempt), and the JSON webhook's body a `delivery_id`, so a receiver can drop a
-message it already has."""
+markdown with its signed-URL scheme, Feishu (飞书) interactive card (coloured header, lark_md
+body, a button for the link) with its body signature, and a generic JSON webhook (plain
+text). The texts come written for each robot (app/reports/messages.py). Every sender raises
+on failure so the caller can retry and log. Each post carries an `Idempotency-Key` header
+from the message's stable outbox key (the same on every attempt), and the JSON webhook's
+body a `delivery_id`, so a receiver can drop a message it already has."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.reports.messages import FEISHU_TEMPLATE
 from app.reports.retry import PermanentError
 
 KINDS = ("wecom", "dingtalk", "feishu", "json")
@@ -73,8 +75,13 @@ def payload(
     link: str | None,
     data: dict[str, Any],
     clock: Callable[[], float] = time.time,
+    *,
+    link_label: str = "Andon",
+    tone: str = "info",
 ) -> tuple[str, dict]:
-    """The URL to post to and the JSON body for this kind of robot."""
+    """The URL to post to and the JSON body for this kind of robot: `markdown` is already
+    in the robot's dialect (app/reports/messages.py `chat_text`); a Feishu card takes the
+    title as its header, coloured by `tone`, and the link as a button saying `link_label`."""
     url = hook.url
     if hook.kind == "wecom":
         return url, {"msgtype": "markdown", "markdown": {"content": markdown}}
@@ -93,7 +100,7 @@ def payload(
                     "actions": [
                         {
                             "tag": "button",
-                            "text": {"tag": "plain_text", "content": "Andon"},
+                            "text": {"tag": "plain_text", "content": link_label},
                             "type": "primary",
                             "url": link,
                         }
@@ -103,7 +110,11 @@ def payload(
         body: dict[str, Any] = {
             "msg_type": "interactive",
             "card": {
-                "header": {"title": {"tag": "plain_text", "content": title}},
+                "config": {"wide_screen_mode": True},
+                "header": {
+                    "title": {"tag": "plain_text", "content": title},
+                    "template": FEISHU_TEMPLATE.get(tone, "blue"),
+                },
                 "elements": elements,
             },
         }
@@ -130,12 +141,15 @@ def post(
     link: str | None = None,
     data: dict[str, Any] | None = None,
     delivery_id: str | None = None,
+    *,
+    link_label: str = "Andon",
+    tone: str = "info",
 ) -> None:
     """Post one message; raises WebhookError (or a network error) when it did not arrive."""
     if not hook.url:
         raise PermanentError(f"webhook {hook.name!r} has no URL (set it in channels.yaml / env)")
     data = {**(data or {}), **({"delivery_id": delivery_id} if delivery_id else {})}
-    url, body = payload(hook, title, markdown, link, data)
+    url, body = payload(hook, title, markdown, link, data, link_label=link_label, tone=tone)
     headers = {"Content-Type": "application/json; charset=utf-8", **hook.headers}
     if delivery_id:
         headers["Idempotency-Key"] = delivery_id

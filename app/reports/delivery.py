@@ -20,15 +20,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
 from pathlib import Path
 from typing import Any
 
 from app.reports import deliver_email, deliver_file, deliver_webhooks
+from app.reports.messages import Message, as_html, as_text, chat_text
 from app.reports.retry import PermanentError, RetryPolicy
-from app.reports.state import Delivery, Outgoing, StateStore, now_utc, stamp
-from metrics.i18n import t
+from app.reports.state import Delivery, Outgoing, StateStore, now_utc
+from metrics.formatting import format_datetime
+from metrics.i18n import DEFAULT_LANG, t
 
+PREFIX = "[Andon]"  # every notice's title starts with it, so a mail filter can find them
 LEASE = timedelta(minutes=10)  # a row claimed for sending is not attempted again before this
 
 
@@ -75,15 +77,20 @@ class Attempt:
     error: str | None = None
 
 
-def owner_of(contact: Any) -> dict[str, Any] | None:
-    """A contact (definitions.Contact) as the outbox keeps it: whom to tell, and how."""
+def owner_of(
+    contact: Any, lang: str | None = None, timezone: str | None = None
+) -> dict[str, Any] | None:
+    """A contact (definitions.Contact) as the outbox keeps it: whom to tell, how, in which
+    language (`lang`: as chosen for them, app/reports/audience.py; default the contact's
+    own) and time zone (their plant's)."""
     if contact is None:
         return None
     return {
         "name": contact.name,
-        "lang": contact.lang,
+        "lang": lang or contact.lang,
         "email": contact.email,
         "webhook": contact.webhook,
+        "timezone": timezone,
     }
 
 
@@ -167,38 +174,40 @@ class Deliverer:
         return items
 
     def webhook(
-        self,
-        about: About,
-        name: str,
-        title: str,
-        markdown: str,
-        link: str | None = None,
-        data: dict | None = None,
+        self, about: About, name: str, message: Message, data: dict | None = None
     ) -> list[Outgoing]:
-        """The post to webhook `name`; none when it has no URL."""
+        """The post to webhook `name`, written in that robot's own format (WeCom or DingTalk
+        markdown, a Feishu card, plain text for JSON); none when it has no URL."""
         if not self.posts_to(name):
             return []
-        message = {"title": title, "markdown": markdown, "link": link, "data": data or {}}
-        return [about.outgoing("webhook", name, f"webhook|{name}", message)]
+        hook = self.hooks.get(name)
+        stored = {
+            "title": message.title,
+            "markdown": chat_text(message, hook.kind if hook else "json"),
+            "link": message.link,
+            "link_label": message.link_label,
+            "tone": message.tone,
+            "data": data or {},
+        }
+        return [about.outgoing("webhook", name, f"webhook|{name}", stored)]
 
     def to_contact(
         self,
         about: About,
         contact: dict[str, Any],
-        title: str,
-        html: str,
-        markdown: str,
-        link: str | None = None,
+        message: Message,
         data: dict | None = None,
         skip: str | None = None,
     ) -> list[Outgoing]:
-        """A notice to a contact (an owner dict) by e-mail and webhook; `skip` names the
-        channel not to use ("email" or "webhook:<name>")."""
+        """A notice to a contact (an owner dict) by e-mail (plain text and HTML) and webhook
+        (its robot's format); `skip` names the channel not to use ("email" or
+        "webhook:<name>")."""
         items = []
         if contact.get("email") and skip != "email":
-            items += self.email(about, [contact["email"]], title, html, markdown)
+            html, text = as_html(message), as_text(message)
+            items += self.email(about, [contact["email"]], message.title, html, text)
         if contact.get("webhook") and skip != f"webhook:{contact['webhook']}":
-            items += self.webhook(about, contact["webhook"], title, markdown, link, data)
+            items += self.webhook(about, contact["webhook"], message, data)
         return items
 
     # sending -----------------------------------------------------------------------------
@@ -272,6 +281,8 @@ class Deliverer:
             message["link"],
             message["data"],
             delivery_id=deliver_webhooks.idempotency_key(row.key),
+            link_label=message.get("link_label") or "Andon",
+            tone=message.get("tone") or "info",
         )
 
     def _given_up_notices(
@@ -281,17 +292,15 @@ class Deliverer:
         for a notice itself, or when the owner has no other channel)."""
         if row.kind == "given_up" or not row.owner:
             return []
-        lang = row.owner.get("lang") or "en"
+        lang = row.owner.get("lang") or DEFAULT_LANG
         values = {
-            "what": row.label,
+            "what": _what(row),
             "target": row.target,
             "channel": t(f"channel_{row.channel}", lang),
             "attempts": attempts,
-            "since": stamp(row.created_at),
+            "since": format_datetime(row.created_at, lang, row.owner.get("timezone")),
             "error": reason,
         }
-        title = t("given_up_title", lang, **values)
-        body = t("given_up_body", lang, **values)
         link = f"{self.app_url}/reports"
         about = About(
             kind="given_up",
@@ -300,11 +309,21 @@ class Deliverer:
             deadline=self.policy.deadline(now),
             given_up_id=row.id,
         )
-        markdown = f"### {title}\n\n{body}\n\n{link}"
-        html = (
-            f"<html><body><h3>{escape(title)}</h3><p>{escape(body)}</p>"
-            f'<p><a href="{escape(link)}">{escape(link)}</a></p></body></html>'
+        message = Message(
+            title=t("given_up_title", lang, **values),
+            lang=lang,
+            paragraphs=(t("given_up_body", lang, **values),),
+            link=link,
+            link_label=t("open_reports_page", lang),
+            tone="warning",
         )
         data = {"event": "delivery_given_up", "about": row.label, "error": reason}
         skip = "email" if row.channel in ("email", "file") else f"webhook:{row.target}"
-        return self.to_contact(about, row.owner, title, html, markdown, link, data, skip=skip)
+        return self.to_contact(about, row.owner, message, data, skip=skip)
+
+
+def _what(row: Delivery) -> str:
+    """What was not delivered, as its reader saw it: the message's own subject or title
+    (in their language, with proper names) without the "[Andon] " prefix; else its label."""
+    title = str(row.message.get("subject") or row.message.get("title") or "").strip()
+    return title.removeprefix(PREFIX).strip() or row.label

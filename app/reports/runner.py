@@ -19,10 +19,11 @@ from pathlib import Path
 import duckdb
 
 from app.reports.access import Caller, Refused, copy_scope, withheld, within
+from app.reports.audience import Plant, given_lang, only_plant, read_plants, reader_lang
 from app.reports.content import build_content
 from app.reports.definitions import Audience, Contacts, Report
 from app.reports.delivery import About, Deliverer, owner_of
-from app.reports.email_body import html_body, markdown_summary, subject, text_body
+from app.reports.email_body import html_body, subject, summary_message, text_body
 from app.reports.render_csv import render_csv
 from app.reports.render_pdf import render_pdf
 from app.reports.render_xlsx import render_xlsx
@@ -78,6 +79,19 @@ def render_copy(
     return files, content
 
 
+def copy_reader(
+    report: Report, slice_key: str, con: duckdb.DuckDBPyConnection
+) -> tuple[str, Plant | None]:
+    """The language of one copy and the plant it shows (when it shows one): its recipients'
+    own `lang` when the definition gives one, else that plant's language, else the
+    report's."""
+    listed = report.burst.recipients if report.burst else {"all": report.recipients}
+    audience = listed.get(slice_key)
+    scope = copy_scope(report, slice_key)
+    plant = only_plant(scope.plants, read_plants(con, scope))
+    return reader_lang(audience.lang if audience else None, plant, report.language), plant
+
+
 def run_report(
     report: Report,
     as_of: date,
@@ -114,6 +128,8 @@ def run_report(
         asked = mine or theirs or asked
     results = []
     for slice_key, audience in asked:
+        lang, plant = copy_reader(report, slice_key, con)
+        audience = audience.model_copy(update={"lang": lang})
         result = RunResult(report.name, slice_key, period.key, audience.lang, "rendered")
         results.append(result)
         refusal = caller.run_refusal(report, slice_key)
@@ -146,9 +162,10 @@ def run_report(
         link = f"{deliverer.app_url}/reports?run={run_id}"
         owner = None
         if contacts is not None:
-            plant = slice_key if report.burst_per == "plant" else None
-            chain = contacts.chain(plant, report.owner_role())
-            owner = owner_of(chain[0]) if chain else None
+            chain = contacts.chain(plant.plant_id if plant else None, report.owner_role())
+            if chain:
+                told = reader_lang(given_lang(chain[0]), plant, report.language)
+                owner = owner_of(chain[0], told, content.timezone)
         about = About(
             kind="report",
             key=f"report|{report.name}|{slice_key}|{period.key}",
@@ -277,9 +294,9 @@ def _messages(
         "lang": content.lang,
         "kpis": {k.metric.name: k.value for k in content.kpis},
     }
-    summary = markdown_summary(content, link)
+    summary = summary_message(content, link)
     for name in audience.webhooks:
-        outgoing += deliverer.webhook(about, name, title, summary, link, data)
+        outgoing += deliverer.webhook(about, name, summary, data)
     return outgoing
 
 

@@ -31,6 +31,7 @@ from croniter import croniter
 from app.accounts.plants import warehouse_plants
 from app.reports.access import Caller
 from app.reports.alerts import escalate_due, load_rules, run_alerts
+from app.reports.alerts.engine import Readers
 from app.reports.definitions import (
     Contacts,
     Report,
@@ -202,7 +203,13 @@ class Scheduler:
                 events = run_alerts(own, self.state, deliverer, rules, contacts, clock=self.clock)
                 self._published = marker
             else:
-                events = escalate_due(self.state, deliverer, contacts, rules, self.clock)
+                readers = Readers(con, connect=lambda: _connect(self.build_file))
+                try:
+                    events = escalate_due(
+                        self.state, deliverer, contacts, rules, self.clock, readers
+                    )
+                finally:
+                    readers.close()
         finally:
             if own is not None and own is not con:
                 own.close()

@@ -1,6 +1,8 @@
 """The Altair chart of a question-box answer, drawn from the answer's chart suggestion
 (metrics.nlq.answer.Chart) in the asker's language. Pure functions, like app/web/charts.py,
-whose building blocks it uses."""
+whose building blocks it uses — so an answer's chart reads like the dashboards' charts:
+trends as one panel per KPI with its target, categories as labelled horizontal bars, each
+KPI in its own colour."""
 
 from __future__ import annotations
 
@@ -15,29 +17,45 @@ from metrics.registry import Registry
 
 def chart_of(
     spec: Chart | None, frame: pl.DataFrame | None, registry: Registry, lang: str
-) -> alt.Chart | None:
+) -> alt.TopLevelMixin | None:
     """The chart the answer suggests; None for a single value or nothing to draw."""
     if spec is None or frame is None or frame.is_empty() or spec.kind == "single_value":
         return None
-    y = [m for m in spec.y if m in frame.columns]
-    if not y:
+    y = [m for m in spec.y if m in frame.columns and frame[m].drop_nulls().len()]
+    if not y or spec.x is None or spec.x not in frame.columns:
         return None
     frame = distinct_labels(frame, [c for c in (spec.x, spec.color) if c], registry)
-    percent = all(_is_percent(registry, m) for m in y)
-    series = {m: registry.metrics[m].label(lang) for m in y}
-    if spec.kind == "line" and spec.color is None:
-        return charts.trend(frame, series, lang, percent=percent, title=spec.title)
-    value_format = charts.PERCENT if _is_percent(registry, y[0]) else ",.2f"
-    if spec.kind == "bar" and spec.color is None and len(y) == 1:
-        chart = charts.grouped_bars(
-            frame, spec.x, spec.x, y[0], series[y[0]], value_format, title=spec.title
+    metrics = [registry.metrics[m] for m in y]
+    color = spec.color if spec.color in frame.columns else None
+    if spec.kind == "line":
+        if color is None:
+            return charts.trend_panels(frame, metrics, lang, title=spec.title)
+        title = column_title(color, registry, lang)
+        return charts.trend_by(frame, color, title, metrics, lang, title=spec.title)
+    x_title = column_title(spec.x, registry, lang)
+    if color is None:
+        return charts.metric_bars(frame, spec.x, x_title, metrics, lang, title=spec.title)
+    if len(metrics) == 1:
+        color_title = column_title(color, registry, lang)
+        return charts.grouped_bars(
+            frame, spec.x, x_title, color, color_title, metrics[0], lang, title=spec.title
         )
-        return chart.encode(
-            x=alt.X(
-                f"{spec.x}:N", title=None, sort="-y", axis=alt.Axis(labelAngle=-30, labelLimit=160)
-            )
-        )
-    return _long_chart(spec, frame, series, value_format, lang)
+    both = frame.with_columns(
+        pl.concat_str([spec.x, color], separator=" · ", ignore_nulls=True).alias("_category")
+    )
+    title = f"{x_title} · {column_title(color, registry, lang)}"
+    return charts.metric_bars(both, "_category", title, metrics, lang, title=spec.title)
+
+
+def column_title(column: str, registry: Registry, lang: str) -> str:
+    """The axis or legend title of an answer's column: its dimension's name in `lang`."""
+    base = column.removesuffix("_label")
+    if base in registry.dimensions:
+        return registry.dimensions[base].label(lang)
+    for dim in registry.dimensions.values():
+        if dim.key == column:
+            return dim.label(lang)
+    return t("value", lang) if column not in ("period",) else t("date", lang)
 
 
 def distinct_labels(frame: pl.DataFrame, columns: list[str], registry: Registry) -> pl.DataFrame:
@@ -51,34 +69,3 @@ def distinct_labels(frame: pl.DataFrame, columns: list[str], registry: Registry)
                 pl.format("{} ({})", pl.col(column), pl.col(dim.key)).alias(column)
             )
     return frame
-
-
-def _is_percent(registry: Registry, name: str) -> bool:
-    return registry.metrics[name].format.get("style") == "percent"
-
-
-def _long_chart(
-    spec: Chart, frame: pl.DataFrame, series: dict[str, str], value_format: str, lang: str
-) -> alt.Chart:
-    """Lines or grouped bars of one or more metrics, coloured by a dimension or metric."""
-    index = [c for c in (spec.x, spec.color) if c]
-    long = frame.unpivot(
-        index=index, on=list(series), variable_name="metric", value_name="value"
-    ).with_columns(pl.col("metric").replace_strict(series, return_dtype=pl.String))
-    color = spec.color if spec.color and len(series) == 1 else "metric"
-    x_type = "T" if spec.kind == "line" else "N"
-    base = alt.Chart(long, title=spec.title)
-    mark = base.mark_line(point=True) if spec.kind == "line" else base.mark_bar()
-    encoding = {
-        "x": alt.X(f"{spec.x}:{x_type}", title=None),
-        "y": alt.Y("value:Q", title=t("value", lang), axis=alt.Axis(format=value_format)),
-        "color": alt.Color(f"{color}:N", title=None),
-        "tooltip": [
-            *(alt.Tooltip(f"{c}:N") for c in index if c != "period"),
-            alt.Tooltip("metric:N", title=t("metric", lang)),
-            alt.Tooltip("value:Q", title=t("value", lang), format=value_format),
-        ],
-    }
-    if spec.kind == "bar":
-        encoding["xOffset"] = alt.XOffset(f"{color}:N")
-    return mark.encode(**encoding).properties(height=charts.HEIGHT)

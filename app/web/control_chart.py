@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.i18n import t
+from metrics.i18n import has, t
 from metrics.spc import SpcChart, spc_chart
 
 
@@ -50,3 +50,14 @@ def control_chart(points: pl.DataFrame, lang: str) -> ControlChart | None:
         pl.Series("flag", flags, dtype=pl.String),
     ).drop("in_period", "inspected_date")
     return ControlChart(shown, chart, first)
+
+
+def characteristic_label(code: str, lang: str) -> str:
+    """An inspection characteristic's name in `lang`: its catalogue entry (char_<code>, e.g.
+    "Solder paste height (µm)") where there is one, else the code made readable
+    ("screw_torque" -> "Screw torque"). The source systems give only the code."""
+    key = f"char_{code}"
+    if has(key):
+        return t(key, lang)
+    words = code.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else code

@@ -287,3 +287,55 @@ def key_paths(key: str) -> tuple[Path, Path]:
     """(build file, published file being read) named by a warehouse key."""
     build, target, _ = key.split("|")
     return Path(build), Path(target)
+
+
+# Inventory turns over on the flow that takes it out of stock: finished goods are shipped
+# (cost of goods shipped), raw materials and packaging are issued to production (material
+# consumption). Per basis: its turnover, annualized turnover, days of inventory, and flow.
+TURNOVER_BASES: dict[str, tuple[str, str, str, str]] = {
+    "shipments": (
+        "inventory_turnover",
+        "annualized_inventory_turnover",
+        "days_of_inventory",
+        "cogs",
+    ),
+    "consumption": (
+        "consumption_turnover",
+        "annualized_consumption_turnover",
+        "days_of_consumption",
+        "consumption_value",
+    ),
+}
+TURNOVER_METRICS = tuple(
+    dict.fromkeys(name for names in TURNOVER_BASES.values() for name in names)
+) + ("avg_inventory_value",)
+
+
+def with_turnover_basis(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` (of TURNOVER_METRICS) with each row's basis — shipments when it ships at least
+    as much (at cost) as production consumes of it, else consumption; none without either
+    flow — and that basis's `turnover`, `annualized_turnover` and `days`."""
+    cogs = pl.col("cogs").fill_null(0)
+    consumed = pl.col("consumption_value").fill_null(0)
+    basis = (
+        pl.when((cogs <= 0) & (consumed <= 0))
+        .then(pl.lit(None, dtype=pl.String))
+        .when(cogs >= consumed)
+        .then(pl.lit("shipments"))
+        .otherwise(pl.lit("consumption"))
+    )
+    frame = frame.with_columns(basis.alias("basis"))
+
+    def chosen(position: int) -> pl.Expr:
+        choice = pl.when(pl.col("basis") == "shipments").then(
+            pl.col(TURNOVER_BASES["shipments"][position])
+        )
+        return choice.when(pl.col("basis") == "consumption").then(
+            pl.col(TURNOVER_BASES["consumption"][position])
+        )
+
+    return frame.with_columns(
+        chosen(0).alias("turnover"),
+        chosen(1).alias("annualized_turnover"),
+        chosen(2).alias("days"),
+    )

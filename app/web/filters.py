@@ -1,5 +1,9 @@
 """The shared filters: period presets relative to the data's as-of date, plant/line/shift/
 product family, and language — and their round trip through the URL so a view is a link.
+
+Each page says which of them it uses (FILTERS names them; app/web/main.py lists them per
+page): the sidebar draws only those, and the page sees only those (`Filters.only`), while
+the others keep their values, in the session and in the URL, for the next page that uses them.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ PRESETS = (
 DEFAULT_PRESET = "this_month"
 # filter name -> metrics-layer dimension it restricts
 DIMENSIONS = {"plant": "plant", "line": "line", "shift": "shift", "family": "product_family"}
+FILTERS = ("period", *DIMENSIONS)  # every sidebar filter, as pages name the ones they use
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,11 @@ class Filters:
 
     def with_(self, **changes: object) -> Filters:
         return replace(self, **changes)
+
+    def only(self, uses: tuple[str, ...]) -> Filters:
+        """These filters as a page that uses only `uses` (names in FILTERS) sees them: the
+        dimensions it does not use unset. The period stays: it is where "today" is."""
+        return replace(self, **{name: None for name in DIMENSIONS if name not in uses})
 
 
 def period_bounds(
@@ -140,8 +150,9 @@ def from_params(params: Mapping[str, str], as_of: date) -> Filters:
     )
 
 
-def to_params(filters: Filters) -> dict[str, str]:
-    """The URL query parameters that reproduce these filters (defaults left out)."""
+def to_params(filters: Filters, default_lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """The URL query parameters that reproduce these filters (defaults left out: the language
+    when it is the reader's own, `default_lang`)."""
     params = {"period": filters.preset}
     if filters.preset == "custom":
         params["from"] = filters.start.isoformat()
@@ -150,6 +161,6 @@ def to_params(filters: Filters) -> dict[str, str]:
         value = getattr(filters, name)
         if value:
             params[name] = value
-    if filters.lang != DEFAULT_LANG:
+    if filters.lang != default_lang:
         params["lang"] = filters.lang
     return params

@@ -15,9 +15,34 @@ from sqlglot import exp, select
 from app.web.data import cursor, per_scope
 from app.web.lists import literal, run
 from metrics import builds
+from metrics.i18n import has, t
 from metrics.scope import Scope, ScopeError, scoped_table
 
 HEALTH_TTL_S = 60
+# columns of the health lists whose values are fixed words of dbt, the build or ingest
+# (health_status_<value>, health_resource_<value> in the catalogue); others are shown as is
+WORDS = {"status": "health_status", "resource_type": "health_resource"}
+
+
+def status_word(value: str, lang: str) -> str:
+    """A build, dbt result, freshness or load status ("passed", "warn", "LANDED") in `lang`."""
+    key = f"health_status_{str(value).lower()}"
+    return t(key, lang) if has(key) else str(value)
+
+
+def in_words(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """`frame` with its status and resource type columns in `lang`."""
+    changes = []
+    for column, prefix in WORDS.items():
+        if column not in frame.columns or frame.schema[column] != pl.String:
+            continue
+        values = frame[column].drop_nulls().unique().to_list()
+        words = {}
+        for value in values:
+            key = f"{prefix}_{value.lower()}"
+            words[value] = t(key, lang) if has(key) else value
+        changes.append(pl.col(column).replace_strict(words, default=pl.col(column)))
+    return frame.with_columns(changes) if changes else frame
 
 
 def source(table: str, scope: Scope) -> exp.Expression:

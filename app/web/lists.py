@@ -213,18 +213,35 @@ def slow_moving(
 
 
 @per_scope()
-def spc_series(key: str, scope: Scope, equals: Pairs, start: date, end: date) -> pl.DataFrame:
-    """Product × characteristic pairs with at least two measurements in the period."""
+def spc_series(
+    key: str, scope: Scope, equals: Pairs, start: date, end: date, lang: str = "en"
+) -> pl.DataFrame:
+    """Product × characteristic pairs with at least two measurements in the period, with the
+    product's name in `lang` (its id where the material master has none)."""
+    text = "m.description_zh" if lang == "zh" else "m.description_en"
     query = (
-        select("product_id", "characteristic", "count(measured_value) as samples")
-        .from_(table("fct_inspections", scope))
-        .where("measured_value is not null")
-        .where(*conditions(equals, start, end, "inspected_date"))
-        .group_by("product_id", "characteristic")
-        .having("count(measured_value) >= 2")
-        .order_by("samples desc", "product_id", "characteristic")
+        select(
+            "i.product_id",
+            f"coalesce(max({text}), i.product_id) as product_name",
+            "i.characteristic",
+            "count(i.measured_value) as samples",
+        )
+        .from_(table("fct_inspections", scope, "i"))
+        .join(
+            table("dim_material", scope, "m"), on="m.material_id = i.product_id", join_type="left"
+        )
+        .where("i.measured_value is not null")
+        .where(*conditions(_prefixed(equals, "i"), start, end, "i.inspected_date"))
+        .group_by("i.product_id", "i.characteristic")
+        .having("count(i.measured_value) >= 2")
+        .order_by("samples desc", "i.product_id", "i.characteristic")
     )
     return run(key, query)
+
+
+def _prefixed(equals: Pairs, alias: str) -> Pairs:
+    """(column, value) pairs with the columns of table `alias`."""
+    return tuple((f"{alias}.{column}", value) for column, value in equals)
 
 
 @per_scope()

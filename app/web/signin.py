@@ -3,7 +3,9 @@ named (the entry script keeps that page's address, so signing in opens it).
 
 Password mode shows the form; OIDC mode a button to the identity provider (st.login);
 proxy mode explains why the proxy's word was not taken. Every message is in the page's
-language, and no message tells whether a user name exists."""
+language (the link's ?lang=, else English, until the switch here is used), and no message
+tells whether a user name exists. Once signed in, the app speaks the user's own language
+unless the link or this switch said another (app/web/sidebar.py decide_language)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ def _language() -> str:
         format_func=lambda code: t("language_name", code),
         key=LANG_KEY,
         selection_mode="single",
+        required=True,
         on_change=keep,
     )
     return st.session_state.get(LANG_KEY) or DEFAULT_LANG
@@ -77,10 +80,7 @@ def _password_form(lang: str) -> None:
     if user is None:
         st.error(t("signin_failed", lang))
         return
-    if "lang" not in st.query_params:  # the user's own language, unless the link says one
-        st.query_params["lang"] = user.lang
-        st.session_state["f_lang"] = user.lang
-    st.rerun()
+    st.rerun()  # into the page the address names, in the user's language (sidebar.py)
 
 
 def _oidc(config: AuthConfig, lang: str) -> None:

@@ -14,8 +14,9 @@ import streamlit as st
 from app.web import charts, data
 from app.web.downloads import download_buttons
 from app.web.filters import Filters
-from metrics.formatting import COLUMN_SUFFIXES
-from metrics.i18n import column_label, join, t
+from metrics.formatting import COLUMN_SUFFIXES, format_number, number_separators
+from metrics.i18n import DEFAULT_LANG, column_label, has, join, t
+from metrics.registry import Metric
 
 
 def chart_with_data(
@@ -45,12 +46,58 @@ def dropped_note(filters: Filters, names: Iterable[str]) -> None:
         st.caption(t("not_filtered_by", filters.lang, dims=text))
 
 
-def no_data(frame: pl.DataFrame | None, lang: str) -> bool:
-    """True (and an info box) when there is nothing to draw."""
-    if frame is None or frame.is_empty():
-        st.info(t("no_data", lang))
+def no_data(
+    frame: pl.DataFrame | None, lang: str, columns: Iterable[str] = (), title: str | None = None
+) -> bool:
+    """True (and an info box, naming the chart `title` when given) when there is nothing to
+    draw: no rows, or (given `columns`) no value other than null or 0 in any of them."""
+    if is_empty(frame, columns):
+        st.info(f"**{title}** · {t('no_data', lang)}" if title else t("no_data", lang))
         return True
     return False
+
+
+def is_empty(frame: pl.DataFrame | None, columns: Iterable[str] = ()) -> bool:
+    """No rows, or no value other than null or 0 in `columns` (those the frame has)."""
+    if frame is None or frame.is_empty():
+        return True
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return False
+    return not any(_has_value(frame[c]) for c in present)
+
+
+def _has_value(series: pl.Series) -> bool:
+    values = series.drop_nulls()
+    if series.dtype.is_numeric():
+        values = values.filter(values != 0)
+    return values.len() > 0
+
+
+def unit_text(metric: Metric, lang: str) -> str | None:
+    """The unit of `metric` as a header writes it (h, 小时, giờ), None when the label says it
+    (ratios shown as percent, counts, turns, an index)."""
+    key = "unit_" + re.sub(r"[^a-z0-9]+", "_", metric.unit.lower()).strip("_")
+    if metric.format.get("style") == "percent" or not has(key):
+        return None
+    return t(key, lang)
+
+
+def metric_header(metric: Metric, lang: str) -> str:
+    """A metric's column header with its unit: "MTBF (h)", "平均故障间隔（小时）" — not where
+    the label already names it ("Days of inventory")."""
+    unit = unit_text(metric, lang)
+    label = metric.label(lang)
+    if unit is None or _names(label, unit):
+        return label
+    return t("unit_suffix", lang, label=label, unit=unit)
+
+
+def _names(label: str, unit: str) -> bool:
+    """Whether `label` already says `unit`: as a word, or anywhere for CJK text."""
+    if any(ord(char) >= 0x2E80 for char in unit):
+        return unit in label
+    return re.search(rf"(?<!\w){re.escape(unit)}(?!\w)", label, re.IGNORECASE) is not None
 
 
 def equals_from(filters: Filters, *, equipment: str | None = None) -> tuple[tuple[str, str], ...]:
@@ -85,9 +132,9 @@ def header(column: str, lang: str, columns: Iterable[str] = ()) -> str:
     for suffix in COLUMN_SUFFIXES:
         base = column.removesuffix(suffix)
         if base != column and base in registry.metrics:
-            return registry.metrics[base].label(lang) + t(f"suffix{suffix}", lang)
+            return metric_header(registry.metrics[base], lang) + t(f"suffix{suffix}", lang)
     if column in registry.metrics:
-        return registry.metrics[column].label(lang)
+        return metric_header(registry.metrics[column], lang)
     if column.endswith("_label") and column.removesuffix("_label") in registry.dimensions:
         return registry.dimensions[column.removesuffix("_label")].label(lang)
     for name, dim in registry.dimensions.items():
@@ -128,6 +175,21 @@ def _kind(frame: pl.DataFrame, column: str) -> str:
     return "text"
 
 
+DECIMALS = {"int": 0, "number": 2, "decimal1": 1}
+
+
+def _as_text(column: str, kind: str, lang: str) -> pl.Expr:
+    """Numbers of `column` as `lang` writes them (format_number), percentages with "%"."""
+    if kind == "percent":
+        return pl.col(column).map_elements(
+            lambda v: f"{format_number(v * 100, lang, 1)}%", return_dtype=pl.String
+        )
+    decimals = DECIMALS[kind]
+    return pl.col(column).map_elements(
+        lambda v: format_number(v, lang, decimals), return_dtype=pl.String
+    )
+
+
 def display_table(
     frame: pl.DataFrame,
     lang: str,
@@ -135,6 +197,7 @@ def display_table(
     *,
     style: Callable[[object], object] | None = None,
     column_config: dict[str, object] | None = None,
+    widths: dict[str, int | str] | None = None,
     **options: object,
 ) -> None:
     """Show a row list: headers in `lang`, dates as dates, quantities with thousands
@@ -142,8 +205,11 @@ def display_table(
 
     `formats` overrides the inferred kind per (original) column: date, datetime, int,
     number, decimal1, code, percent or text. `style` gets the relabelled pandas frame and
-    returns a Styler; `column_config` (by original column) is merged over the built one."""
+    returns a Styler; `column_config` (by original column) is merged over the built one;
+    `widths` (by original column: pixels, or small/medium/large) sizes columns, keeping
+    their formats."""
     formats = formats or {}
+    own_separators = number_separators(lang) != number_separators(DEFAULT_LANG)
     names: dict[str, str] = {}
     config: dict[str, object] = {}
     casts = []
@@ -162,15 +228,48 @@ def display_table(
             config[title] = st.column_config.DatetimeColumn(
                 title, format=t("fmt_datetime_column", lang)
             )
+        elif kind in FORMATS and dtype.is_numeric() and kind != "code" and own_separators:
+            # Streamlit's number formats write 1,234.5 whatever the language: a reader who
+            # writes 1.234,5 gets the numbers as text in their style, right-aligned.
+            casts.append(_as_text(column, kind, lang))
+            config[title] = st.column_config.TextColumn(title, alignment="right")
         elif kind in FORMATS and dtype.is_numeric():
             if isinstance(dtype, pl.Decimal):
                 casts.append(pl.col(column).cast(pl.Float64))
             config[title] = st.column_config.NumberColumn(title, format=FORMATS[kind])
         if column_config and column in column_config:
             config[title] = column_config[column]
+        if widths and column in widths:
+            sized = dict(config.get(title) or st.column_config.Column(title))
+            sized["width"] = widths[column]
+            config[title] = sized
     shown = frame.with_columns(casts) if casts else frame
     shown = shown.rename(names)
     body = style(shown.to_pandas()) if style is not None else shown
     options.setdefault("hide_index", True)
     options.setdefault("width", "stretch")
     st.dataframe(body, column_config=config, **options)
+
+
+def summary_table(
+    frame: pl.DataFrame, lang: str, *, style: Callable[[object], object] | None = None
+) -> None:
+    """A short table of formatted values (a few rows, a column per KPI) drawn static, as wide
+    as the page, its headers wrapping, so no column is cut off however narrow the column or
+    long the language's labels. Headers in `lang` as display_table writes them."""
+    names = {c: plain(header(c, lang, frame.columns)) for c in frame.columns}
+    texts = [
+        pl.col(c).map_elements(plain, return_dtype=pl.String)
+        for c, d in frame.schema.items()
+        if d == pl.String
+    ]
+    shown = frame.with_columns(texts).rename(names).to_pandas()
+    st.table(style(shown) if style is not None else shown, hide_index=True)
+
+
+MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def plain(text: str) -> str:
+    """`text` as itself where Streamlit reads Markdown (st.table's cells and headers)."""
+    return MARKDOWN.sub(r"\\\1", text)

@@ -10,14 +10,14 @@ metrics/i18n.yaml, so a surface shows the options as choices and never reads the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from metrics.i18n import join, t
-from metrics.nlq.vocabulary import Vocabulary
+from metrics.nlq.vocabulary import Vocabulary, question_lang
 
 Reason = Literal[
     "empty",
@@ -51,6 +51,9 @@ class Option:
     key: str
     label: str  # in the asker's language
     dimension: str | None = None
+    # How a re-asked question writes it: the label in a language the question box reads
+    # (English for a Vietnamese asker); empty: the label.
+    words: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -127,11 +130,18 @@ def either(items: list[str], lang: str) -> str:
 
 
 def _metric(vocab: Vocabulary, name: str, lang: str) -> Option:
-    return Option("metric", name, vocab.registry.metrics[name].label(lang))
+    metric = vocab.registry.metrics[name]
+    return Option("metric", name, metric.label(lang), words=metric.label(question_lang(lang)))
 
 
 def _dimension(vocab: Vocabulary, name: str, lang: str) -> Option:
-    return Option("dimension", name, vocab.registry.dimensions[name].label(lang))
+    dim = vocab.registry.dimensions[name]
+    return Option("dimension", name, dim.label(lang), words=dim.label(question_lang(lang)))
+
+
+def _value(vocab: Vocabulary, dim: str, key: str, lang: str) -> Option:
+    label = vocab.label(dim, key, lang)
+    return Option("value", key, label, dim, words=vocab.label(dim, key, question_lang(lang)))
 
 
 def empty(lang: str) -> Clarification:
@@ -186,7 +196,7 @@ def unknown_value(vocab: Vocabulary, dim: str, word: str, lang: str) -> Clarific
         if labels[label] not in keys:
             keys.append(labels[label])
     keys = keys[:MAX_VALUES] or sorted(values)[:MAX_VALUES]
-    options = tuple(Option("value", k, vocab.label(dim, k, lang), dim) for k in keys)
+    options = tuple(_value(vocab, dim, k, lang) for k in keys)
     dimension = vocab.registry.dimensions[dim].label(lang)
     return Clarification("unknown_value", lang, options, words=word, dimension=dimension)
 
@@ -198,7 +208,7 @@ def outside_scope(vocab: Vocabulary, dim: str, words: str, plants: str, lang: st
     options: tuple[Option, ...] = ()
     if words:
         keys = vocab.keys(dim)[:MAX_VALUES]
-        options = tuple(Option("value", k, vocab.label(dim, k, lang), dim) for k in keys)
+        options = tuple(_value(vocab, dim, k, lang) for k in keys)
     dimension = vocab.registry.dimensions[dim].label(lang)
     return Clarification(
         "outside_scope", lang, options, words=words, dimension=dimension, detail=plants
@@ -234,14 +244,15 @@ def rank_what(vocab: Vocabulary, name: str, lang: str) -> Clarification:
 def reask(question: str, clarification: Clarification, option: Option) -> str:
     """The question again with the chosen option: the words the clarification was about are
     replaced by a value (or dropped), a metric is added, a dimension becomes 'by …'."""
-    lang = clarification.lang
+    lang = question_lang(clarification.lang)
+    words = option.words or option.label
     if clarification.words:
         # The words as the asker typed them: any case, any spacing between them.
         typed = re.escape(clarification.words).replace(r"\ ", r"\s+")
-        instead = option.label if option.kind == "value" else " "
+        instead = words if option.kind == "value" else " "
         question = re.sub(typed, lambda _: instead, question, count=1, flags=re.IGNORECASE)
     if option.kind == "dimension":
-        question = f"{question} {t('ask_by_dimension', lang, dimension=option.label)}"
+        question = f"{question} {t('ask_by_dimension', lang, dimension=words)}"
     elif option.kind == "metric":
-        question = f"{question} {option.label}"
+        question = f"{question} {words}"
     return " ".join(question.split())

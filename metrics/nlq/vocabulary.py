@@ -41,6 +41,9 @@ LOSS_PHRASES = (
     "损失",
     "各项损失",
 )
+# The languages questions are asked in (the words below are theirs); a reader of another
+# language sees answers in theirs, and asks in English.
+QUESTION_LANGS = ("en", "zh")
 # Parents a value implies: a line belongs to a plant, a product to a family.
 PARENTS = {
     "line": {"plant": "plant_id"},
@@ -51,6 +54,12 @@ PARENTS = {
 _SUFFIXES = re.compile(
     r"(?:股份有限公司|有限责任公司|有限公司|集团|\s+(?:gmbh|sas|ab|inc|corp|llc|co ltd|ltd|co))$"
 )
+
+
+def question_lang(lang: str) -> str:
+    """The language a question re-asked for a `lang` reader is written in: `lang` itself
+    when the question box reads it (QUESTION_LANGS), else English."""
+    return lang if lang in QUESTION_LANGS else QUESTION_LANGS[0]
 
 
 @dataclass(frozen=True)
@@ -66,13 +75,21 @@ class Term:
 
 @dataclass(frozen=True)
 class Value:
+    """A dimension value and its names. The question box reads the English and Chinese ones;
+    Vietnamese is shown only, and is the English name when the warehouse has none."""
+
     key: str
     label_en: str
     label_zh: str
     parents: Mapping[str, str] = field(default_factory=dict)
+    label_vi: str = ""
 
     def label(self, lang: str) -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        if lang == "zh":
+            return self.label_zh
+        if lang == "vi":
+            return self.label_vi or self.label_en
+        return self.label_en
 
 
 @dataclass
@@ -87,7 +104,8 @@ class Vocabulary:
     def build(
         cls, rows: Mapping[str, Iterable[Mapping[str, object]]], registry: Registry | None = None
     ) -> Vocabulary:
-        """From {dimension: [{key, en, zh, <parent dim>: key…}]} rows and the registry."""
+        """From {dimension: [{key, en, zh, [vi], <parent dim>: key…}]} rows and the
+        registry."""
         registry = registry or load_registry()
         phrases: dict[str, list[Term]] = {}
         for metric in registry.metrics.values():
@@ -153,8 +171,9 @@ def _value(dim: str, row: Mapping[str, object]) -> Value | None:
     key = str(key)
     en = str(row.get("en") or key)
     zh = str(row.get("zh") or en)
+    vi = str(row.get("vi") or en)
     parents = {p: str(row[p]) for p in PARENTS.get(dim, {}) if row.get(p) is not None}
-    return Value(key, en, zh, parents)
+    return Value(key, en, zh, parents, vi)
 
 
 def aliases(dim: str, value: Value) -> set[str]:
@@ -236,6 +255,7 @@ def read_rows(
                 exp.alias_(exp.column(dim.table_key), "key"),
                 exp.alias_(exp.column(dim.label_columns["en"]), "en"),
                 exp.alias_(exp.column(dim.label_columns["zh"]), "zh"),
+                exp.alias_(exp.column(str(dim.label_column("vi"))), "vi"),
             ]
             columns += [
                 exp.alias_(exp.column(col), parent) for parent, col in PARENTS.get(name, {}).items()
@@ -264,6 +284,7 @@ def shift_row(code: str) -> dict[str, str]:
         "key": code,
         "en": t("shift_name", "en", code=code),
         "zh": t("shift_name", "zh", code=code),
+        "vi": t("shift_name", "vi", code=code),
     }
 
 

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from metrics import RegistryError, load_registry
-from metrics.registry import REGISTRY_PATH, parse_registry
+from metrics.query import compile as compile_sql
+from metrics.registry import LABEL_COLUMN_LANGS, REGISTRY_PATH, area_label, parse_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 KPIS = ROOT.parent / "shared" / "KPIS.md"  # the brief, beside the clone (as in CI)
@@ -83,13 +84,13 @@ def problems_of(data: dict) -> str:
     return str(caught.value)
 
 
-def test_every_kpi_is_registered_with_both_labels() -> None:
+def test_every_kpi_is_registered_with_every_label() -> None:
     registry = load_registry()
     names = [name for name in kpi_names() if name not in PLM_APS_NAMES]
     assert len(names) > 30
     for name in [*names, *LOSSES]:
         metric = registry.metrics[name]
-        assert metric.label_en and metric.label_zh and metric.description
+        assert metric.label_en and metric.label_zh and metric.label_vi and metric.description
         assert metric.owner and metric.unit and metric.synonyms["en"] and metric.synonyms["zh"]
     assert registry.metrics["oee"].label_zh == "设备综合效率"
     assert registry.metrics["first_pass_yield"].label_zh == "直通率"
@@ -147,6 +148,31 @@ UNKNOWN = "unknown key (check its spelling against the JSON Schema beside the fi
             "metrics.oee.dimensions.4: unknown dimension 'galaxy' (known: plant, line,",
         ),
         ("metrics.oee.label_zh", DELETE, "metrics.oee.label_zh: required key is missing"),
+        ("metrics.oee.label_vi", DELETE, "metrics.oee.label_vi: required key is missing"),
+        ("dimensions.line.label_vi", DELETE, "dimensions.line.label_vi: required key is missing"),
+        ("metrics.oee.label_vi", "", "metrics.oee.label_vi: String should have at least 1"),
+        (
+            "grains.day",
+            {"label_en": "Day", "label_zh": "日"},
+            "grains.day.label_vi: required key is missing",
+        ),
+        (
+            "metrics.oee.amber_band",
+            -0.02,
+            "metrics.oee.amber_band: Input should be greater than or equal to 0 (got -0.02)",
+        ),
+        ("metrics.oee.amber_band", "wide", "metrics.oee.amber_band: Input should be a valid"),
+        ("metrics.cogs.amber_band", 100, "metrics.cogs.amber_band: amber_band needs a target"),
+        (
+            "dimensions.plant.label_columns",
+            {"en": "plant_name_en", "zh": "plant_name_zh", "vi": "plant_name_vi"},
+            "dimensions.plant.label_columns.vi: column 'plant_name_vi' is not in dim_plant",
+        ),
+        (
+            "dimensions.plant.label_columns",
+            {"en": "plant_name_en", "zh": "plant_name_zh", "fr": "plant_name_en"},
+            "dimensions.plant.label_columns.fr: Input should be 'en', 'zh' or 'vi' (got 'fr')",
+        ),
         ("dimensions.line.label_en", DELETE, "dimensions.line.label_en: required key is missing"),
         (
             "dimensions.line.synonyms",
@@ -356,3 +382,72 @@ def test_aggregate_filters_are_column_value_pairs() -> None:
     numerator = load_registry().metrics["on_time_delivery"].numerator
     assert numerator is not None and numerator.filter == (("is_due", (1,)),)
     assert numerator.describe() == "Σ fct_order_lines.is_on_time [is_due = 1]"
+
+
+def test_labels_in_every_language_with_english_for_others() -> None:
+    registry = load_registry()
+    oee, line = registry.metric("oee"), registry.dimension("line")
+    assert [oee.label(lang) for lang in ("en", "zh", "vi", "fr")] == [
+        "OEE",
+        "设备综合效率",
+        "Hiệu suất thiết bị tổng thể (OEE)",
+        "OEE",
+    ]
+    assert [line.label(lang) for lang in ("en", "zh", "vi", "de")] == [
+        "Line",
+        "产线",
+        "Dây chuyền",
+        "Line",
+    ]
+    assert registry.grain_label("week", "vi") == "Tuần (ISO, từ thứ Hai)"
+    assert registry.grain_label("week", "zh") == "周"
+    assert registry.grain_label("hour", "vi") == "hour"
+    assert area_label("equipment", "vi") == "Hiệu quả thiết bị"
+    assert area_label("quality", "fr") == "Quality"
+
+
+def test_value_names_in_vietnamese_read_the_english_column() -> None:
+    """The dimension tables name values in English and Chinese only (LABEL_COLUMN_LANGS)."""
+    registry = load_registry()
+    assert LABEL_COLUMN_LANGS == ("en", "zh")
+    plant = registry.dimension("plant")
+    assert [plant.label_column(lang) for lang in ("en", "zh", "vi", "fr")] == [
+        "plant_name_en",
+        "plant_name_zh",
+        "plant_name_en",
+        "plant_name_en",
+    ]
+    assert registry.dimension("shift").label_column("vi") is None  # no table: the key itself
+    data = raw()
+    data["dimension_tables"]["dim_plant"].append("plant_name_vi")
+    data["dimensions"]["plant"]["label_columns"]["vi"] = "plant_name_vi"
+    own = parse_registry(data).dimension("plant")
+    assert own.label_column("vi") == "plant_name_vi" and own.label_column("en") == "plant_name_en"
+
+
+def test_a_vietnamese_query_shows_the_english_value_names(con) -> None:  # noqa: ANN001
+    from metrics import query
+    from metrics.scope import ALL_PLANTS
+
+    sql = compile_sql(["oee"], by=["plant"], lang="vi", scope=ALL_PLANTS)
+    assert "plant_name_en" in sql and "plant_name_zh" not in sql
+    october = {"by": ["plant"], "start": "2026-10-01", "end": "2026-11-01", "con": con}
+    frame = query(["oee"], lang="vi", scope=ALL_PLANTS, **october)
+    assert frame.columns == ["plant_id", "plant_label", "oee"]
+    assert dict(zip(frame["plant_id"], frame["plant_label"], strict=True)) == {
+        "DG": "Dongguan Plant",
+        "SZ": "Suzhou Plant",
+    }
+
+
+def test_amber_bands_are_in_the_metrics_units() -> None:
+    registry = load_registry()
+    bands = {n: m.amber_band for n, m in registry.metrics.items() if m.amber_band is not None}
+    for name in ("availability", "performance", "quality", "oee", "first_pass_yield"):
+        assert bands[name] == 0.02, name  # 2 percentage points
+    assert bands["on_time_delivery"] == bands["otif"] == 0.02
+    assert bands["days_of_inventory"] == 3  # days
+    assert bands["cpk"] == 0.33  # Cpk 1.00 … 1.33: capable, but only just
+    assert all(registry.metrics[n].target is not None for n in bands)
+    mtbf = raw()["metrics"]["mtbf_hours"]  # none in the file: the default band
+    assert "amber_band" not in mtbf and registry.metrics["mtbf_hours"].amber_band is None

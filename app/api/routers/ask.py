@@ -3,14 +3,14 @@ question back."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from app.api import service
 from app.api.deps import TableContext
-from app.api.models import AskResponse
+from app.api.models import AskResponse, Lang
 from app.api.problems import Problem
 from app.api.routers import documented
 from metrics.errors import MetricError
@@ -39,7 +39,7 @@ async def ask(
     as_of: Annotated[
         str | None, Query(description="The day 'today' means (default: the warehouse's).")
     ] = None,
-    lang: Annotated[Literal["en", "zh"] | None, Query()] = None,
+    lang: Annotated[Lang | None, Query()] = None,
 ) -> Response:
     """The interpretation, the SQL and the rows, in the token's plants; a question naming
     another plant's plant or line is answered with a question back, never with data. In

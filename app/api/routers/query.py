@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app.api import service
 from app.api.deps import TableContext
-from app.api.models import QueryRequest, QueryResponse
+from app.api.models import Lang, QueryRequest, QueryResponse
 from app.api.routers import documented
 
 router = APIRouter(tags=["query"])
@@ -63,7 +63,7 @@ async def get_query(
         Literal["previous_period", "previous", "same_period_last_year", "last_year"] | None,
         Query(),
     ] = None,
-    lang: Annotated[Literal["en", "zh"], Query(description="Labels' language.")] = "en",
+    lang: Annotated[Lang, Query(description="Labels' language.")] = "en",
 ) -> Response:
     """Metrics grouped by dimensions over [from, to), in the token's plants only (a `where`
     on another plant gives no rows). Errors say what to change: an unknown metric, a

@@ -5,7 +5,8 @@ nobody acknowledges in time. History and acknowledgements live in the state stor
     rules.py        the alert-rule model (reports/alerts.yaml and its JSON Schema)
     evaluate.py     findings from the published warehouse, through the metrics layer
     transitions.py  the state machine: pure functions over typed events
-    notify.py       the notice a contact gets (HTML escaped) and its delivery
+    wording.py      what a condition found (Verdict) and how each language says it
+    notify.py       the notice a contact gets, in their language, and its delivery
     engine.py       the run: evaluate → transitions → state store → notify; escalate; ack
 """
 

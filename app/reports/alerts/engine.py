@@ -40,8 +40,10 @@ from app.reports.alerts.transitions import (
     escalation,
     judge,
 )
+from app.reports.audience import Plant, given_lang, read_plants, reader_lang
 from app.reports.definitions import Contacts, load_channels, load_contacts
 from app.reports.delivery import Deliverer
+from app.reports.names import Names
 from app.reports.state import Outgoing, StateStore, now_utc, state_path
 from metrics.asof import as_of_date
 from metrics.registry import load_registry
@@ -49,6 +51,31 @@ from metrics.scope import Scope
 
 Clock = Callable[[], datetime]
 EVALUATION_SCOPE = Scope.all()  # the rules are the administrators': judged for every plant
+
+
+class Readers:
+    """What notices need from the warehouse, read on first use: the names of plants, lines …
+    in each language, and each plant's language and time zone. `connect` opens the
+    warehouse only when a notice needs it (the scheduler's escalations)."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection | None = None,
+        connect: Callable[[], duckdb.DuckDBPyConnection] | None = None,
+    ) -> None:
+        self.names = Names(con, EVALUATION_SCOPE, connect=connect)
+        self._plants: dict[str, Plant] | None = None
+
+    def plant(self, plant_id: str | None) -> Plant | None:
+        if plant_id is None:
+            return None
+        if self._plants is None:
+            con = self.names.connection()
+            self._plants = read_plants(con, EVALUATION_SCOPE) if con is not None else {}
+        return self._plants.get(plant_id)
+
+    def close(self) -> None:
+        self.names.close()
 
 
 def run_alerts(
@@ -63,6 +90,7 @@ def run_alerts(
     """Evaluate every rule for its period ending at `as_of` (default: the warehouse's as-of
     date, `metrics.asof.as_of_date`; see `period_for`), then run due escalations."""
     as_of = as_of or as_of_date(con)
+    readers = Readers(con)
     events = []
     for rule in rules:
         period = period_for(rule, as_of)
@@ -78,10 +106,10 @@ def run_alerts(
                 at=clock(),
                 token=new_token(),
             )
-            record = _record(state, deliverer, rule, event) if event else None
+            record = _record(state, deliverer, rule, event, readers) if event else None
             if record is not None:
                 events.append(record)
-    return events + escalate_due(state, deliverer, contacts, rules, clock)
+    return events + escalate_due(state, deliverer, contacts, rules, clock, readers)
 
 
 def new_token() -> str:
@@ -96,8 +124,11 @@ def escalate_due(
     contacts: Contacts,
     rules: Iterable[AlertRule],
     clock: Clock = now_utc,
+    readers: Readers | None = None,
 ) -> list[dict[str, Any]]:
-    """Pass open, unacknowledged alerts to the next contact once their rule's time is up."""
+    """Pass open, unacknowledged alerts to the next contact once their rule's time is up
+    (`readers`: where the notices' names come from; none: keys stand for names)."""
+    readers = readers or Readers()
     by_name = {rule.name: rule for rule in rules}
     events = []
     for alert in state.open_alert_records():
@@ -111,31 +142,41 @@ def escalate_due(
             at=clock(),
         )
         if event is not None:
-            events.append(_record(state, deliverer, rule, event))
+            events.append(_record(state, deliverer, rule, event, readers))
     return events
 
 
 def _record(
-    state: StateStore, deliverer: Deliverer | None, rule: AlertRule, event: AlertEvent
+    state: StateStore,
+    deliverer: Deliverer | None,
+    rule: AlertRule,
+    event: AlertEvent,
+    readers: Readers,
 ) -> dict[str, Any] | None:
     """Write the event to the state store with its contact's notifications (queued in the
-    same transaction, sent by the next `deliver_due`); None for a quiet refresh."""
+    same transaction, sent by the next `deliver_due`); None for a quiet refresh. The notice
+    is in the contact's language: their own `lang`, else their plant's."""
     if isinstance(event, Refreshed):
         state.record_refreshed(event)
         return None
     notify = None
     contact = event.contact
     if contact is not None and deliverer is not None:
-        notice = render(
+        plant = readers.plant(event.plant)
+        zone = plant.zone if plant else None
+        message = render(
             event,
-            rule=rule.name,
+            rule=rule,
             metric=load_registry().metric(rule.metric),
             contact=contact,
             app_url=deliverer.app_url,
+            lang=reader_lang(given_lang(contact), plant),
+            names=readers.names,
+            timezone=zone,
         )
 
         def notify(event_id: int) -> list[Outgoing]:
-            return outgoing(deliverer, notice, contact, event.to_dict(event_id))
+            return outgoing(deliverer, message, contact, event.to_dict(event_id), zone)
 
     if isinstance(event, Fired):
         event_id = state.record_fired(event, notify)

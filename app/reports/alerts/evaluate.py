@@ -10,7 +10,7 @@ are given (the engine gives every plant: rules are written by administrators).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
@@ -18,8 +18,8 @@ from sqlglot import exp, select
 
 import metrics
 from app.reports.alerts.rules import SPC_FACT, SPC_SERIES, AlertRule
-from metrics.formatting import format_value
-from metrics.i18n import t
+from app.reports.alerts.wording import Verdict, detail
+from app.reports.names import Names
 from metrics.periods import Period, resolve
 from metrics.registry import load_registry
 from metrics.scope import Scope, scoped_table
@@ -29,12 +29,13 @@ from metrics.status import target_status
 SPC_VALUE = "measured_value"
 SPC_TIME = "inspected_date"
 SPC_ORDER = ("inspected_at", "inspection_id")  # the order the Quality page plots points in
-SPC_RULE_TEXT = {1: "spc_rule_1", 2: "spc_rule_2", 3: "spc_rule_3", 4: "spc_rule_4"}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A rule's verdict for one entity (e.g. "plant=SZ/line=SZ-L1") in the period."""
+    """A rule's verdict for one entity (e.g. "plant=SZ/line=SZ-L1") in the period: `label`
+    and `detail` in English (the history's words), `keys` and `verdict` for every other
+    language (app/reports/alerts/notify.py)."""
 
     entity: str
     plant: str | None
@@ -44,6 +45,8 @@ class Finding:
     detail: str
     chart: SpcChart | None = None  # spc: the control chart judged
     first: int = 0  # spc: index of the series' first point inside the period
+    keys: tuple[tuple[str, str], ...] = ()  # (dimension, key) of the entity, in order
+    verdict: Verdict | None = field(default=None, compare=False)
 
 
 def period_for(rule: AlertRule, as_of: date) -> Period:
@@ -77,40 +80,54 @@ def _threshold_findings(
         con=con,
         scope=scope,
     )
+    names = Names(con, scope)
     findings = []
     for row in frame.iter_rows(named=True):
         value = row.get(rule.metric)
         if value is None:
             continue
-        shown = format_value(metric, value)
         if condition.type == "target":
             breached = target_status(metric, value) in ("amber", "red")
-            detail = f"{shown} vs target {format_value(metric, metric.target)}"
+            verdict = Verdict("target", float(value), bound=metric.target)
         elif condition.type in ("below", "above"):
             limit = float(condition.value)  # type: ignore[arg-type] - required by the model
             breached = value < limit if condition.type == "below" else value > limit
-            detail = f"{shown} {condition.type} limit {format_value(metric, limit)}"
+            verdict = Verdict(condition.type, float(value), bound=limit)
         else:
             before = row.get(f"{rule.metric}_previous")
             if before is None or before == 0:
                 continue  # no change to judge without a previous value
-            change = (value - before) / abs(before) * 100
+            verdict = Verdict(
+                "change_pct", float(value), previous=float(before), threshold=condition.value
+            )
+            change = verdict.change_pct or 0.0
             worse = -change if metric.direction == "higher_is_better" else change
             breached = worse > float(condition.value)  # type: ignore[arg-type]
-            detail = f"{shown} vs {format_value(metric, before)} before ({change:+.1f}%)"
-        entity, plant, label = _entity(row, rule.scope)
-        findings.append(Finding(entity, plant, label, float(value), breached, detail))
+        keys = _keys(row, rule.scope)
+        findings.append(
+            Finding(
+                entity=_entity(keys),
+                plant=str(row["plant_id"]) if row.get("plant_id") is not None else None,
+                label=names.place(keys, "en") or "all",
+                value=float(value),
+                breached=breached,
+                detail=detail(verdict, metric, breached),
+                keys=keys,
+                verdict=verdict,
+            )
+        )
     return findings
 
 
-def _entity(row: dict, scope: tuple[str, ...]) -> tuple[str, str | None, str]:
-    """(entity key, plant, label) of a metrics.query row grouped by `scope`."""
+def _keys(row: dict, scope: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The (dimension, key) pairs of a metrics.query row grouped by `scope`."""
     registry = load_registry()
-    keys = [(dim, row.get(registry.dimension(dim).key)) for dim in scope]
-    entity = "/".join(f"{dim}={key}" for dim, key in keys) or "all"
-    label = " / ".join(str(row.get(f"{dim}_label") or key) for dim, key in keys) or "all"
-    plant = row.get("plant_id")
-    return entity, (str(plant) if plant is not None else None), label
+    return tuple((dim, str(row.get(registry.dimension(dim).key))) for dim in scope)
+
+
+def _entity(keys: tuple[tuple[str, str], ...]) -> str:
+    """The entity key: "plant=SZ/line=SZ-L1", or "all" for a rule without a scope."""
+    return "/".join(f"{dim}={key}" for dim, key in keys) or "all"
 
 
 def spc_points_query(rule: AlertRule, period: Period, scope: Scope) -> exp.Select:
@@ -136,6 +153,8 @@ def _spc_findings(
     rule: AlertRule, con: duckdb.DuckDBPyConnection, period: Period, scope: Scope
 ) -> list[Finding]:
     dims = (*rule.scope, *SPC_SERIES)
+    metric = load_registry().metric(rule.metric)
+    names = Names(con, scope)
     rows = con.execute(spc_points_query(rule, period, scope).sql(dialect="duckdb")).fetchall()
     series: dict[tuple, list[tuple[date, float]]] = {}
     for row in rows:
@@ -149,27 +168,23 @@ def _spc_findings(
         # shift inside the period cannot widen its own limits.
         chart = spc_chart([value for _, value in points], baseline=first)
         broken = chart.broken(first, rule.condition.spc_rules) if chart else set()
-        if chart is None:
-            detail = "no control limits (fewer than two points or no spread)"
-        elif broken:
-            detail = "WE rules broken: " + "; ".join(
-                t(SPC_RULE_TEXT[number], "en") for number in sorted(broken)
-            )
-        else:
-            detail = "in control"
-        named = dict(zip(dims, keys, strict=True))
-        entity = "/".join(f"{dim}={key}" for dim, key in named.items())
-        plant = named.get("plant")
+        verdict = Verdict(
+            "spc", points[-1][1], rules=tuple(sorted(broken)), limits=chart is not None
+        )
+        pairs = tuple((dim, str(key)) for dim, key in zip(dims, keys, strict=True))
+        plant = dict(pairs).get("plant")
         findings.append(
             Finding(
-                entity=entity,
-                plant=str(plant) if plant is not None else None,
-                label=" / ".join(str(key) for key in keys),
+                entity=_entity(pairs),
+                plant=plant,
+                label=names.place(pairs, "en"),
                 value=points[-1][1],
                 breached=bool(broken),
-                detail=detail,
+                detail=detail(verdict, metric, bool(broken)),
                 chart=chart,
                 first=first,
+                keys=pairs,
+                verdict=verdict,
             )
         )
     return findings

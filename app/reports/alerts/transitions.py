@@ -12,11 +12,12 @@ in the state store (app/reports/state.py) and sends its notification.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from app.reports.alerts.evaluate import Finding
+from app.reports.alerts.wording import Verdict
 from app.reports.definitions import Contact
 from app.reports.state import AlertRecord, stamp
 
@@ -33,6 +34,11 @@ class AlertEvent:
     at: datetime
     token: str | None = None
     contact: Contact | None = None  # whom this event is told to
+    plant: str | None = None
+    # What the finding was, for the notice in its reader's language (app/reports/alerts/
+    # notify.py): the entity's (dimension, key) pairs and the condition's numbers.
+    keys: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    verdict: Verdict | None = field(default=None, compare=False)
 
     @property
     def message(self) -> str:
@@ -63,7 +69,6 @@ class Fired(AlertEvent):
     kind: ClassVar[str] = "fired"
     label: str
     detail: str
-    plant: str | None
     role: str
     token: str
 
@@ -101,6 +106,7 @@ class Escalated(AlertEvent):
     level: int  # the contact's place in the escalation chain (0 = the first one told)
     detail: str
     token: str
+    minutes: float = 0  # how long the one told before had to acknowledge
 
     @property
     def message(self) -> str:
@@ -136,14 +142,21 @@ def judge(
     """The event a finding causes: fire once (telling the first contact of the chain), stay
     quiet while open, clear (telling the contact last told); nothing while all is well.
     `token` is the new alert's acknowledgement token, used only when it fires."""
-    common = {"rule": rule, "entity": finding.entity, "period": period, "value": finding.value}
+    common = {
+        "rule": rule,
+        "entity": finding.entity,
+        "period": period,
+        "value": finding.value,
+        "plant": finding.plant,
+        "keys": finding.keys,
+        "verdict": finding.verdict,
+    }
     if finding.breached and current is None:
         return Fired(
             **common,
             at=at,
             label=finding.label,
             detail=finding.detail,
-            plant=finding.plant,
             role=role,
             token=token,
             contact=chain[0] if chain else None,
@@ -177,6 +190,8 @@ def escalation(
         detail=alert.message or "",
         token=alert.token,
         contact=chain[level],
+        plant=alert.plant,
+        minutes=timeout.total_seconds() / 60,
     )
 
 

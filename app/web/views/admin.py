@@ -1,5 +1,6 @@
 """Users & audit (administrators only): every account with its role and plants, forms to
-add a user, change a grant, set a password, disable or enable; and the audit log."""
+add a user, change a grant, set a password, disable or enable; and the audit log, its
+moments in the administrator's plants' time zone (UTC, said so, for plants in several)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import streamlit as st
 
 from app.accounts import ACTIONS, AccountError, Action, Role, can
 from app.web import data, session
+from app.web.plant_locale import moment_text
 from app.web.sidebar import context
 from metrics.i18n import LANGS, t
 
@@ -71,7 +73,10 @@ with users_tab:
             t("admin_col_role", lang), [r.value for r in Role], format_func=role_label
         )
         chosen = st.multiselect(
-            t("admin_col_plants", lang), plant_ids, format_func=lambda p: plant_names.get(p, p)
+            t("admin_col_plants", lang),
+            plant_ids,
+            format_func=lambda p: plant_names.get(p, p),
+            placeholder=t("admin_choose_plants", lang),
         )
         every = st.checkbox(t("scope_all_plants", lang))
         user_lang = st.selectbox(
@@ -112,6 +117,7 @@ with users_tab:
                     plant_ids,
                     default=[p for p in row.plants or () if p in plant_ids],
                     format_func=lambda p: plant_names.get(p, p),
+                    placeholder=t("admin_choose_plants", lang),
                 )
                 new_every = st.checkbox(t("scope_all_plants", lang), value=row.plants is None)
                 if st.form_submit_button(t("admin_save_grant", lang)):
@@ -164,6 +170,7 @@ with audit_tab:
         list(ACTIONS),
         format_func=lambda a: t(f"audit_{a}", lang),
         key="audit_actions",
+        placeholder=t("admin_every_action", lang),
     )
     since_day = filters[2].date_input(
         t("admin_since", lang),
@@ -180,7 +187,7 @@ with audit_tab:
     st.dataframe(
         pl.DataFrame(
             {
-                t("admin_col_at", lang): [e.at.replace(tzinfo=None) for e in entries],
+                t("admin_col_at", lang): [moment_text(e.at, lang, ctx.timezone) for e in entries],
                 t("admin_col_user", lang): [e.username or "-" for e in entries],
                 t("admin_col_action", lang): [
                     t(f"audit_{e.action}", lang) if e.action in ACTIONS else e.action
@@ -192,7 +199,7 @@ with audit_tab:
                 ],
             },
             schema_overrides={
-                t("admin_col_at", lang): pl.Datetime,
+                t("admin_col_at", lang): pl.String,
                 t("admin_col_ok", lang): pl.Boolean,
             },
         ),

@@ -21,18 +21,19 @@ from app.web.filters import trend_grain
 from app.web.sidebar import context
 from app.web.widgets import (
     chart_with_data,
-    display_table,
     dropped_note,
     equals_from,
+    metric_header,
     no_data,
     show_chart,
+    summary_table,
 )
+from metrics.colours import metric_colour
 from metrics.formatting import NULL, format_value
 from metrics.i18n import t
 
 FACTORS = ["oee", "availability", "performance", "quality"]
-WATERFALL = [
-    "planned_busy_hours",
+LOSSES = [
     "oee_loss_breakdowns",
     "oee_loss_setup",
     "oee_loss_starved_blocked",
@@ -40,8 +41,8 @@ WATERFALL = [
     "oee_loss_minor_stops",
     "oee_loss_reduced_speed",
     "oee_loss_quality",
-    "fully_productive_hours",
 ]
+WATERFALL = ["planned_busy_hours", *LOSSES, "fully_productive_hours"]
 RELIABILITY = ["mtbf_hours", "mttr_hours", "oee_loss_breakdowns", "availability", "oee"]
 HEATMAP_DAYS = 42
 
@@ -56,9 +57,11 @@ left, right = st.columns(2)
 with left:
     grain = trend_grain(f.start, f.end)
     trend = data.kpi_frame(key, FACTORS, where, start=f.start, end=f.end, grain=grain, lang=lang)
-    if not no_data(trend, lang):
+    if not no_data(trend, lang, FACTORS, t("oee_trend", lang)):
         chart_with_data(
-            charts.trend(trend, {m: label[m] for m in FACTORS}, lang, title=t("oee_trend", lang)),
+            charts.trend_panels(
+                trend, [data.metric(m) for m in FACTORS], lang, title=t("oee_trend", lang)
+            ),
             trend,
             "oee_trend",
             lang,
@@ -68,7 +71,7 @@ with right:
     heat = data.kpi_frame(
         key, ["oee"], where, by=("line",), start=heat_start, end=f.end, grain="day", lang=lang
     )
-    if not no_data(heat, lang):
+    if not no_data(heat, lang, ["oee"], t("oee_heatmap", lang)):
         heat = heat.join(
             data.lines(key).select("line_id", "plant_id"), on="line_id", how="left"
         ).with_columns(
@@ -94,18 +97,21 @@ with right:
 left, right = st.columns(2)
 with left:
     totals = data.kpi_frame(key, WATERFALL, where, start=f.start, end=f.end, lang=lang)
-    if not no_data(totals, lang):
-        row = totals.row(0, named=True)
-        steps = charts.waterfall_frame([(label[m], row[m]) for m in WATERFALL], lang)
+    row = totals.row(0, named=True) if totals.height else {}
+    busy = row.get("planned_busy_hours")
+    losses = charts.loss_frame(busy, [(m, row.get(m)) for m in LOSSES], lang)
+    st.markdown(f"**{t('loss_waterfall', lang)}**")
+    if not no_data(losses, lang, ["hours"]):
+        st.caption(charts.loss_summary(busy, row.get("fully_productive_hours"), lang))
         chart_with_data(
-            charts.waterfall(steps, lang, title=t("loss_waterfall", lang)),
-            steps,
+            charts.loss_bars(losses, lang),
+            losses.select("metric", "loss", "factor", "hours", "share"),
             "loss_waterfall",
             lang,
         )
 with right:
     reasons = lists.downtime_reasons(key, equals_from(f), f.start, f.end, lang)
-    if not no_data(reasons, lang):
+    if not no_data(reasons, lang, title=t("downtime_pareto", lang)):
         chart_with_data(
             charts.pareto(
                 reasons,
@@ -115,6 +121,7 @@ with right:
                 t("hours", lang),
                 lang,
                 title=t("downtime_pareto", lang),
+                colour=metric_colour("oee_loss_breakdowns"),
             ),
             reasons.select("state", "reason_code", "reason", "hours", "events", "cumulative_share"),
             "downtime_reasons",
@@ -131,14 +138,7 @@ if not no_data(members, lang):
     members = members.sort("oee", descending=True, nulls_last=True)
     st.caption(t("drill_hint", lang))
     chart = charts.drill_bars(
-        members,
-        id_column,
-        f"{dim}_label",
-        "oee",
-        label["oee"],
-        dim_title,
-        lang,
-        target=data.metric("oee").target,
+        members, id_column, f"{dim}_label", data.metric("oee"), dim_title, lang
     )
     show_chart(
         chart,
@@ -169,11 +169,11 @@ if not no_data(members, lang):
                 return_dtype=pl.String,
                 skip_nulls=False,
             )
-            .alias(label[m])
+            .alias(metric_header(data.metric(m), lang))
             for m in RELIABILITY
         ],
     )
-    display_table(table, lang)
+    summary_table(table, lang)
     download_buttons(members, f"reliability_by_{dim}", lang)
 
     machine = st.session_state.get(EQUIPMENT_STATE)
@@ -182,7 +182,15 @@ if not no_data(members, lang):
         own = lists.downtime_reasons(key, equals_from(f, equipment=machine), f.start, f.end, lang)
         if not no_data(own, lang):
             chart_with_data(
-                charts.pareto(own, "reason", t("reason", lang), "hours", t("hours", lang), lang),
+                charts.pareto(
+                    own,
+                    "reason",
+                    t("reason", lang),
+                    "hours",
+                    t("hours", lang),
+                    lang,
+                    colour=metric_colour("oee_loss_breakdowns"),
+                ),
                 own.select("state", "reason_code", "reason", "hours", "events"),
                 f"downtime_{machine}",
                 lang,

@@ -1,6 +1,9 @@
 """Data health: is the data fresh, is the pipeline service running and what did each source
 last do (app/service/status.py), did every file load, which rows were rejected and why, did
-the last build's tests pass, and how much equipment time has no state data."""
+the last build's tests pass, and how much equipment time has no state data.
+
+The sidebar's filters do nothing here: the state coverage tab has its own period. Moments
+are shown in the user's plants' time zone (UTC, said so, for plants in several)."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -8,18 +11,23 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from app.reports.definitions import read_reports
 from app.service.status import PipelineStatus, duration, pipeline_status
 from app.web import data, health
+from app.web.cron_words import describe_cron
 from app.web.downloads import download_buttons
+from app.web.filters import DEFAULT_PRESET, PRESETS, period_bounds
+from app.web.plant_locale import moment_text, moments_as_text
 from app.web.session import current_scope
 from app.web.sidebar import context
 from app.web.widgets import display_table, no_data
 from ingest.sources import sources_path
 from metrics.i18n import column_label, join, t
+from warehouse.config import ConfigError
 from warehouse.location import state_path
 
 ctx = context()
-f, lang, key = ctx.filters, ctx.lang, ctx.key
+f, lang, key, zone = ctx.filters, ctx.lang, ctx.key, ctx.timezone
 st.title(t("page_health", lang))
 
 build = health.last_build(key)
@@ -28,8 +36,15 @@ if build is None:
 else:
     ok = build["status"] == "passed"
     (st.success if ok else st.error)(
-        t("last_build", lang, id=build["build_id"], status=build["status"])
-        + f" · {build['models']} models · {build['tests']} tests · {build['seconds']:.0f} s"
+        t(
+            "last_build_summary",
+            lang,
+            id=build["build_id"],
+            status=health.status_word(build["status"], lang),
+            models=build["models"],
+            tests=build["tests"],
+            seconds=f"{build['seconds']:.0f}",
+        )
     )
 
 
@@ -47,8 +62,18 @@ def ago(seconds: float | None) -> str:
     return t(f"dur_{unit}", lang, n=count)
 
 
-def utc(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "—"
+@st.cache_data(ttl=60, show_spinner=False)
+def report_titles(lang: str) -> dict[str, str]:
+    """{report name: its title in `lang`} of the report definitions that load."""
+    try:
+        reports = read_reports().reports
+    except ConfigError:
+        return {}
+    return {name: report.title.get(lang) or name for name, report in reports.items()}
+
+
+def when(moment: datetime | None) -> str:
+    return moment_text(moment, lang, zone)
 
 
 st.subheader(t("sources_pipeline", lang))
@@ -71,7 +96,7 @@ if service.state == "running":
 elif service.state == "never":
     st.info(t("svc_never", lang))
 else:
-    st.warning(t(f"svc_{service.state}", lang, since=utc(service.since)))
+    st.warning(t(f"svc_{service.state}_since", lang, since=when(service.since)))
 if status.sources_error and not status.sources:
     missing = status.sources_error.startswith("no sources file")
     st.info(
@@ -87,10 +112,12 @@ elif status.sources:
             st.error(t("source_failing", lang, source=failing.name, message=failing.message))
     rows = []
     for source in status.sources:
-        schedule = f"{source.schedule} ({source.timezone})" if source.schedule else None
+        schedule = None
+        if source.schedule:
+            schedule = f"{describe_cron(source.schedule, lang)} ({source.timezone})"
         if source.watch:
             schedule = t("src_watched", lang) + (f" · {schedule}" if schedule else "")
-        upcoming = utc(source.next_run) if source.next_run else t("src_on_demand", lang)
+        upcoming = when(source.next_run) if source.next_run else t("src_on_demand", lang)
         if source.watch and not source.next_run:
             upcoming = t("src_watched", lang)
         if source.overdue:
@@ -101,10 +128,10 @@ elif status.sources:
                 "kind": source.kind,
                 "where": source.where,
                 "schedule": schedule or t("src_on_demand", lang),
-                "last_pull": utc(source.last_attempt_at),
+                "last_pull_at": when(source.last_attempt_at),
                 "status": t(f"src_{source.last_status or 'never'}", lang),
                 "rows_landed": source.rows_landed,
-                "next_run": upcoming,
+                "next_run_at": upcoming,
                 "lag": ago(source.lag_s),
                 "message": source.message or source.last_error or "",
             }
@@ -114,7 +141,12 @@ last = status.build
 if last is not None and last.by == "pipeline" and last.status == "failed":
     st.warning(t("pipeline_build_failed", lang, message=last.message or ""))
 if status.reports:
-    upcoming = [f"{r['report']} {utc(r['next_fire'])} UTC" for r in status.reports[:3]]
+    titles = report_titles(lang)
+    upcoming = [  # each in its report's own time zone, as its schedule is
+        f"{titles.get(r['report'], r['report'])} {moment_text(r['next_fire'], lang, r['timezone'])}"
+        + (f" ({r['timezone']})" if r["timezone"] != zone else "")
+        for r in status.reports[:3]
+    ]
     st.caption(t("pipeline_next_reports", lang, reports=join(upcoming, lang)))
 
 tabs = st.tabs(
@@ -129,9 +161,10 @@ tabs = st.tabs(
 with tabs[0]:
     fresh = health.freshness(key)
     if not no_data(fresh, lang):
-        colours = {"pass": "#d4edda", "warn": "#fff3cd", "error": "#f8d7da"}
+        tints = {"pass": "#d4edda", "warn": "#fff3cd", "error": "#f8d7da"}
+        colours = {health.status_word(word, lang): tint for word, tint in tints.items()}
         display_table(
-            fresh,
+            moments_as_text(health.in_words(fresh, lang), lang, zone),
             lang,
             style=lambda frame: frame.style.map(
                 lambda v: f"background-color: {colours.get(v, '')}",
@@ -145,13 +178,18 @@ with tabs[1]:
         results = health.build_results(key, build["build_id"], only)
         if not no_data(results, lang):
             counts = results.group_by("status").len().sort("status")
-            st.caption(" · ".join(f"{s}: {n}" for s, n in counts.iter_rows()))
-            display_table(results, lang, height=320)
+            st.caption(
+                " · ".join(
+                    f"{health.status_word(s, lang)}{t('label_separator', lang)}{n}"
+                    for s, n in counts.iter_rows()
+                )
+            )
+            display_table(health.in_words(results, lang), lang, height=320)
             download_buttons(results, "build_results", lang)
 with tabs[2]:
     log = health.load_log(key)
     if not no_data(log, lang):
-        display_table(log, lang, height=320)
+        display_table(moments_as_text(health.in_words(log, lang), lang, zone), lang, height=320)
         download_buttons(log, "load_log", lang)
 with tabs[3]:
     entities = health.quarantined_entities(key)
@@ -164,7 +202,7 @@ with tabs[3]:
     rows = health.quarantine(key, entity or None)
     if not no_data(rows, lang):
         display_table(
-            rows,
+            moments_as_text(rows, lang, zone),
             lang,
             height=320,
             column_config={
@@ -174,11 +212,17 @@ with tabs[3]:
             },
         )
         download_buttons(rows, "quarantine", lang)
-with tabs[4]:
-    names = ["oee_loss_unknown", "planned_busy_hours"]
-    cover = data.kpi_frame(
-        key, names, f.where(), by=("equipment",), start=f.start, end=f.end, lang=lang
+with tabs[4]:  # its own period (the sidebar shows no filters here), starting at the sidebar's
+    presets = [p for p in PRESETS if p != "custom"]
+    if st.session_state.get("coverage_period") not in presets:
+        st.session_state["coverage_period"] = f.preset if f.preset in presets else DEFAULT_PRESET
+    preset = st.selectbox(
+        t("period", lang), presets, key="coverage_period", format_func=lambda p: t(p, lang)
     )
+    start, end = period_bounds(preset, ctx.as_of)
+    st.caption(t("coverage_all_plants", lang, plants=current_scope().describe(lang)))
+    names = ["oee_loss_unknown", "planned_busy_hours"]
+    cover = data.kpi_frame(key, names, {}, by=("equipment",), start=start, end=end, lang=lang)
     if not no_data(cover, lang):
         cover = cover.with_columns(
             (pl.col("oee_loss_unknown") / pl.col("planned_busy_hours")).alias("unknown_share")

@@ -6,9 +6,9 @@ import streamlit as st
 from app.web import data
 from app.web.ask_box import render_ask_box
 from app.web.filters import sparkline_window
-from app.web.kpi_cards import STATUS_COLOURS, cards_from, render_card
+from app.web.kpi_cards import STATUS_COLOURS, cards_from, render_cards
 from app.web.sidebar import context
-from app.web.widgets import display_table, dropped_note
+from app.web.widgets import dropped_note, metric_header, summary_table
 from metrics.formatting import format_value
 from metrics.i18n import t
 from metrics.status import target_status
@@ -43,10 +43,7 @@ trend = data.kpi_frame(
 metrics = [data.metric(name) for name in KPIS]
 st.subheader(t("kpi_cards", lang))
 cards = cards_from(current, trend, metrics)
-for row_start in range(0, len(cards), 5):
-    for column, card in zip(st.columns(5), cards[row_start : row_start + 5], strict=False):
-        with column:
-            render_card(card, lang)
+render_cards(cards, lang)
 dropped_note(f, KPIS)
 
 st.subheader(t("plant_matrix", lang))
@@ -63,7 +60,7 @@ texts = matrix.select(
         .map_elements(
             lambda v, m=m: format_value(m, v, lang=lang), return_dtype=pl.String, skip_nulls=False
         )
-        .alias(m.label(lang))
+        .alias(metric_header(m, lang))
         for m in shown_metrics
     ],
 )
@@ -76,11 +73,11 @@ colours = matrix.select(
             return_dtype=pl.String,
             skip_nulls=False,
         )
-        .alias(m.label(lang))
+        .alias(metric_header(m, lang))
         for m in shown_metrics
     ],
-).to_pandas()
-display_table(texts, lang, style=lambda frame: frame.style.apply(lambda _: colours, axis=None))
+).to_numpy()  # cell styles by position: the shown headers are escaped
+summary_table(texts, lang, style=lambda frame: frame.style.apply(lambda _: colours, axis=None))
 targets = " · ".join(
     f"{m.label(lang)} {format_value(m, m.target, lang=lang)}"
     for m in metrics

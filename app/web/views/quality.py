@@ -5,11 +5,12 @@ import polars as pl
 import streamlit as st
 
 from app.web import charts, data, lists
-from app.web.control_chart import control_chart
+from app.web.control_chart import characteristic_label, control_chart
 from app.web.filters import trend_grain
 from app.web.sidebar import context
 from app.web.widgets import chart_with_data, display_table, dropped_note, equals_from, no_data
-from metrics.formatting import format_date, format_value
+from metrics.colours import metric_colour
+from metrics.formatting import format_date, format_number, format_value
 from metrics.i18n import t
 from metrics.spc import LOOKBACK_DAYS, MIN_BASELINE, RULES, cpk
 
@@ -26,10 +27,11 @@ with left:
     trend = data.kpi_frame(
         key, TRENDS, where, start=f.start, end=f.end, grain=trend_grain(f.start, f.end), lang=lang
     )
-    if not no_data(trend, lang):
-        labels = {m: data.metric(m).label(lang) for m in TRENDS}
+    if not no_data(trend, lang, TRENDS, t("quality_trend", lang)):
         chart_with_data(
-            charts.trend(trend, labels, lang, title=t("quality_trend", lang)),
+            charts.trend_panels(
+                trend, [data.metric(m) for m in TRENDS], lang, title=t("quality_trend", lang)
+            ),
             trend,
             "quality_trend",
             lang,
@@ -39,7 +41,7 @@ with right:
         key, ["defect_qty"], where, by=("defect_code",), start=f.start, end=f.end, lang=lang
     )
     defects = defects.filter(pl.col("defect_code").is_not_null(), pl.col("defect_qty") > 0)
-    if not no_data(defects, lang):
+    if not no_data(defects, lang, title=t("defect_pareto", lang)):
         chart_with_data(
             charts.pareto(
                 defects,
@@ -49,6 +51,7 @@ with right:
                 data.metric("defect_qty").label(lang),
                 lang,
                 title=t("defect_pareto", lang),
+                colour=metric_colour("defect_qty"),
             ),
             defects,
             "defect_pareto",
@@ -57,19 +60,26 @@ with right:
 
 st.subheader(t("spc_chart", lang))
 equals = equals_from(f)
-series = lists.spc_series(key, equals, f.start, f.end)
+series = lists.spc_series(key, equals, f.start, f.end, lang)
 if not no_data(series, lang):
+    products = dict(zip(series["product_id"], series["product_name"], strict=True))
     pairs = [(p, c) for p, c in zip(series["product_id"], series["characteristic"], strict=True)]
     pick_col, stats_col = st.columns([2, 3])
+
+    def pair_name(pair: tuple[str, str]) -> str:
+        return f"{products.get(pair[0]) or pair[0]} · {characteristic_label(pair[1], lang)}"
+
     choice = pick_col.selectbox(
         f"{t('product', lang)} · {t('characteristic', lang)}",
         pairs,
-        format_func=lambda pc: f"{pc[0]} · {pc[1]}",
+        format_func=pair_name,
         key="spc_pair",
     )
     product, characteristic = choice
+    chart_title = pair_name(choice)
     points = lists.spc_points(key, product, characteristic, equals, f.start, f.end)
     shown = control_chart(points, lang)
+    machines = data.label_map(data.equipment(key), "equipment_id", lang)
     if shown is not None:
         limits, period_values = shown.chart.limits, shown.period_values
         lsl, usl = shown.points["lsl"][-1], shown.points["usl"][-1]
@@ -89,9 +99,9 @@ if not no_data(series, lang):
         cpk_value = governed["cpk"][0] if governed.height else cpk(period_values, lsl, usl)
         cols = stats_col.columns(4)
         cols[0].metric(t("cpk_value", lang), format_value(data.metric("cpk"), cpk_value, lang=lang))
-        cols[1].metric(t("centre_line", lang), f"{limits.centre:,.3f}")
-        cols[2].metric(t("samples", lang), f"{len(period_values):,}")
-        cols[3].metric(t("out_of_control", lang), f"{shown.out_of_control:,}")
+        cols[1].metric(t("centre_line", lang), format_number(limits.centre, lang, 3))
+        cols[2].metric(t("samples", lang), format_number(len(period_values), lang))
+        cols[3].metric(t("out_of_control", lang), format_number(shown.out_of_control, lang))
         lines = {
             t("centre_line", lang): limits.centre,
             t("ucl", lang): limits.ucl,
@@ -99,9 +109,14 @@ if not no_data(series, lang):
             t("usl", lang): usl,
             t("lsl", lang): lsl,
         }
+        points_named = shown.points.with_columns(
+            pl.col("equipment_id")
+            .replace_strict(machines, default=pl.col("equipment_id"))
+            .alias("equipment")
+        )
         chart_with_data(
-            charts.spc(shown.points, lines, lang, title=f"{product} · {characteristic}"),
-            shown.points,
+            charts.spc(points_named, lines, lang, title=chart_title),
+            points_named,
             f"spc_{product}_{characteristic}",
             lang,
         )

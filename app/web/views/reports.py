@@ -9,6 +9,7 @@ Acknowledge button only for alerts their role may acknowledge; every run and ack
 as them."""
 
 from datetime import date, datetime, timedelta
+from html import escape
 from pathlib import Path
 
 import polars as pl
@@ -25,19 +26,39 @@ from app.reports.access import (
 from app.reports.alerts import acknowledge, alert_history, load_rules, may_acknowledge, open_alerts
 from app.reports.definitions import load_channels, load_contacts, read_reports
 from app.reports.delivery import Deliverer
-from app.reports.email_body import STATUS_DOT
 from app.reports.runner import default_out_dir, run_report, run_status
 from app.reports.state import StateStore, state_path
 from app.web import data, session
+from app.web.cron_words import describe_cron
+from app.web.plant_locale import moment_text
+from app.web.reports_text import (
+    Names,
+    condition_text,
+    delivery_label,
+    entity_text,
+    event_text,
+    grain_text,
+    message_text,
+    period_text,
+)
 from app.web.sidebar import context
 from app.web.widgets import display_table
-from metrics.i18n import t
+from metrics.colours import BAD, WARN
+from metrics.i18n import join, t
 from warehouse.config import ConfigError
 
 ctx = context()
-lang = ctx.lang
+lang, zone = ctx.lang, ctx.timezone
 user = session.current_user()
 scope = session.current_scope()
+names = Names(
+    {
+        "plant": data.label_map(data.plants(ctx.key), "plant_id", lang),
+        "line": data.label_map(data.lines(ctx.key), "line_id", lang),
+        "equipment": data.label_map(data.equipment(ctx.key), "equipment_id", lang),
+    }
+)
+DOTS = {"open": BAD, "acknowledged": WARN}  # a coloured circle: no emoji font needed
 
 
 def show(rows: list[dict]) -> None:
@@ -49,6 +70,27 @@ def show(rows: list[dict]) -> None:
 
 def status_word(status: str) -> str:
     return t(f"delivery_status_{status}", lang)
+
+
+def when(moment: object) -> str:
+    """A moment in the user's plants' time zone (UTC, said so, when they have several)."""
+    return moment_text(moment, lang, zone)  # type: ignore[arg-type]
+
+
+def plants_text(plants: tuple[str, ...] | list[str] | None) -> str:
+    if not plants:
+        return t("scope_all_plants", lang)
+    return join((names.of("plant", plant) for plant in plants), lang)
+
+
+def dimension_text(dimension: str | None) -> str:
+    return data.registry().dimension(dimension).label(lang) if dimension else ""
+
+
+def dot(state: str) -> str:
+    colour = DOTS[state]
+    word = escape(t(f"alert_state_{state}", lang))
+    return f'<span style="color:{colour}" title="{word}" aria-label="{word}">&#9679;</span>'
 
 
 build_file = data.build_file()
@@ -65,7 +107,8 @@ if token:
     del st.query_params["ack"]  # acknowledged once, not again on every rerun
     try:
         alert = acknowledge(state, token, caller)
-        st.success(f"{t('acknowledged', lang)}: {alert['rule']} · {alert['entity']}")
+        entity = entity_text(alert["entity"], names, lang)
+        st.success(t("acknowledged_alert", lang, rule=alert["rule"], entity=entity))
     except Refused as refusal:
         st.error(refusal.text(lang))
 
@@ -81,6 +124,7 @@ try:
 except ConfigError as error:
     st.error(t("config_refused", lang, error=error))
     rules = []
+metric_of = {rule.name: data.metric(rule.metric) for rule in rules}
 runs = [r for r in state.recent_runs(500) if run_visible(reports, r["report"], r["slice"], scope)]
 
 st.subheader(t("scheduled_reports", lang))
@@ -91,16 +135,28 @@ listing = []
 for report in mine.values():
     upcoming = report.next_fire(datetime.now().astimezone())
     last = next((r for r in runs if r["report"] == report.name), None)
+    schedule = t("src_on_demand", lang)
+    if report.cron:
+        schedule = f"{describe_cron(report.cron, lang)} ({report.timezone})"
+    next_run = ""
+    if upcoming:  # in the report's own time zone, as its schedule says
+        next_run = moment_text(upcoming, lang, report.timezone)
+        if report.timezone != zone:
+            next_run += f" ({report.timezone})"
     listing.append(
         {
             "name": report.name,
-            t("report", lang): report.title[lang],
-            "plants": ", ".join(report.plants) if report.plants else t("scope_all_plants", lang),
-            "period": report.period,
-            "burst": report.burst_per or "",
-            "schedule": f"{report.cron or ''} {report.timezone}",
-            t("next_run", lang): upcoming.strftime("%Y-%m-%d %H:%M %Z") if upcoming else "",
-            "last": f"{last['period']} {status_word(run_status(state, last))}" if last else "",
+            t("report", lang): report.title.get(lang) or report.title_in("en"),
+            "plants": plants_text(report.plants),
+            "period": t(f"report_period_{report.period}", lang),
+            "burst": dimension_text(report.burst_per),
+            "schedule": schedule,
+            t("next_run", lang): next_run,
+            "last": (
+                f"{period_text(last['period'], lang)} {status_word(run_status(state, last))}"
+                if last
+                else ""
+            ),
         }
     )
 show(listing)
@@ -117,10 +173,16 @@ if not runnable:
 else:
     cols = st.columns(4)
     name = cols[0].selectbox(
-        t("report", lang), list(runnable), format_func=lambda n: reports[n].title[lang]
+        t("report", lang),
+        list(runnable),
+        format_func=lambda n: reports[n].title.get(lang) or reports[n].title_in("en"),
     )
     report = reports[name]
-    slice_key = cols[1].selectbox(t("slice", lang), runnable[name])
+    slice_key = cols[1].selectbox(
+        t("slice", lang),
+        runnable[name],
+        format_func=lambda k: t("scope_all_plants", lang) if k == "all" else names.of("plant", k),
+    )
     as_of = cols[2].date_input(
         t("report_as_of", lang),
         value=ctx.as_of + timedelta(days=1),
@@ -134,7 +196,7 @@ else:
         except ConfigError as error:
             st.error(t("config_refused", lang, error=error))
             st.stop()
-        with st.spinner("…"):
+        with st.spinner(t("report_running", lang)):
             results = run_report(
                 report,
                 as_of,
@@ -201,13 +263,13 @@ for heading, shown in (
     show(
         [
             {
-                "label": row.label,
+                "label": delivery_label(row.label, names, lang),
                 "channel": t(f"channel_{row.channel}", lang),
                 "target": row.target,
                 "status": status_word(row.status),
                 "attempts": row.attempts,
-                "next_attempt_at": row.next_attempt_at if row.status != "given_up" else None,
-                "deadline": row.deadline,
+                "next_attempt_at": when(row.next_attempt_at) if row.status != "given_up" else "",
+                "deadline": when(row.deadline),
                 "last_error": row.last_error or "",
             }
             for row in unsent
@@ -221,10 +283,10 @@ if fires:
         [
             {
                 "report": row["report"],
-                "fire": datetime.fromisoformat(row["fire"]),
+                "fire": when(row["fire"]),
                 "status": status_word(row["status"]),
                 "attempts": row["attempts"],
-                "deadline": datetime.fromisoformat(row["deadline"]),
+                "deadline": when(row["deadline"]),
                 "last_error": row["last_error"] or "",
             }
             for row in fires
@@ -235,7 +297,11 @@ st.subheader(t("delivery_history", lang))
 show(
     [
         {
-            **{k: r[k] for k in ("report", "slice", "period", "lang", "finished_at")},
+            "report": r["report"],
+            "slice": r["slice"],
+            "period": period_text(r["period"], lang),
+            "lang": t("language_name", r["lang"]) if r["lang"] else "",
+            "finished_at": when(r["finished_at"]),
             "status": status_word(run_status(state, r)),
         }
         for r in runs[:50]
@@ -248,9 +314,9 @@ show(
         {
             "name": r.name,
             "metric": data.metric(r.metric).label(lang),
-            "scope": ", ".join(r.scope),
-            "condition": r.condition.describe(),
-            "grain": r.grain,
+            "scope": join((dimension_text(d) for d in r.scope), lang),
+            "condition": condition_text(r.condition, data.metric(r.metric), lang),
+            "grain": grain_text(data.registry(), r.grain, lang),
             "owner": r.role(),
             "ack_minutes": r.ack_timeout_minutes,
         }
@@ -264,14 +330,22 @@ if not listed:
     st.caption(t("nothing_yet", lang))
 for alert in listed:
     left, right = st.columns([5, 1])
-    dot = STATUS_DOT["amber" if alert["acked_at"] else "red"]
+    entity = entity_text(alert["entity"], names, lang)
+    period = period_text(alert["period"], lang)
+    found = message_text(
+        alert["message"], alert["entity"], metric_of.get(alert["rule"]), names, lang
+    )
+    owner = f"{t('owner', lang)}{t('label_separator', lang)}{alert['role']}"
+    level = t("alert_level", lang, level=alert["level"])
+    tail = t("alert_owner_level", lang, owner=owner, level=level)
     left.markdown(
-        f"{dot} **{alert['rule']}** · {alert['entity']} · {alert['period']} — "
-        f"{alert['message']} ({t('owner', lang)}: {alert['role']}, "
-        f"{t('alert_level', lang, level=alert['level'])})"
+        f"{dot('acknowledged' if alert['acked_at'] else 'open')} "
+        f"**{escape(alert['rule'])}** · {escape(entity)} · {escape(period)} — "
+        f"{escape(found)} {escape(tail)}",
+        unsafe_allow_html=True,
     )
     if alert["acked_at"]:
-        right.caption(f"{t('acknowledged', lang)} {alert['acked_by'] or ''}")
+        right.caption(t("acknowledged_by", lang, who=alert["acked_by"] or ""))
     elif not may_acknowledge(caller, alert):
         right.caption(t("ack_not_yours", lang))
     elif right.button(t("acknowledge", lang), key=f"ack_{alert['token']}"):
@@ -285,7 +359,16 @@ for alert in listed:
 st.subheader(t("alert_history", lang))
 show(
     [
-        {k: h[k] for k in ("at", "rule", "entity", "event", "message", "contact")}
+        {
+            "at": when(h["at"]),
+            "rule": h["rule"],
+            "entity": entity_text(h["entity"], names, lang),
+            "event": event_text(h["event"], lang),
+            "message": message_text(
+                h["message"], h["entity"], metric_of.get(h["rule"]), names, lang
+            ),
+            "contact": h["contact"] or "",
+        }
         for h in alert_history(state, scope, limit=200)
     ]
 )

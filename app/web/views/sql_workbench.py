@@ -1,6 +1,10 @@
 """SQL workbench: one read-only SELECT at a time against the published warehouse, in the
 signed-in user's plants (metrics.sandbox), with the schema they may query and its dbt
-descriptions, a quick chart, downloads, saved queries and history. Every run is audited."""
+descriptions, a quick chart, downloads, saved queries and history. Every run is audited.
+
+The dbt docs are written in English: in another language each column also gets its name in
+that language where the catalogue or the registry has one, and the page says the
+descriptions are English."""
 
 import polars as pl
 import streamlit as st
@@ -12,7 +16,7 @@ from app.web.sidebar import context
 from app.web.widgets import display_table
 from metrics import sandbox
 from metrics.formatting import NULL
-from metrics.i18n import t
+from metrics.i18n import DEFAULT_LANG, column_label, t
 from metrics.sandbox.limits import LimitError
 from metrics.scope import Scope
 
@@ -59,6 +63,21 @@ def schema_of(warehouse_key: str, scope: Scope) -> tuple[pl.DataFrame, dict]:
     return columns, sandbox.manifest_descriptions(sandbox.manifest_path(build_file))
 
 
+def column_name(column: str, lang: str) -> str:
+    """A warehouse column's name in `lang`: the catalogue's column label, else the registry's
+    dimension or metric of that name or key; "" when neither has one."""
+    known = column_label(column, lang)
+    if known is not None:
+        return known
+    registry = data.registry()
+    if column in registry.metrics:
+        return registry.metrics[column].label(lang)
+    for name, dim in registry.dimensions.items():
+        if column in (name, dim.key):
+            return dim.label(lang)
+    return ""
+
+
 def set_sql(text: str) -> None:
     st.session_state["wb_sql"] = text
 
@@ -86,27 +105,44 @@ def run(sql: str) -> sandbox.SandboxResult | sandbox.SandboxError:
 
 st.session_state.setdefault("wb_sql", EXAMPLE)
 st.session_state.setdefault(HISTORY, [])
-browser, editor = st.columns([1, 3])
+browser, editor = st.columns([2, 3])
 with browser:
     st.markdown(f"**{t('schema_browser', lang)}**")
     columns, described = schema_of(key, scope)
     schemas = columns["schema"].unique(maintain_order=True).to_list()
     default = schemas.index("marts") if "marts" in schemas else 0
     schema = st.selectbox(
-        "schema", schemas, index=default, key="wb_schema", label_visibility="collapsed"
+        t("wb_schema", lang),
+        schemas,
+        index=default,
+        key="wb_schema",
+        label_visibility="collapsed",
     )
     tables = columns.filter(pl.col("schema") == schema)["table"].unique(maintain_order=True)
-    table = st.selectbox("table", tables.to_list(), key="wb_table", label_visibility="collapsed")
+    table = st.selectbox(
+        t("wb_table", lang), tables.to_list(), key="wb_table", label_visibility="collapsed"
+    )
     notes = described.get((schema, table), {})
+    english = lang != DEFAULT_LANG  # the dbt docs have no other language
+    if english and any(notes.values()):
+        st.caption(t("wb_docs_english", lang))
     if notes.get(""):
         st.caption(notes[""])
-    shown = columns.filter(pl.col("schema") == schema, pl.col("table") == table).select(
-        "column",
-        "type",
-        pl.col("column")
-        .replace_strict(notes, default="", return_dtype=pl.String)
-        .alias("description"),
-    )
+    picked = columns.filter(pl.col("schema") == schema, pl.col("table") == table)
+    shown = picked.select("column")
+    if english:  # beside the column its name in the reader's language, where one is known
+        shown = shown.with_columns(
+            pl.col("column")
+            .map_elements(lambda c: column_name(c, lang), return_dtype=pl.String)
+            .alias("name_in_lang")
+        )
+    shown = shown.with_columns(picked["type"])
+    if any(text for name, text in notes.items() if name):  # only when dbt documents them
+        shown = shown.with_columns(
+            pl.col("column")
+            .replace_strict(notes, default="", return_dtype=pl.String)
+            .alias("description_en" if english else "description")
+        )
     display_table(shown, lang, height=300)
     st.button(
         "SELECT *",

@@ -265,3 +265,13 @@ def first_moment():
     from datetime import UTC, datetime
 
     return datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_a_user_speaks_one_of_the_catalogue_languages(accounts: Accounts) -> None:
+    user = accounts.add_user("nguyen.an", role="plant_manager", plants=["HP"], lang="vi")
+    assert user.lang == "vi" and accounts.get("nguyen.an").lang == "vi"
+    assert accounts.update_profile("nguyen.an", lang="zh").lang == "zh"
+    with pytest.raises(AccountError, match="Unknown language “fr”: use one of en, zh, vi."):
+        accounts.add_user("x", role="viewer", plants=["SZ"], lang="fr")
+    with pytest.raises(AccountError, match="Unknown language “de”"):
+        accounts.update_profile("nguyen.an", lang="de")

@@ -179,6 +179,20 @@ def test_a_suzhou_token_never_sees_dongguan_rows(api: Api) -> None:
     assert "outside the plants you may see" in answer["clarification"]
 
 
+def test_vietnamese_labels_name_values_in_english(api: Api) -> None:
+    """Value names come from the dimension tables, which hold English and Chinese only."""
+    params = {"metrics": "oee", "by": "plant", "from": FROM, "to": TO}
+    with api.client("sz.manager") as client:
+        plants = client.get("/dimensions/plant/values").json()["values"]
+        vi = client.get("/query", params={**params, "lang": "vi"})
+        en = client.get("/query", params={**params, "lang": "en"})
+        french = client.get("/query", params={**params, "lang": "fr"})
+    assert [(v["key"], v["label_vi"]) for v in plants] == [("SZ", plants[0]["label_en"])]
+    assert plants[0]["label_zh"] != plants[0]["label_en"]
+    assert vi.status_code == 200 and vi.json()["rows"] == en.json()["rows"]
+    assert french.status_code == 422
+
+
 def test_dongguan_and_every_plant_tokens_see_their_plants(api: Api) -> None:
     params = {"metrics": "oee", "by": "plant", "from": FROM, "to": TO}
     with api.client("dg.analyst") as dg, api.client("admin") as admin:
@@ -261,7 +275,7 @@ def test_users_make_list_and_revoke_their_own_tokens_through_the_api(api: Api) -
     [
         (
             {"metrics": "shoes"},
-            "Unknown metric 'shoes'. Known metrics: annualized_inventory_turnover,",
+            "Unknown metric 'shoes'. Known metrics: annualized_consumption_turnover,",
         ),
         (
             {"metrics": "oee", "by": "customer"},
@@ -394,6 +408,11 @@ def test_the_catalogue_describes_every_metric(api: Api) -> None:
         "ratio",
         0.85,
     )
+    assert (oee["label_vi"], oee["amber_band"]) == ("Hiệu suất thiết bị tổng thể (OEE)", 0.02)
+    mtbf = next(m for m in catalogue["metrics"] if m["name"] == "mtbf_hours")
+    assert mtbf["amber_band"] == pytest.approx(0.16)  # the default: 2 % of the 8 h target
+    assert next(m for m in catalogue["metrics"] if m["name"] == "cogs")["amber_band"] is None
+    assert (one["label_vi"], one["amber_band"]) == ("Hiệu suất thiết bị tổng thể (OEE)", 0.02)
     assert oee["dimensions"] == ["plant", "line", "equipment", "shift"]
     assert oee["owner"] == registry.metrics["oee"].owner
     assert one["format"] == {"style": "percent", "decimals": 1}
@@ -410,8 +429,11 @@ def test_dimensions_list_their_labels_and_metrics(api: Api) -> None:
         body = client.get("/dimensions").json()
     line = next(d for d in body["dimensions"] if d["name"] == "line")
     assert (line["label_en"], line["key"]) == ("Line", "line_id")
+    assert (line["label_zh"], line["label_vi"]) == ("产线", "Dây chuyền")
     assert "oee" in line["metrics"]
     assert [g["name"] for g in body["grains"]] == ["day", "week", "month", "quarter", "year"]
+    month = body["grains"][2]
+    assert (month["label_en"], month["label_zh"], month["label_vi"]) == ("Month", "月", "Tháng")
 
 
 def test_ask_answers_with_the_data_of_metrics_query(api: Api) -> None:

@@ -85,6 +85,13 @@ def test_sample_ingest_status_round_trip(tmp_path: Path) -> None:
     entities = {row["entity"] for row in status["entities"]}
     assert {"equipment_states", "production_reports", "meter_readings", "materials"} <= entities
 
+    # 80 columns: the warehouse's path and every row stay whole (no "…")
+    narrow = andon("status", "--warehouse", str(warehouse), env={"COLUMNS": "80"})
+    assert narrow.returncode == 0, narrow.stderr
+    assert f"Landed in {warehouse}" in narrow.stdout.splitlines()
+    assert "…" not in narrow.stdout
+    assert "mes/equipment_states" in narrow.stdout
+
 
 def test_rejected_file_gives_exit_code_1_and_names_the_file(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
@@ -123,3 +130,46 @@ def test_busy_warehouse_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Is another `andon ingest` or `andon build` running?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _terminal(width: int):  # noqa: ANN202 - (rich Console, its StringIO)
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    return Console(file=buffer, width=width, force_terminal=True, color_system=None), buffer
+
+
+def test_tables_fold_text_and_keep_tokens_and_paths_whole_on_a_terminal() -> None:
+    from app.cli.tables import Col, print_table
+
+    token, path = "0123456789abcdef" * 2, "/srv/andon/warehouse/outbox/" + "x" * 40 + ".eml"
+    columns = [Col("token", whole=True), Col("message")]
+    rows = [(token, "OEE 53.8%, below the limit 60.0% on SMT Line 1 of the Suzhou plant")]
+    console, buffer = _terminal(80)
+    print_table(console, columns, rows)
+    table = buffer.getvalue()
+    assert token in table and "…" not in table  # the token whole, the message wrapped
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "below the limit" in table and len(table.splitlines()) > 5
+
+    console, buffer = _terminal(80)
+    print_table(console, [*columns, Col("file", whole=True)], [(*rows[0], path)])
+    records = buffer.getvalue().splitlines()
+    assert records[0] == f"token:   {token}" and f"file:    {path}" in records  # one per line
+
+
+def test_piped_tables_have_no_width_limit(monkeypatch) -> None:  # noqa: ANN001
+    import io
+
+    from rich.console import Console
+
+    from app.cli.tables import Col, print_table
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    buffer = io.StringIO()
+    long = "a message " * 30
+    print_table(Console(file=buffer), [Col("id", whole=True), Col("message")], [("42", long)])
+    (row,) = [line for line in buffer.getvalue().splitlines() if "42" in line]
+    assert long.strip() in row  # one line, however long

@@ -214,3 +214,27 @@ def _os_user() -> str:
     import getpass
 
     return getpass.getuser()
+
+
+def test_a_new_user_gets_their_plants_language(env: dict[str, str]) -> None:
+    """Without --lang: Haiphong (VN) is Vietnamese, Suzhou + Dongguan (CN) Chinese, plants in
+    two countries English; --lang wins."""
+    for name, plants, lang in [
+        ("hp.manager", "HP", None),
+        ("cn.manager", "SZ,DG", None),
+        ("mixed.analyst", "SZ,HP", None),
+        ("hp.english", "HP", "en"),
+    ]:
+        extra = ("--lang", lang) if lang else ()
+        added = andon(
+            "users", "add", name, "--role", "plant_manager", "--plants", plants, *extra,
+            "--no-password", env=env,
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+    langs = {user["username"]: user["lang"] for user in users(env)}
+    assert langs == {
+        "hp.manager": "vi",
+        "cn.manager": "zh",
+        "mixed.analyst": "en",
+        "hp.english": "en",
+    }

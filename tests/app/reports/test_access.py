@@ -100,7 +100,9 @@ def test_a_suzhou_manager_runs_only_the_suzhou_copy_with_suzhou_numbers(
     ).row(0, named=True)
     book = openpyxl.load_workbook(results[0].files[0])  # the Suzhou copy: in Chinese
     kpis, _, components = book.worksheets
-    assert [[c.value for c in row[:2]] for row in kpis.iter_rows(min_row=2)] == [
+    first = kpis.freeze_panes[1:]  # the row under the table's header (above it: what it is)
+    assert kpis["A2"].value == "工厂：苏州工厂"
+    assert [[c.value for c in row[:2]] for row in kpis.iter_rows(min_row=int(first))] == [
         [load_registry().metric(name).label("zh"), pytest.approx(expected[name])]
         for name in report.kpis
     ]
@@ -114,7 +116,7 @@ def test_a_suzhou_manager_runs_only_the_suzhou_copy_with_suzhou_numbers(
         con=con,
         scope=SZ,
     )
-    assert [[c.value for c in row] for row in components.iter_rows(min_row=2)] == [
+    assert [[c.value for c in row] for row in components.iter_rows(min_row=int(first))] == [
         [row["line_label"], row["oee"], row["availability"], row["produced_qty"]]
         for row in lines.iter_rows(named=True)
     ]

@@ -47,9 +47,9 @@ def test_fired_escalated_and_cleared_survive_an_smtp_outage(
     sent = _tick(alert_config, state, clock)
     assert [a.status for a in sent] == ["sent", "sent", "sent"]
     assert [(m["to"], m["message"]["Subject"]) for m in smtp.messages] == [
-        (["owner@example.com"], "[Andon] 告警: 设备综合效率 · plant=SZ"),
-        (["boss@example.com"], "[Andon] 已升级: 设备综合效率 · plant=SZ"),
-        (["boss@example.com"], "[Andon] 已恢复: 设备综合效率 · plant=SZ"),
+        (["owner@example.com"], "[Andon] 告警：设备综合效率 · 苏州工厂"),
+        (["boss@example.com"], "[Andon] 已升级：设备综合效率 · 苏州工厂"),
+        (["boss@example.com"], "[Andon] 已恢复：设备综合效率 · 苏州工厂"),
     ]
     clock.advance(hours=1)
     assert _tick(alert_config, state, clock) == []
@@ -74,7 +74,8 @@ def test_a_notification_given_up_tells_the_contact_on_the_other_channel_once(
     assert (notice.channel, notice.target, notice.status) == ("webhook", "wecom", "sent")
     posts = [p["body"]["markdown"]["content"] for p in webhooks.by("wecom")]
     assert len(posts) == 2  # the alert itself, then the notice that its e-mail never arrived
-    assert posts[1].splitlines()[0] == "### [Andon] 未送达：oee_low · plant=SZ · fired"
+    # the notice names what did not arrive as its reader saw it: in Chinese, by name
+    assert posts[1].splitlines()[0] == "### [Andon] 未送达：告警：设备综合效率 · 苏州工厂"
     smtp.up()
     clock.advance(hours=4)
     assert _tick(alert_config, state, clock) == []

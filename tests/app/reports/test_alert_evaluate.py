@@ -61,35 +61,53 @@ def test_periods_end_at_the_as_of_date() -> None:
 def test_below(con) -> None:  # noqa: ANN001
     below = rule("oee", {"type": "below", "value": 0.6})
     assert verdicts(con, below, "2026-10-06") == [
-        ("plant=SZ", "Suzhou Plant", 0.5375, True, "53.8% below limit 60.0%")
+        ("plant=SZ", "Suzhou Plant", 0.5375, True, "OEE 53.8%, below the limit 60.0%")
     ]
     assert verdicts(con, below, "2026-10-05") == [
-        ("plant=SZ", "Suzhou Plant", 0.747937, False, "74.8% below limit 60.0%")
+        ("plant=SZ", "Suzhou Plant", 0.747937, False, "OEE 74.8%, back at or above the limit 60.0%")
     ]
 
 
 def test_above(con) -> None:  # noqa: ANN001
     above = rule("scrap_rate", {"type": "above", "value": 0.04})
     assert verdicts(con, above, "2026-10-06") == [
-        ("plant=SZ", "Suzhou Plant", 0.043478, True, "4.35% above limit 4.00%")
+        ("plant=SZ", "Suzhou Plant", 0.043478, True, "Scrap rate 4.35%, above the limit 4.00%")
     ]
     assert verdicts(con, above, "2026-10-05") == [
-        ("plant=SZ", "Suzhou Plant", 0.02195, False, "2.20% above limit 4.00%")
+        (
+            "plant=SZ",
+            "Suzhou Plant",
+            0.02195,
+            False,
+            "Scrap rate 2.20%, back at or below the limit 4.00%",
+        )
     ]
 
 
 def test_target_follows_the_metric_direction(con) -> None:  # noqa: ANN001
     oee = rule("oee", {"type": "target"}, scope=("plant", "line"))
     assert verdicts(con, oee, "2026-10-06") == [
-        ("plant=SZ/line=SZ-L1", "Suzhou Plant / SMT Line 1", 0.5375, True, "53.8% vs target 85.0%")
+        (
+            "plant=SZ/line=SZ-L1",
+            "Suzhou Plant · SMT Line 1",
+            0.5375,
+            True,
+            "OEE 53.8%, below the target 85.0%",
+        )
     ]
     quality = rule("quality", {"type": "target"}, scope=("line",))
     assert verdicts(con, quality, "2026-10-04") == [
-        ("line=SZ-L1", "SMT Line 1", 1.0, False, "100.0% vs target 99.0%")
+        ("line=SZ-L1", "SMT Line 1", 1.0, False, "Quality (PRI-weighted) 100.0%, target 99.0% met")
     ]
     # amber (near the target, on the wrong side) is worse than the target too
     assert verdicts(con, quality, "2026-10-05") == [
-        ("line=SZ-L2", "Assembly Line 2", 0.978050, True, "97.8% vs target 99.0%")
+        (
+            "line=SZ-L2",
+            "Assembly Line 2",
+            0.978050,
+            True,
+            "Quality (PRI-weighted) 97.8%, below the target 99.0%",
+        )
     ]
     scrap = rule("scrap_rate", {"type": "target"})  # lower is better, target 1 %
     assert [v[3] for v in verdicts(con, scrap, "2026-10-06")] == [True]
@@ -97,19 +115,26 @@ def test_target_follows_the_metric_direction(con) -> None:  # noqa: ANN001
 
 
 def test_change_pct_against_the_previous_day(con) -> None:  # noqa: ANN001
-    detail = "93.5% vs 97.8% before (-4.4%)"
+    worse = "First pass yield 93.5%, -4.4% against 97.8% the period before, more than 4% worse"
     drop_4 = rule("first_pass_yield", {"type": "change_pct", "value": 4})
     assert verdicts(con, drop_4, "2026-10-06") == [
-        ("plant=SZ", "Suzhou Plant", 0.934783, True, detail)
+        ("plant=SZ", "Suzhou Plant", 0.934783, True, worse)
     ]
+    within = "First pass yield 93.5%, -4.4% against 97.8% the period before"
     drop_5 = rule("first_pass_yield", {"type": "change_pct", "value": 5})
     assert verdicts(con, drop_5, "2026-10-06") == [
-        ("plant=SZ", "Suzhou Plant", 0.934783, False, detail)
+        ("plant=SZ", "Suzhou Plant", 0.934783, False, within)
     ]
     # lower is better: scrap rose from 2.195 % to 4.348 %, +98.1 %
     rise = rule("scrap_rate", {"type": "change_pct", "value": 50})
     assert verdicts(con, rise, "2026-10-06") == [
-        ("plant=SZ", "Suzhou Plant", 0.043478, True, "4.35% vs 2.20% before (+98.1%)")
+        (
+            "plant=SZ",
+            "Suzhou Plant",
+            0.043478,
+            True,
+            "Scrap rate 4.35%, +98.1% against 2.20% the period before, more than 50% worse",
+        )
     ]
     # the day before was 0 % scrap: no change can be judged, so no finding
     assert verdicts(con, rise, "2026-10-05") == []

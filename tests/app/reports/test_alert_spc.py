@@ -104,27 +104,35 @@ def test_spc_alert_limits_and_rules_by_hand(spc_file: Path) -> None:
     finding = _findings(spc_file)[BORE]
     assert finding.breached and finding.first == 10 and finding.value == 10.7
     assert finding.detail == (
-        "WE rules broken: 1 point beyond 3σ; 2 of 3 points beyond 2σ on one side"
+        "Last measurement 10.700, Western Electric rules broken: 1 point beyond 3σ, "
+        "2 of 3 points beyond 2σ on one side"
     )
+    assert finding.verdict.rules == (1, 2)
     limits = finding.chart.limits
     assert limits.centre == pytest.approx(10.1)
     assert limits.sigma == pytest.approx(0.2 / 1.128)
     assert (limits.ucl, limits.lcl) == (pytest.approx(10.631915), pytest.approx(9.568085))
     assert finding.chart.hits[10:] == [[], [2], [1, 2]]
-    assert finding.label == "SZ / FG-100 / bore_diameter"
+    assert finding.label == "Suzhou Plant · Power module · bore_diameter"  # names where known
+    assert finding.keys == (
+        ("plant", "SZ"),
+        ("product", "FG-100"),
+        ("characteristic", "bore_diameter"),
+    )
     assert finding.plant == "SZ"
 
 
 def test_spc_alert_checks_only_the_rules_it_names(spc_file: Path) -> None:
-    assert _findings(spc_file, rules=[1])[BORE].detail == "WE rules broken: 1 point beyond 3σ"
+    one = _findings(spc_file, rules=[1])[BORE].detail
+    assert one == "Last measurement 10.700, Western Electric rules broken: 1 point beyond 3σ"
     calm = _findings(spc_file, rules=[3, 4])[BORE]
-    assert (calm.breached, calm.detail) == (False, "in control")
+    assert (calm.breached, calm.detail) == (False, "Last measurement 10.700, in control")
 
 
 def test_short_baseline_uses_all_points(spc_file: Path) -> None:
     # DG has two points, both in the day: limits from both, 10.2 ± 3 × 0.4 / 1.128
     dg = _findings(spc_file)["plant=DG/product=FG-100/characteristic=bore_diameter"]
-    assert (dg.first, dg.breached, dg.detail) == (0, False, "in control")
+    assert (dg.first, dg.breached, dg.detail) == (0, False, "Last measurement 10.400, in control")
     assert dg.chart.limits.centre == pytest.approx(10.2)
     assert dg.chart.limits.sigma == pytest.approx(0.4 / 1.128)
     # the factory's solder heights: 4 points before 2026-10-07, fewer than a baseline needs

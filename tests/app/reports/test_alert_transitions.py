@@ -97,6 +97,7 @@ def test_breach_while_open_only_refreshes() -> None:
         value=0.5375,
         at=AT,
         detail="53.8% below limit 60.0%",
+        plant="SZ",
     )
 
 
@@ -128,6 +129,8 @@ def test_escalation_waits_for_the_timeout_and_stops_at_the_top() -> None:
         detail="53.8% below limit 60.0%",
         token="tok",
         contact=BOSS,
+        plant="SZ",
+        minutes=60,
     )
     told_boss = replace(OPEN, level=1, notified_at=AT + hour)
     assert escalation(told_boss, timeout=hour, chain=CHAIN, at=AT + 5 * hour) is None

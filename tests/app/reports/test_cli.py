@@ -10,7 +10,6 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from app.cli import reports as reports_cli
 from app.cli.reports import AlertsCommand, alerts, report_app, scheduler
 
 runner = CliRunner()
@@ -48,7 +47,7 @@ def test_report_list_and_run(marts_file: Path, config: Path, tmp_path: Path, mon
     )
     assert ran.exit_code == 0, ran.output
     files = sorted(p.suffix for p in out.rglob("*.*"))
-    assert files == [".csv", ".csv", ".pdf", ".xlsx"]
+    assert files == [".csv", ".csv", ".csv", ".pdf", ".xlsx"]  # the KPI summary and 2 sections
     unknown = runner.invoke(_app(), ["report", "run", "nope", *common])
     assert unknown.exit_code == 1
 
@@ -121,8 +120,7 @@ def test_report_status_lists_what_is_not_delivered_with_the_reason(
     from app.reports.state import StateStore
 
     monkeypatch.setenv("ANDON_STATE", str(tmp_path / "state.sqlite"))
-    # A wide terminal, one row per line (the console read COLUMNS when it was made).
-    monkeypatch.setattr(reports_cli.out, "width", 300)
+    monkeypatch.setenv("COLUMNS", "300")  # wide output: one row per line
     state = StateStore(tmp_path / "state.sqlite")
     deliverer = Deliverer(load_channels(config), state, clock=clock)
     owner = {"name": "Duty desk", "lang": "en", "email": "duty@example.com", "webhook": "json"}
@@ -274,3 +272,54 @@ def test_reports_and_alerts_as_an_andon_user(
         ("sz.manager", True, None, cli_actor()),
         ("dg.manager", False, "outside_scope", cli_actor()),
     ]
+
+
+def test_at_80_columns_tokens_and_paths_are_whole(
+    marts_file: Path, config: Path, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
+    """A narrow terminal's width (COLUMNS=80) never cuts an ack token or a file path: a table
+    that cannot hold them whole prints each row as "heading: value" lines instead."""
+    import re
+
+    from app.reports.state import StateStore
+    from tests.app.reports.conftest import csv_only
+
+    monkeypatch.setenv("ANDON_STATE", str(tmp_path / "state.sqlite"))
+    csv_only(config)
+    rules = {
+        "rules": [
+            {
+                "name": "oee_low",
+                "metric": "oee",
+                "scope": ["plant", "line"],
+                "condition": {"type": "below", "value": 0.6},
+            }
+        ]
+    }
+    (config / "alerts.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    common = ["--warehouse", str(marts_file), "--reports", str(config)]
+    narrow = {"COLUMNS": "80"}
+    out = tmp_path / "a-folder-with-a-long-name-so-that-paths-are-longer-than-80-columns"
+    run = ["report", "run", "daily_plant_kpis", "--as-of", "2026-10-07", "--slice", "SZ"]
+    ran = runner.invoke(_app(), [*run, "--out", str(out), *common], env=narrow)
+    assert ran.exit_code == 0, ran.output
+    paths = sorted(str(p) for p in out.rglob("*.csv"))
+    assert len(paths) == 3 and all(len(p) > 80 for p in paths)
+    lines = [line.strip() for line in ran.stdout.splitlines()]
+    assert lines[0] == "slice:  SZ"  # too narrow for a table: one "heading: value" per line
+    assert f"files:  {paths[0]}" in lines and set(paths[1:]) <= set(lines)  # each whole
+    assert "…" not in ran.stdout
+
+    runner.invoke(_app(), ["alerts", "evaluate", "--as-of", "2026-10-07", *common], env=narrow)
+    (token,) = [a["token"] for a in StateStore(tmp_path / "state.sqlite").open_alerts()]
+    assert re.fullmatch(r"[0-9a-f]{32}", token)
+    listed = runner.invoke(_app(), ["alerts", "list", *common], env=narrow)
+    assert listed.exit_code == 0, listed.output
+    assert f"token:   {token}" in listed.stdout.splitlines()  # whole, on its own line
+    assert "…" not in listed.stdout
+    assert "entity:  plant=SZ/line=SZ-L1" in listed.stdout.splitlines()
+    # piped without COLUMNS: no width limit, one table row per alert
+    monkeypatch.delenv("COLUMNS", raising=False)
+    wide = runner.invoke(_app(), ["alerts", "list", *common])
+    (row,) = [line for line in wide.stdout.splitlines() if token in line]
+    assert "oee_low" in row and "plant=SZ/line=SZ-L1" in row

@@ -226,7 +226,7 @@ def test_demo_contacts_and_channels_load() -> None:
         "张敏 (SZ quality)",
         "李娜 (SZ plant manager)",
     ]
-    assert [c.name for c in contacts.chain("HP", "Finance")] == ["Nguyen Van An (HP plant manager)"]
+    assert [c.name for c in contacts.chain("HP", "Finance")] == ["Nguyễn Văn An (HP plant manager)"]
     channels = load_channels(DEFAULT_DIR)
     assert sorted(channels["webhooks"]) == ["dingtalk_dg", "feishu_hp", "ops_json", "wecom_sz"]
     assert channels["retry"] == {"base_delay_s": 60.0, "factor": 2.0, "max_delay_s": 1800.0}

@@ -64,16 +64,29 @@ def test_scheduled_run_delivers_once_and_restart_does_not_resend(
     sz = next(m["message"] for m in smtp.messages if m["to"] == ["sz@example.com"])
     assert "工厂每日KPI日报" in sz["Subject"] and "苏州工厂" in sz["Subject"]
     names = [part.get_filename() for part in sz.iter_attachments()]
-    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["csv", "csv", "pdf", "xlsx"]
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["csv", "csv", "csv", "pdf", "xlsx"]
+    assert any(n.endswith("_00_kpi_summary.csv") for n in names)  # beside the section CSVs
     html = sz.get_body(("html",)).get_content()
     assert "设备综合效率" in html and "53.8%" in html
+    assert sz["Subject"] == "工厂每日KPI日报 · 苏州工厂 · 2026年10月6日"
+    text = sz.get_body(("plain",)).get_content().splitlines()
+    assert text[:4] == ["工厂每日KPI日报", "苏州工厂 · 统计期间：2026年10月6日", "", text[3]]
+    assert text[3] == "设备综合效率：53.8%（目标 85.0% · 未达标 · 变化 -21.0个百分点）"
+    assert not any(mark in line for line in text for mark in ("###", "**", "](", "- "))
     assert sorted(p["kind"] for p in webhooks.posts) == ["dingtalk", "feishu", "json", "wecom"]
     assert all(p["verified"] for p in webhooks.posts)  # DingTalk and Feishu signatures
     wecom = webhooks.by("wecom")[0]["body"]
     assert wecom["msgtype"] == "markdown" and "设备综合效率" in wecom["markdown"]["content"]
     assert "http://andon.test:8501/reports?run=" in wecom["markdown"]["content"]
-    assert webhooks.by("dingtalk")[0]["body"]["msgtype"] == "markdown"
-    assert webhooks.by("feishu")[0]["body"]["msg_type"] == "interactive"
+    assert '**设备综合效率**：<font color="warning">53.8%</font>' in wecom["markdown"]["content"]
+    dingtalk = webhooks.by("dingtalk")[0]["body"]
+    assert dingtalk["msgtype"] == "markdown" and dingtalk["markdown"]["title"] == "工厂每日KPI日报"
+    assert "\n\n- 🔴 **设备综合效率**：53.8%" in dingtalk["markdown"]["text"]
+    card = webhooks.by("feishu")[0]["body"]  # DG's copy, in English
+    assert card["msg_type"] == "interactive"
+    assert card["card"]["header"]["title"]["content"] == "Daily plant KPIs"
+    assert card["card"]["elements"][1]["actions"][0]["text"]["content"] == "Open the report"
+    assert "Dongguan Plant · Period: 6 Oct 2026" in card["card"]["elements"][0]["content"]
     assert webhooks.by("json")[0]["body"]["slice"] == "DG"
     assert {row.status for row in scheduler.state.outbox()} == {"sent"}
     assert scheduler.state.rows("select report, status from fires") == [
@@ -158,6 +171,7 @@ def test_an_smtp_outage_longer_than_the_retry_window_then_recovery(
     assert sorted(m["to"][0] for m in smtp.messages) == ["dg@example.com", "sz@example.com"]
     sz = smtp.to("sz@example.com")[0]
     assert [p.get_filename() for p in sz.iter_attachments()] == [
+        "daily_plant_kpis_SZ_2026-10-06_00_kpi_summary.csv",
         "daily_plant_kpis_SZ_2026-10-06_01_oee_by_line.csv",
         "daily_plant_kpis_SZ_2026-10-06_02_oee_components_by_line.csv",
     ]
@@ -247,14 +261,15 @@ def test_past_the_deadline_a_delivery_is_given_up_and_its_owner_told_once(
     told = [p for p in webhooks.by("wecom") if "未送达" in p["body"]["markdown"]["content"]]
     assert len(told) == 1
     text = told[0]["body"]["markdown"]["content"].splitlines()
-    assert text[0] == "### [Andon] 未送达：daily_plant_kpis · SZ · 2026-10-06"
+    # what did not arrive, as its reader knows it: the e-mail's subject (title, plant, day)
+    assert text[0] == "### [Andon] 未送达：工厂每日KPI日报 · 苏州工厂 · 2026年10月6日"
     assert text[2] == (
-        "daily_plant_kpis · SZ · 2026-10-06 自 2026-10-07T00:00:00+00:00 起经 3 次尝试，"
+        "工厂每日KPI日报 · 苏州工厂 · 2026年10月6日 自 2026年10月7日 08:00 起经 3 次尝试，"
         "仍未能通过邮件发送给 sz@example.com；最后的错误：ConnectionRefusedError: [Errno 111] "
         "Connection refused。Andon 已停止重试；它仍列在报表页面和 `andon report status` 中。"
     )
-    assert text[4] == "http://andon.test:8501/reports"
-    assert notice.message["title"] == "[Andon] 未送达：daily_plant_kpis · SZ · 2026-10-06"
+    assert text[3] == "[打开报表页面](http://andon.test:8501/reports)"
+    assert notice.message["title"] == "[Andon] 未送达：工厂每日KPI日报 · 苏州工厂 · 2026年10月6日"
 
     smtp.up()
     clock.advance(minutes=1)

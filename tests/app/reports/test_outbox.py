@@ -193,6 +193,7 @@ def test_the_file_outbox_gets_each_mail_once_and_unconfigured_channels_nothing(
     assert message["Message-ID"] == rows[0].message["message_id"]
     beside = sorted(p.name for p in (folder / mails[1].stem).iterdir())
     assert beside == [
+        "daily_plant_kpis_SZ_2026-10-06_00_kpi_summary.csv",
         "daily_plant_kpis_SZ_2026-10-06_01_oee_by_line.csv",
         "daily_plant_kpis_SZ_2026-10-06_02_oee_components_by_line.csv",
     ]

@@ -89,6 +89,19 @@ def serve_app(
         process.wait(10)
 
 
+def demo_accounts(state: Path):  # noqa: ANN201 - app.accounts.Accounts
+    """A state store at `state` holding the demo's four users (see `andon users demo`)."""
+    from app.accounts import Accounts
+    from app.cli.users import DEMO_USERS
+
+    accounts = Accounts(state)
+    for username, display, role, plants, password in DEMO_USERS:
+        accounts.ensure_user(
+            username, role=role, plants=plants, password=password, display_name=display
+        )
+    return accounts
+
+
 @contextmanager
 def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -141,11 +154,13 @@ def open_nav(tab, title: str) -> None:  # noqa: ANN001
 
 
 def first_column(tab, index: int = 0) -> list[str]:  # noqa: ANN001
-    """The first column of the index-th table in the main area, as its accessible grid
-    shows it (the rows drawn on screen)."""
-    table = tab.locator("[data-testid=stMain] [data-testid=stDataFrame]").nth(index)
-    table.locator("td[aria-colindex='1']").first.wait_for(state="attached")
-    return table.locator("td[aria-colindex='1']").all_inner_texts()
+    """The first column of the index-th table in the main area (a data grid, as its
+    accessible grid shows it: the rows drawn on screen; or a static st.table)."""
+    tables = "[data-testid=stMain] :is([data-testid=stDataFrame], [data-testid=stTable])"
+    cells = "td[aria-colindex='1'], [data-testid=stTableStyledTable] tbody tr > :first-child"
+    table = tab.locator(tables).nth(index)
+    table.locator(cells).first.wait_for(state="attached")
+    return table.locator(cells).all_inner_texts()
 
 
 def select_options(tab, label: str, where: str = "[data-testid=stSidebar]") -> list[str]:  # noqa: ANN001

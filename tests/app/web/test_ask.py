@@ -19,7 +19,12 @@ def test_chart_follows_the_suggestion() -> None:
     registry = load_registry()
     frame = pl.DataFrame({"line_label": ["a", "b"], "oee": [0.8, 0.7]})
     bar = chart_of(Chart("bar", ("oee",), "line_label"), frame, registry, "en").to_dict()
-    assert bar["mark"]["type"] == "bar" and bar["encoding"]["y"]["axis"]["format"] == ".1%"
+    bars = bar["layer"][0]
+    assert bars["mark"]["type"] == "bar"
+    assert bars["encoding"]["y"]["field"] == "line_label"  # categories down the side
+    assert bars["encoding"]["y"]["axis"]["labelLimit"] == 0
+    assert bars["encoding"]["x"]["axis"]["format"] == ".2~%"
+    assert any(layer["mark"]["type"] == "rule" for layer in bar["layer"])  # OEE's target
     trend = pl.DataFrame(
         {
             "period": [date(2026, 10, 1), date(2026, 10, 2)],
@@ -28,14 +33,16 @@ def test_chart_follows_the_suggestion() -> None:
         }
     )
     line = chart_of(Chart("line", ("oee",), "period"), trend, registry, "zh").to_dict()
-    assert line["mark"]["type"] == "line"
+    assert line["vconcat"][0]["layer"][0]["mark"]["type"] == "line"
     by_plant = chart_of(Chart("line", ("oee",), "period", "plant_label"), trend, registry, "en")
-    assert by_plant.to_dict()["encoding"]["color"]["field"] == "plant_label"
+    panel = by_plant.to_dict()["vconcat"][0]["layer"][0]
+    assert panel["encoding"]["color"]["field"] == "plant_label"
     twins = pl.DataFrame(
         {"line_id": ["DG-SMT1", "SZ-SMT1"], "line_label": ["SMT 1", "SMT 1"], "oee": [0.8, 0.7]}
     )
-    values = chart_of(Chart("bar", ("oee",), "line_label"), twins, registry, "en").data
-    assert list(values["line_label"]) == ["SMT 1 (DG-SMT1)", "SMT 1 (SZ-SMT1)"]
+    values = chart_of(Chart("bar", ("oee",), "line_label"), twins, registry, "en").to_dict()
+    shown = next(iter(values["datasets"].values()))
+    assert sorted({row["line_label"] for row in shown}) == ["SMT 1 (DG-SMT1)", "SMT 1 (SZ-SMT1)"]
     assert chart_of(Chart("single_value", ("oee",)), frame.head(1), registry, "en") is None
 
 

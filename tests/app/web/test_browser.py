@@ -1,6 +1,7 @@
-"""The real app in headless Chromium, signed in as the demo admin: every page, 中文, a plant,
-a drill-down, a SQL query and its CSV download, a question on the Ask page. Uses the system
-Chromium (never `playwright install`)."""
+"""The real app in headless Chromium, signed in as the demo admin: every page, 中文 and
+Tiếng Việt, a plant kept across pages that do not show the filters, a drill-down, a SQL query
+and its CSV download, a question on the Ask page. Uses the system Chromium (never
+`playwright install`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.accounts import Accounts
-from app.cli.users import DEMO_USERS
+from metrics.i18n import t
 from tests.app.web.chromium import (
     HAS_CHROMIUM,
     check_clean,
     chromium,
+    demo_accounts,
     new_tab,
     open_nav,
     serve_app,
@@ -30,11 +31,7 @@ pytestmark = pytest.mark.skipif(not HAS_CHROMIUM, reason="no system Chromium")
 def server(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     """The app on a free port, with the demo's users in a state store of its own."""
     state = tmp_path_factory.mktemp("browser") / "state.sqlite"
-    accounts = Accounts(state)
-    for username, display, role, plants, password in DEMO_USERS:
-        accounts.ensure_user(
-            username, role=role, plants=plants, password=password, display_name=display
-        )
+    demo_accounts(state)
     with serve_app(built_warehouse, state) as url:
         yield url
 
@@ -86,6 +83,16 @@ def test_app_in_browser(server: str, page, tmp_path: Path) -> None:
     assert overview_png.startswith(PNG_SIGNATURE) and len(overview_png) > 20_000
     check_clean(tab)
 
+    open_nav(tab, "数据健康")  # uses no sidebar filter: none drawn, every one kept
+    assert tab.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").count() == 0
+    assert "plant=SZ" in tab.url and "period=last_12_months" in tab.url
+    open_nav(tab, "交付")  # period, plant and product family
+    labels = tab.locator("[data-testid=stSidebar] [data-testid=stSelectbox] label")
+    assert labels.all_inner_texts() == ["期间", "工厂", "产品系列"]
+    plant = tab.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").nth(1)
+    assert "苏州工厂" in plant.inner_text() + plant.locator("input").input_value()
+    check_clean(tab)
+
     open_nav(tab, "设备效率")
     drill = tab.locator("[data-testid=stMain] [data-testid=stSelectbox]").filter(has_text="产线")
     drill.first.wait_for()
@@ -110,6 +117,13 @@ def test_app_in_browser(server: str, page, tmp_path: Path) -> None:
     text = Path(caught.value.path()).read_text(encoding="utf-8")
     assert text.splitlines()[0] == "plant_id,plant_name_zh"
     assert "苏州工厂" in text
+
+    tab.locator("[data-testid=stSidebar]").get_by_text("Tiếng Việt", exact=True).click()
+    settle(tab)
+    assert tab.locator("h1").first.inner_text() == t("page_workbench", "vi")
+    assert "lang=vi" in tab.url
+    tab.locator("[data-testid=stSidebar]").get_by_text("中文", exact=True).click()
+    settle(tab)
 
     open_nav(tab, "问数")
     box = tab.locator("[data-testid=stMain] [data-testid=stTextInput] input").first

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.accounts import Accounts
 from app.cli.users import DEMO_USERS
 from tests.app.web.chromium import (
     HAS_CHROMIUM,
     check_clean,
     chromium,
+    demo_accounts,
     first_column,
     heading,
     nav_titles,
@@ -55,11 +55,7 @@ USERS = {
 @pytest.fixture(scope="module")
 def server(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     state = tmp_path_factory.mktemp("browser_users") / "state.sqlite"
-    accounts = Accounts(state)
-    for username, display, role, plants, password in DEMO_USERS:
-        accounts.ensure_user(
-            username, role=role, plants=plants, password=password, display_name=display
-        )
+    accounts = demo_accounts(state)
     with serve_app(built_warehouse, state) as url:
         yield url, accounts
 

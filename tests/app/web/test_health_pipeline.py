@@ -69,7 +69,8 @@ def test_sources_and_pipeline_in_both_languages(open_page, pipeline_record) -> N
     frame = table.value.data if hasattr(table.value, "data") else table.value
     rows = {row["Source"]: row for row in frame.to_dict("records")}
     assert rows["erp_db"]["Status"] == "Failed" and rows["mes_db"]["Status"] == "OK"
-    assert rows["mes_db"]["Schedule"] == "*/15 * * * * (Asia/Shanghai)"
+    assert rows["mes_db"]["Schedule"] == "every 15 minutes (Asia/Shanghai)"
+    assert rows["erp_db"]["Schedule"] == "every hour (UTC)"
     assert rows["mes_db"]["Lag"] == "3 min" and rows["erp_db"]["Lag"] == "never"
 
     at.session_state["f_lang"] = "zh"
@@ -77,7 +78,12 @@ def test_sources_and_pipeline_in_both_languages(open_page, pipeline_record) -> N
     assert not at.exception
     assert any("数据管道服务运行中" in s.value for s in at.success)
     table = next(d for d in at.dataframe if "延迟" in columns_of(d))
-    assert "数据源" in columns_of(table) and "下次运行（UTC）" in columns_of(table)
+    assert "数据源" in columns_of(table) and "下次运行" in columns_of(table)
+    frame = table.value.data if hasattr(table.value, "data") else table.value
+    rows = {row["数据源"]: row for row in frame.to_dict("records")}
+    assert rows["mes_db"]["计划"] == "每 15 分钟 (Asia/Shanghai)"
+    assert rows["erp_db"]["状态"] == "失败"
+    assert rows["mes_db"]["上次拉取"].endswith(" UTC")  # every plant: several time zones
 
 
 def test_a_user_without_every_plant_sees_the_service_not_the_sources(

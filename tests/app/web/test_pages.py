@@ -45,7 +45,7 @@ def test_overview_cards_and_plant_filter(open_page) -> None:
     at = open_page("overview", period="last_12_months")
     everywhere = card_values(at)
     assert len(everywhere) == 9 and "OEE" in everywhere
-    matrix = at.dataframe[0].value
+    matrix = at.table[0].value  # drawn static: no column cut off
     assert len(matrix.data if hasattr(matrix, "data") else matrix) == 3  # three plants
     at.session_state["f_plant"] = "HP"
     at.run()
@@ -53,7 +53,7 @@ def test_overview_cards_and_plant_filter(open_page) -> None:
     one_plant = card_values(at)
     assert one_plant.keys() == everywhere.keys()
     assert one_plant != everywhere
-    one = at.dataframe[0].value
+    one = at.table[0].value
     assert len(one.data if hasattr(one, "data") else one) == 1
     assert at.query_params.get("plant") in ("HP", ["HP"])
 
@@ -80,7 +80,7 @@ def test_equipment_drill_down(open_page) -> None:
 
     at = open_page("equipment", period="last_12_months")
     no_errors(at)
-    assert len(at.dataframe[0].value) == 3  # plants
+    assert len(at.table[0].value) == 3  # plants: the reliability table
     at.selectbox(key="drill_pick_0").set_value("SZ").run()
     no_errors(at)
     ctx = at.session_state["andon_context"]

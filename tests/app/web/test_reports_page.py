@@ -2,10 +2,12 @@
 reason, and scheduled runs that failed — and the report definitions it refused (file, line
 and key) beside the ones that run; every word in the chosen language. A signed-in user sees
 the report copies and alerts of their plants only, runs what their role may run and
-acknowledges only what their role may acknowledge."""
+acknowledges only what their role may acknowledge. In Chinese and Vietnamese every word is
+theirs: schedules, periods, conditions, alert findings, events and moments."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 from datetime import UTC, datetime, timedelta
@@ -14,10 +16,13 @@ from pathlib import Path
 import pytest
 
 from app.reports.alerts.transitions import Fired
+from app.reports.alerts.wording import Verdict, detail
 from app.reports.definitions import DEFAULT_DIR
 from app.reports.delivery import About, Deliverer
 from app.reports.state import StateStore, state_path
+from metrics.formatting import format_value
 from metrics.i18n import t
+from metrics.registry import load_registry
 
 START = datetime(2026, 10, 6, tzinfo=UTC)
 
@@ -133,12 +138,12 @@ def test_a_plant_manager_sees_runs_and_acknowledges_only_their_plant(
 ) -> None:  # noqa: ANN001
     at = open_page("reports", user="sz.manager")
     assert not at.exception, [e.message for e in at.exception]
-    assert [line.split(" · ")[1] for line in _alert_lines(at)] == ["plant=SZ"]
+    assert [line.split(" · ")[1] for line in _alert_lines(at)] == ["Suzhou Plant"]
     cells = _cells(at)
     assert "SZ" in cells and "DG" not in cells  # the delivery history: their copy only
     report, copy = _selectbox(at, "Report"), _selectbox(at, "Copy")
     assert report.options == ["Daily plant KPIs"]  # weekly delivery covers every plant
-    assert copy.options == ["SZ"]
+    assert copy.options == ["Suzhou Plant"]
     assert [b.key for b in at.button if b.key and b.key.startswith("ack_")] == ["ack_sz" + "0" * 30]
     at.button(key="ack_sz" + "0" * 30).click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -151,17 +156,24 @@ def test_a_plant_manager_sees_runs_and_acknowledges_only_their_plant(
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", ("You may not run reports (Analyst", "Acknowledged by the plant's manager")),
-        ("zh", ("您不能运行报表（分析师", "由工厂经理确认")),
+        (
+            "en",
+            (
+                "You may not run reports (Analyst",
+                "Acknowledged by the plant's manager",
+                "Dongguan Plant",
+            ),
+        ),
+        ("zh", ("您不能运行报表（分析师", "由工厂经理确认", "东莞工厂")),
     ],
 )
 def test_an_analyst_sees_their_plant_and_may_neither_run_nor_acknowledge(
     open_page, two_plants: StateStore, lang, words
 ) -> None:  # noqa: ANN001
-    cannot_run, not_yours = words
+    cannot_run, not_yours, dongguan = words
     at = open_page("reports", user="dg.analyst", lang=lang)
     assert not at.exception, [e.message for e in at.exception]
-    assert [line.split(" · ")[1] for line in _alert_lines(at)] == ["plant=DG"]
+    assert [line.split(" · ")[1] for line in _alert_lines(at)] == [dongguan]
     captions = [c.value for c in at.caption]
     assert any(c.startswith(cannot_run) for c in captions), captions
     assert not_yours in captions
@@ -181,6 +193,83 @@ def test_an_ack_link_acknowledges_their_plants_alert_and_reveals_nothing_of_othe
     assert two_plants.alert_by_token("dg" + "0" * 30).acked_at is None
     at.query_params["ack"] = "sz" + "0" * 30  # their own plant's alert: acknowledged, once
     at.run()
-    assert [m.value for m in at.success] == ["Acknowledged: oee_low · plant=SZ"]
+    assert [m.value for m in at.success] == ["Acknowledged: oee_low · Suzhou Plant"]
     assert "ack" not in at.query_params
     assert two_plants.alert_by_token("sz" + "0" * 30).acked_by == "sz.manager"
+
+
+ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+
+
+@pytest.fixture
+def alerted(app_env: Path) -> StateStore:
+    """An open alert of the OEE rule as the engine words it now ("<place>: <finding>"), one
+    as older engines did ("79.8% vs target 85.0%"), and a delivered daily copy."""
+    state = StateStore(state_path(app_env))
+    oee = load_registry().metric("oee")
+    found = detail(Verdict("target", 0.798, bound=oee.target), oee, True)
+    for line, message in (
+        ("SZ-ASSY1", f"Suzhou Plant · Assembly Line 1: {found}"),
+        ("SZ-SMT1", "79.8% vs target 85.0%"),
+    ):
+        state.record_fired(
+            Fired(
+                rule="oee_below_target",
+                entity=f"plant=SZ/line={line}",
+                period="2026-10-05",
+                value=0.798,
+                at=START,
+                label="",
+                detail=message,
+                plant="SZ",
+                role="Production Excellence",
+                token=f"{line.lower().replace('-', '')}{'0' * 24}"[:32],
+            )
+        )
+    run = state.claim_run("daily_plant_kpis", "SZ", "2026-10-05", "2026-10-06", "zh", START)
+    state.queue_run(run, [], None, [], START)
+    return state
+
+
+# the page's own words, as a reader of each language reads them
+WORDS = {
+    "zh": {
+        "daily": "每天 07:30 (Asia/Shanghai)",
+        "weekly": "每周一 08:00 (Asia/Shanghai)",
+        "period": "前一天",
+        "day": "2026年10月5日",
+        "fired": "触发",
+    },
+    "vi": {
+        "daily": "hằng ngày lúc 07:30 (Asia/Shanghai)",
+        "weekly": "hằng tuần vào thứ Hai lúc 08:00 (Asia/Shanghai)",
+        "period": "ngày hôm trước",
+        "day": "05/10/2026",
+        "fired": "phát sinh",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", list(WORDS))
+def test_every_word_of_the_reports_page_in_the_language(
+    open_page, alerted: StateStore, lang: str
+) -> None:  # noqa: ANN001
+    words = WORDS[lang]
+    at = open_page("reports", lang=lang)
+    assert not at.exception, [e.message for e in at.exception]
+    assert not [box for box in at.sidebar.selectbox]  # no filter: the page uses none
+    cells = _cells(at)
+    assert words["daily"] in cells and words["weekly"] in cells and words["period"] in cells
+    assert not [cell for cell in cells if ISO_MOMENT.search(cell)]  # moments in local words
+    assert words["day"] in cells and words["fired"] in cells
+    oee = load_registry().metric("oee")
+    condition = t("cond_target", lang, target=format_value(oee, oee.target))
+    assert condition in cells
+    relation = t("alert_rel_below_target", lang, target="85.0%")
+    found = t("alert_detail", lang, metric=oee.label(lang), value="79.8%", relation=relation)
+    lines = [m.value for m in at.markdown if "oee_below_target" in m.value]
+    assert len(lines) == 2 and all(found in line for line in lines), lines
+    assert all("&#9679;" in line and not EMOJI.search(line) for line in lines)  # no emoji dot
+    assert all(words["day"] in line for line in lines)
+    assert any(found in cell for cell in cells)  # the alert history's message too

@@ -47,6 +47,19 @@ def test_the_sign_in_page_speaks_chinese(accounts: Accounts) -> None:
     assert [w.label for w in at.text_input] == ["用户名", "密码"]
 
 
+def test_the_sign_in_page_speaks_vietnamese_and_offers_every_language(accounts: Accounts) -> None:
+    at = fresh(lang="vi").run()
+    assert on_signin_page(at, "vi")
+    labels = [w.label for w in at.text_input]
+    assert labels == [t("signin_username", "vi"), t("signin_password", "vi")]
+    switch = at.get("button_group")[0]
+    assert switch.proto.options and [o.content for o in switch.proto.options] == [
+        "English",
+        "中文",
+        "Tiếng Việt",
+    ]
+
+
 def sign_in_with_form(at, username: str, password: str) -> None:  # noqa: ANN001
     at.text_input(key="signin_username").input(username)
     at.text_input(key="signin_pw").input(password)
@@ -67,6 +80,18 @@ def test_the_form_signs_in_and_opens_the_page_asked_for(accounts: Accounts) -> N
     failed, signed = accounts.audit_log(actions=["signin_failed", "signin"])[::-1]
     assert (failed.action, failed.detail["reason"]) == ("signin_failed", "wrong_password")
     assert (signed.action, signed.username) == ("signin", "sz.manager")
+
+
+def test_signed_in_the_app_speaks_the_users_language(accounts: Accounts) -> None:
+    accounts.update_profile("dg.analyst", lang="zh")
+    at = fresh(period="last_week").run()  # the sign-in page: English, no link language
+    sign_in_with_form(at, "dg.analyst", PASSWORDS["dg.analyst"])
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == t("page_overview", "zh")
+    assert "lang" not in at.query_params  # their own language: the link need not say it
+    at = fresh(lang="en").run()  # a link that says English: English for this session
+    sign_in_with_form(at, "dg.analyst", PASSWORDS["dg.analyst"])
+    assert at.title[0].value == t("page_overview", "en")
 
 
 def test_an_unknown_name_gets_the_same_message(accounts: Accounts) -> None:

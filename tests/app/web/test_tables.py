@@ -135,29 +135,46 @@ def test_chart_templates_are_valid_vega_lite() -> None:
     import polars as pl
 
     from app.web import charts
+    from metrics import load_registry
 
+    metrics = load_registry().metrics
     days = [date(2026, 11, d) for d in (1, 2, 3)]
-    trend = pl.DataFrame({"period": days, "oee": [0.7, 0.8, 0.75], "line_name": ["A"] * 3})
-    bars = pl.DataFrame({"k": ["a", "b"], "label": ["A", "B"], "v": [3.0, 1.0]})
+    trend = pl.DataFrame(
+        {
+            "period": days,
+            "oee": [0.7, 0.8, 0.75],
+            "scrap_rate": [0.004, 0.005, 0.0045],
+            "line_name": ["A"] * 3,
+        }
+    )
+    bars = pl.DataFrame(
+        {"k": ["a", "b"], "label": ["A", "B"], "v": [3.0, 1.0], "oee": [0.8, 0.7], "g": ["x", "y"]}
+    )
     points = pl.DataFrame(
         {
             "sample": [1, 2],
             "inspected_at": [datetime(2026, 11, 1)] * 2,
             "measured_value": [1.0, 1.1],
             "lot_id": ["L", "L"],
+            "equipment": ["SMT 1", "SMT 1"],
             "rules": ["", "1"],
             "flag": ["in", "out"],
         }
     )
+    losses = charts.loss_frame(
+        10.0, [("oee_loss_breakdowns", 2.0), ("oee_loss_quality", 1.0)], "en"
+    )
     built = [
-        charts.trend(trend, {"oee": "OEE"}, "zh"),
+        charts.trend_panels(trend, [metrics["oee"], metrics["scrap_rate"]], "zh"),
+        charts.trend_by(trend, "line_name", "Line", [metrics["oee"]], "vi", title="T"),
         charts.heatmap(trend, "line_name", "Line", "oee", "OEE", "en"),
-        charts.waterfall(charts.waterfall_frame([("a", 10.0), ("b", 2.0), ("c", 8.0)], "en"), "en"),
+        charts.loss_bars(losses, "en"),
         charts.pareto(bars, "label", "Reason", "v", "Hours", "en"),
-        charts.drill_bars(bars, "k", "label", "v", "OEE", "Plant", "en", target=0.85),
+        charts.drill_bars(bars, "k", "label", metrics["oee"], "Plant", "en"),
+        charts.metric_bars(bars, "label", "Plant", [metrics["oee"]], "en"),
+        charts.grouped_bars(bars, "label", "Line", "g", "Plant", metrics["oee"], "en"),
         charts.spc(points, {"mean": 1.05, "ucl": 1.2, "lcl": None}, "en"),
         charts.histogram(bars, "v", "Days", "en"),
-        charts.grouped_bars(bars, "label", "Plant", "v", "OEE", ".1%"),
     ]
     for chart in built:
         assert chart.to_dict(validate=True)["$schema"].startswith("https://vega.github.io")

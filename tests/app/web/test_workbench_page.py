@@ -55,3 +55,16 @@ def test_admin_reads_every_layer(open_page) -> None:
 def test_a_role_without_the_workbench_does_not_get_it(open_page) -> None:
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page("sql_workbench", user="sz.manager")  # a plant manager: no workbench
+
+
+def test_the_schema_browser_in_chinese(open_page) -> None:  # noqa: ANN001
+    at = open_page("sql_workbench", lang="zh")
+    at.selectbox(key="wb_table").set_value("dim_plant").run()
+    assert not at.exception, [e.message for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert t("wb_docs_english", "zh") in captions  # the dbt docs are English: said so
+    browser = next(d.value for d in at.dataframe if "列" in d.value.columns)
+    assert list(browser.columns) == ["列", "中文名称", "类型", "说明（英文）"]
+    names = dict(zip(browser["列"], browser["中文名称"], strict=True))
+    assert names["plant_id"] == "工厂"
+    assert browser["说明（英文）"].str.len().max() > 0
