@@ -106,7 +106,8 @@ def english_words() -> set[str]:
         [texts.get("zh", "") for texts in catalogue().values()] + [m.label("zh") for m in named]
     ).lower()
     names = " ".join(t("language_name", lang) for lang in LANGS).lower()  # the switcher's
-    return {word for word in words if not re.search(rf"(?<![a-z]){word}(?![a-z])", f"{chinese} {names}")}
+    elsewhere = f"{chinese} {names}"
+    return {word for word in words if not re.search(rf"(?<![a-z]){word}(?![a-z])", elsewhere)}
 
 
 def kept_english(lang: str) -> list[str]:
