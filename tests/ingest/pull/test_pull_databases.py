@@ -306,8 +306,12 @@ def test_sigkill_mid_pull_leaves_no_partial_rows(
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        if not warehouse.exists():
-            continue
+        if not warehouse.exists() or not _rows(
+            warehouse,
+            "select 1 from information_schema.tables"
+            " where table_schema = 'ingest' and table_name = 'load_log'",
+        ):
+            continue  # killed before the warehouse had its tables: nothing landed
         landed = _rows(
             warehouse,
             "select coalesce(sum(rows_landed), 0) from ingest.load_log where status = 'LANDED'",
