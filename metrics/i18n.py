@@ -27,7 +27,8 @@ COUNTRY_LANGS = {"CN": "zh", "TW": "zh", "HK": "zh", "SG": "zh", "VN": "vi"}
 @functools.cache
 def catalogue() -> dict[str, dict[str, str]]:
     """{key: {lang: text}} as written in metrics/i18n.yaml."""
-    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 30x faster to load
+    data = yaml.load(CATALOGUE_FILE.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
     return {str(key): dict(texts) for key, texts in data.items()}
 
 

@@ -89,6 +89,15 @@ class Synonyms(TypedDict):
     zh: Words
 
 
+class ValueWords(StrictModel):
+    """Words for one or more values of a dimension ('raw material' is RM; 'Asian customers'
+    are East China and South China): the question box reads them as a filter on `keys`."""
+
+    keys: Annotated[tuple[NonEmptyStr, ...], Field(min_length=1)]
+    en: tuple[NonEmptyStr, ...] = ()
+    zh: tuple[NonEmptyStr, ...] = ()
+
+
 class Labels(TypedDict):
     """A name in each language (metrics.i18n.LANGS)."""
 
@@ -157,6 +166,11 @@ class Dimension(StrictModel):
     label_vi: NonEmptyStr
     key: NonEmptyStr = Field(description="The column that carries it in the facts' results.")
     synonyms: Synonyms
+    values: tuple[ValueWords, ...] = Field(
+        default=(),
+        description="Words for its values beyond their names in the data (the first words "
+        "of a single-key entry also name a value the data has no table for).",
+    )
     table: NonEmptyStr | None = Field(
         default=None, description="The dimension table (of dimension_tables) with its labels."
     )

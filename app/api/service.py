@@ -21,7 +21,7 @@ from metrics import builds
 from metrics.asof import as_of_date
 from metrics.errors import MetricError
 from metrics.i18n import LANGS
-from metrics.nlq.vocabulary import for_connection
+from metrics.nlq.cache import learned
 from metrics.registry import GRAINS, Registry
 from metrics.scope import Scope
 from metrics.status import amber_band
@@ -134,7 +134,7 @@ def dimension_values(build: Build, dim: str, scope: Scope) -> Result:
     (label_vi is the English name where the warehouse has no Vietnamese one) and the keys of
     the dimensions above it, e.g. a line's plant."""
     with cursor(build) as cur:
-        vocabulary, _ = for_connection(cur, scope)
+        vocabulary = learned(cur, scope).vocabulary
     values = vocabulary.values.get(dim, {})
     parents = sorted({p for v in values.values() for p in v.parents})
     rows = [

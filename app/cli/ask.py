@@ -6,7 +6,11 @@
 
 Like `andon query`, it answers for every plant unless --plants restricts it.
 
-Registered on the `andon` Typer app by app/cli/main.py as `app.command("ask")(ask)`.
+A question may start with a dash: `andon ask -- "-oee by line"` or `andon ask "-oee by
+line"` (AskCommand moves an argument that is no option of `ask` behind a `--`).
+
+Registered on the `andon` Typer app by app/cli/main.py as
+`app.command("ask", cls=AskCommand)(ask)`.
 """
 
 from __future__ import annotations
@@ -19,11 +23,48 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
 from app.cli.options import Lang, WarehouseOption
 from app.cli.query import PlantsOption, scope_of
 
 console = Console(stderr=True)
+
+
+class AskCommand(TyperCommand):
+    """`ask` with questions that start with '-': an argument that looks like an option but
+    is none of this command's (and is no option's value) is the question, so it is moved
+    behind '--' rather than refused as 'No such option'."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if "--" not in args:
+            args = _question_behind_dashes(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+
+def _question_behind_dashes(
+    command: TyperCommand, ctx: typer.Context, args: list[str]
+) -> list[str]:
+    names: dict[str, bool] = {}  # option name -> takes a value
+    for param in command.get_params(ctx):
+        if param.param_type_name == "option":
+            for name in (*param.opts, *param.secondary_opts):
+                names[name] = not param.is_flag and not param.count
+    kept: list[str] = []
+    moved: list[str] = []
+    expects_value = False
+    for arg in args:
+        if expects_value:
+            kept.append(arg)
+            expects_value = False
+            continue
+        name = arg.split("=", 1)[0]
+        if arg.startswith("-") and len(arg) > 1 and name not in names:
+            moved.append(arg)
+            continue
+        kept.append(arg)
+        expects_value = names.get(arg, False)
+    return [*kept, "--", *moved] if moved else kept
 
 
 class Format(StrEnum):

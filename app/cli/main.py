@@ -29,7 +29,7 @@ from rich.progress import (
 from rich.table import Column
 
 from app.cli.api import api_command
-from app.cli.ask import ask
+from app.cli.ask import AskCommand, ask
 from app.cli.options import ReportsOption, SourcesOption, WarehouseOption
 from app.cli.pipeline import pipeline
 from app.cli.pull import pull
@@ -395,7 +395,7 @@ def _print_build_summary(run) -> None:  # noqa: ANN001 - app.pipeline.PipelineRe
 
 app.command("pull")(pull)
 app.command("query")(query)
-app.command("ask")(ask)
+app.command("ask", cls=AskCommand)(ask)
 app.add_typer(report_app, name="report")
 app.command("scheduler")(scheduler)
 app.command("pipeline")(pipeline)

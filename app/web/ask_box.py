@@ -22,6 +22,7 @@ from app.web.widgets import display_table, show_chart
 from metrics.formatting import format_value
 from metrics.i18n import t
 from metrics.nlq.answer import Answer
+from metrics.nlq.cache import learned
 from metrics.nlq.clarify import reask
 from metrics.nlq.edits import (
     Chips,
@@ -33,7 +34,7 @@ from metrics.nlq.edits import (
     with_rows,
 )
 from metrics.nlq.parser_types import Interpretation
-from metrics.nlq.vocabulary import Vocabulary, for_connection
+from metrics.nlq.vocabulary import Vocabulary
 from metrics.registry import Registry
 
 ASK_PAGE = "views/ask.py"
@@ -45,8 +46,8 @@ MAX_OPTIONS = 6  # a clarification's choices shown as buttons
 
 def vocabulary(key: str) -> Vocabulary:
     """The query box's words for the published warehouse, in the signed-in user's plant scope
-    (cached per file and scope by metrics)."""
-    return for_connection(data.cursor(key), current_scope())[0]
+    (learned once per build and scope: metrics.nlq.cache)."""
+    return learned(data.cursor(key), current_scope()).vocabulary
 
 
 def runner(key: str, lang: str) -> Runner:

@@ -5,6 +5,11 @@ that exist in the vocabulary, and metrics.compile turns those into sqlglot liter
 
 A question runs in the asker's plant scope: the vocabulary holds only the values the scope
 may see, and the compiled query keeps only its plants' rows (no scope: nothing).
+
+Before anything runs, a question longer than MAX_LENGTH is refused, a date that does not
+exist or a range that ends before it starts is asked back (never read as something else),
+and a period with no data - before the data's first day or after the as-of date - is
+answered with the span the data covers.
 """
 
 from __future__ import annotations
@@ -16,16 +21,20 @@ from pathlib import Path
 import duckdb
 
 from metrics.errors import MetricError
+from metrics.i18n import t
 from metrics.nlq.answer import Answer, describe, order_rows, suggest_chart
+from metrics.nlq.cache import learned
 from metrics.nlq.clarify import cannot_answer, empty, not_understood, outside_scope
-from metrics.nlq.normalize import has_cjk
+from metrics.nlq.normalize import has_cjk, keep_dates, normalize
 from metrics.nlq.parser import parse
 from metrics.nlq.parser_types import Clarification, Interpretation
-from metrics.nlq.vocabulary import Vocabulary, aliases, for_connection
+from metrics.nlq.timephrases import DAY, DateProblem, extract
+from metrics.nlq.vocabulary import Vocabulary, aliases
 from metrics.scope import ALL_PLANTS, NO_PLANTS, Scope
 from metrics.timeexpr import parse_date
 
 MIN_CONFIDENCE = 0.5
+MAX_LENGTH = 300  # characters of a question after normalize(); longer ones are refused
 
 
 def ask(
@@ -44,7 +53,7 @@ def ask(
     as_of      the date 'today' means; default the warehouse's as-of date (metrics.asof)
     lang       en | zh for labels and messages; default from the question's script
     warehouse / con   the warehouse to read (see metrics.query)
-    vocabulary  a prebuilt Vocabulary (it should be the scope's: for_connection(con, scope));
+    vocabulary  a prebuilt Vocabulary (it should be the scope's: cache.learned(con, scope));
                execute=False stops after compiling the SQL
     scope      the plants the asker may see (metrics.Scope); Scope.none() answers nothing
     """
@@ -63,19 +72,22 @@ def ask(
             raise MetricError(f"{error} Or pass warehouse=PATH.") from None
     try:
         started = time.perf_counter()
-        newest = None
-        if vocabulary is None and con is not None:
-            vocabulary, newest = for_connection(con, scope)
-        elif con is not None and as_of is None:
-            newest = for_connection(con, scope)[1]
+        newest = first_day = None
+        if con is not None and (vocabulary is None or as_of is None or execute):
+            known = learned(con, scope)
+            vocabulary = vocabulary or known.vocabulary
+            newest, first_day = known.as_of, known.first_day
         assert vocabulary is not None
         day = parse_date(as_of, "as_of") or parse_date(newest, "as_of") or date.today()
         answer = Answer(question, lang, day, scope=scope)
-        result = parse(question, vocabulary, day, lang) if question.strip() else None
+        refused = _refused(question, day, lang)
+        result = refused or (parse(question, vocabulary, day, lang) if question.strip() else None)
         if result is None:
             result = empty(lang)
-        if con is not None and not scope.is_all and question.strip():
+        if con is not None and not scope.is_all and question.strip() and refused is None:
             result = _outside_scope(question, con, vocabulary, day, lang, scope) or result
+        if isinstance(result, Interpretation):
+            result = _no_data(result, first_day, day, lang) or result
         if isinstance(result, Interpretation) and result.confidence < MIN_CONFIDENCE:
             words = [n.removeprefix("ignored: ") for n in result.notes]
             result = not_understood(vocabulary, words, list(result.metrics), lang)
@@ -124,7 +136,7 @@ def _outside_scope(
     """A clarification when the question names only values outside `scope` (read as an
     all-plants user would read it), instead of answering for the asker's own plants as if
     the words were not there. None when it names none."""
-    everything = for_connection(con, ALL_PLANTS)[0]
+    everything = learned(con, ALL_PLANTS).vocabulary
     wide = parse(question, everything, day, lang)
     if not isinstance(wide, Interpretation):
         return None
@@ -135,6 +147,50 @@ def _outside_scope(
             vocabulary, dim, _typed(question, everything, dim, keys), scope.describe(lang), lang
         )
     return None
+
+
+def _refused(question: str, day: date, lang: str) -> Clarification | None:
+    """Why `question` is not read at all: too long, or a date in it that cannot be read
+    (no such date; a range that ends before it starts). None when it may be read."""
+    length = len(normalize(question))
+    if length > MAX_LENGTH:
+        return Clarification(
+            "too_long", lang, detail=t("ask_too_long", lang, length=length, limit=MAX_LENGTH)
+        )
+    problem = extract(keep_dates(question), day)[0].problem
+    if problem is None:
+        return None
+    return Clarification("bad_date", lang, words=problem.words, detail=_date_message(problem, lang))
+
+
+def _date_message(problem: DateProblem, lang: str) -> str:
+    values = problem.values
+    if problem.kind == "reversed":
+        return t("ask_date_reversed", lang, words=problem.words, **values)
+    return t(f"ask_date_no_{problem.why}", lang, words=problem.words, **values)
+
+
+def _no_data(
+    result: Interpretation, first_day: date | None, newest: date, lang: str
+) -> Clarification | None:
+    """A clarification when the period asked about lies wholly before the data's first day
+    or after `newest` (the as-of date): saying so, with the span the data covers."""
+    if result.start is None or result.end is None:
+        return None
+    before = first_day is not None and result.end <= first_day
+    if not before and result.start <= newest:
+        return None
+    fields = {
+        "period": result.period or f"{result.start}",
+        "start": result.start,
+        "last_day": result.end - DAY,
+        "newest": newest,
+    }
+    if first_day is None:
+        message = t("ask_no_data_after", lang, **fields)
+    else:
+        message = t("ask_no_data", lang, first=first_day, **fields)
+    return Clarification("no_data", lang, words=str(fields["period"]), detail=message)
 
 
 def _typed(question: str, vocabulary: Vocabulary, dim: str, keys: tuple[str, ...]) -> str:

@@ -29,6 +29,9 @@ Reason = Literal[
     "rank_what",
     "cannot_answer",
     "outside_scope",
+    "bad_date",
+    "no_data",
+    "too_long",
 ]
 POPULAR = (
     "oee",
@@ -76,7 +79,7 @@ class Clarification:
     @property
     def message(self) -> str:
         """The question back, in the asker's language."""
-        if self.reason == "cannot_answer":
+        if self.reason in ("cannot_answer", "bad_date", "no_data", "too_long"):
             return self.detail
         lang = self.lang
         named = [in_sentence(o.label, o.kind, lang) for o in self.options]
@@ -153,9 +156,13 @@ def cannot_answer(detail: str, lang: str) -> Clarification:
     return Clarification("cannot_answer", lang, detail=detail)
 
 
-def ambiguous_metric(vocab: Vocabulary, names: tuple[str, ...], lang: str) -> Clarification:
+def ambiguous_metric(
+    vocab: Vocabulary, names: tuple[str, ...], lang: str, words: str = ""
+) -> Clarification:
+    """Which of `names` was meant; `words`: the asker's words only near them (a typo the
+    fuzzy rule would not guess), replaced by the chosen metric when re-asked."""
     options = tuple(_metric(vocab, n, lang) for n in names)
-    return Clarification("ambiguous_metric", lang, options)
+    return Clarification("ambiguous_metric", lang, options, words=words)
 
 
 def no_metric(vocab: Vocabulary, unknown: list[str], lang: str) -> Clarification:

@@ -1,8 +1,10 @@
-"""Golden question files (tests/nlq/golden.yaml, heldout.yaml) and how an answer is scored,
-shared by the tests and benchmarks/nlq.py so both count the same way."""
+"""Golden question files (tests/nlq/golden.yaml, heldout.yaml, heldout2.yaml, generated.yaml,
+handwritten.yaml) and how an answer is scored, shared by the tests and benchmarks/nlq.py so
+both count the same way."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -91,3 +93,35 @@ def judge(case: Case, result: Interpretation | Clarification) -> tuple[bool, str
 
 def _iso(value: object) -> str | None:
     return value.isoformat() if isinstance(value, date) else (str(value) if value else None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How metrics.ask did on one case. correct: the interpretation (or the clarification)
+    is the expected one; confident_wrong: it answered, and the answer is not the expected
+    one (a wrong interpretation, or an answer to an unanswerable question)."""
+
+    case: Case
+    correct: bool
+    answered: bool
+    why: str
+    ms: float
+
+    @property
+    def confident_wrong(self) -> bool:
+        return self.answered and not self.correct
+
+
+def evaluate(case: Case, vocab) -> Outcome:
+    """Ask the case's question as a user would (metrics.ask: parse, confidence gate and
+    compile, on `vocab`, without running the query) and judge what came back."""
+    from metrics.nlq.ask import ask
+    from metrics.nlq.normalize import has_cjk
+
+    lang = "zh" if has_cjk(case.question) else "en"
+    started = time.perf_counter()
+    answer = ask(case.question, case.as_of, lang=lang, vocabulary=vocab, execute=False)
+    ms = (time.perf_counter() - started) * 1000
+    result = answer.clarification if answer.needs_clarification else answer.interpretation
+    ok, why = judge(case, result)
+    return Outcome(case, ok, not answer.needs_clarification, why, ms)

@@ -3,6 +3,18 @@ structural words (by, top, excluding, which …), filler words, and what is left
 
 Latin phrases must sit on word edges ("sz" is not inside "size"); Chinese has no spaces,
 so Chinese phrases match anywhere. Unknown Latin words get one fuzzy pass for typos.
+
+The fuzzy rule (decided here and nowhere else): an unknown Latin word, or a window of up to
+four tokens with an unknown word at an end ('annaul inventory turns', 'cost of goods
+shippde'), is compared with every vocabulary phrase of as many words within `_limit`
+edits (OSA: a swap of two letters is one edit; words shorter than FUZZY_MIN_LEN are never
+compared). It reads as the nearest phrase only when that phrase is at most TIGHT edits away
+and no phrase meaning anything else is within RIVAL edits ('avaiability' is availability:
+'capability' is three edits away). Otherwise nothing is guessed: the token stays unknown
+and carries the meanings of every phrase within `_limit` (`near`), and the parser asks which
+one was meant (metrics offered by name, a value among the dimension's close values) instead
+of answering. A window holding a known phrase is read only when sure, never asked about
+(that phrase then stands on its own).
 """
 
 from __future__ import annotations
@@ -28,7 +40,8 @@ _MARKER_WORDS = {
     "low": "lowest|min|minimum|least|bottom|smallest|shortest|最低|最小|最少|最短",
     "best": "best|strongest|最好|最佳|最优|表现最好|做得最好",
     "worst": "worst|weakest|poorest|最差|最糟|最糟糕|表现最差|最不好",
-    "rank": "rank|ranking|ranked|rankings|sorted|sort|order by|排名|排行|排序|从高到低|降序",
+    "rank": "rank|ranking|ranked|rankings|sorted|sort|order by|pareto|排名|排行|排序|从高到低|"
+    "降序|帕累托|柏拉图",
     "rank_low": "ascending|从低到高|升序",
     "versus": "vs|versus|compare|compared|comparing|comparison|against|对比|比较|相比|比一比",
 }
@@ -42,7 +55,7 @@ number numbers kpi kpis metric metrics figure figures current currently overall 
 breakdown broken down split grouped group report had has have that this these those it its
 much many there so far as well versus between where which any some per-line per-plant
 compare than vs vs. whole entire level shown by-line other others rest remaining
-average avg mean
+average avg mean orders
 """
 STOP_EN = frozenset(_STOP_EN_TEXT.split())
 _STOP_ZH_TEXT = """
@@ -68,6 +81,7 @@ class Token:
     marker: str = ""
     fuzzy: bool = False
     flags: set[str] = field(default_factory=set)
+    near: tuple[Term, ...] = ()  # an unknown word's near (but not certain) meanings
 
 
 def _edge_ok(text: str, start: int, end: int) -> bool:
@@ -114,11 +128,30 @@ def scan(text: str, vocab: Vocabulary) -> list[Token]:
     return _merge_cjk(tokens)
 
 
+# One-character filler words that are never the second character of a name.
+_PARTICLES = frozenset("的了吗呢啊吧和与及跟在是按各每对比为有中里下分共总大值个条台家位名几")
+
+
 def _merge_cjk(tokens: list[Token]) -> list[Token]:
-    """Runs of unknown Chinese characters become one unknown word."""
+    """Runs of unknown Chinese characters become one unknown word; a lone unknown character
+    takes a following one-character filler word that is not a particle ('成都': 都 is also
+    'all'), so an unknown name is not lost."""
     out: list[Token] = []
     for token in tokens:
         prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == "unknown"
+            and len(prev.text) == 1
+            and has_cjk(prev.text)
+            and prev.start + 1 == token.start
+            and token.kind == "stop"
+            and len(token.text) == 1
+            and has_cjk(token.text)
+            and token.text not in _PARTICLES
+        ):
+            prev.text += token.text
+            continue
         if (
             token.kind == "unknown"
             and has_cjk(token.text)
@@ -133,42 +166,62 @@ def _merge_cjk(tokens: list[Token]) -> list[Token]:
     return [t for t in out if not (t.kind == "unknown" and has_cjk(t.text) and len(t.text) < 2)]
 
 
+FUZZY_MIN_LEN = 4  # characters a word needs to be compared at all
+TIGHT = 1  # edits a fuzzy hit may be from its phrase and still be read without asking
+RIVAL = 2  # a phrase of another meaning this close makes the hit a question
+
+
 def _limit(word: str) -> int:
+    """Edits within which a phrase is near `word` (and so a candidate to ask about)."""
     return 1 if len(word) <= 5 else 2 if len(word) <= 10 else 3
 
 
 def fuzzy(tokens: list[Token], vocab: Vocabulary) -> list[Token]:
-    """Replace unknown Latin words (windows of up to three) with their nearest phrase."""
+    """Unknown Latin words (windows of up to three) read by the fuzzy rule (module doc)."""
     out: list[Token] = []
     i = 0
     while i < len(tokens):
-        done = False
-        for size in (3, 2, 1):
+        sure: Token | None = None
+        unsure: tuple[int, Token] | None = None
+        for size in (4, 3, 2, 1):
             window = tokens[i : i + size]
             if len(window) < size or not _fuzzable(window, size):
                 continue
             text = " ".join(t.text for t in window)
-            choices = vocab.fuzzy.get(size, [])
-            best = (
-                process.extractOne(text, choices, scorer=OSA.distance, score_cutoff=_limit(text))
-                if len(text) >= 4
-                else None
+            if len(text) < FUZZY_MIN_LEN:
+                continue
+            near = process.extract(
+                text,
+                vocab.fuzzy.get(text.count(" ") + 1, []),
+                scorer=OSA.distance,
+                score_cutoff=_limit(text),
+                limit=None,
             )
-            if best is not None:
-                out.append(
-                    Token("term", best[0], window[0].start, vocab.phrases[best[0]], fuzzy=True)
-                )
+            if not near:
+                continue
+            best, distance, _ = min(near, key=lambda hit: (hit[1], hit[0]))
+            rivals = {vocab.phrases[phrase] for phrase, d, _ in near if d <= RIVAL}
+            if distance <= TIGHT and rivals == {vocab.phrases[best]}:
+                sure = Token("term", best, window[0].start, vocab.phrases[best], fuzzy=True)
                 i += size
-                done = True
                 break
-        if not done:
+            if unsure is None and all(t.kind != "term" for t in window):
+                ordered = sorted(near, key=lambda hit: (hit[1], hit[0]))
+                terms = tuple(dict.fromkeys(t for p, _, _ in ordered for t in vocab.phrases[p]))
+                unsure = (size, Token("unknown", text, window[0].start, fuzzy=True, near=terms))
+        if sure is not None:
+            out.append(sure)
+        elif unsure is not None:
+            out.append(unsure[1])
+            i += unsure[0]
+        else:
             out.append(tokens[i])
             i += 1
     return out
 
 
 def _fuzzable(window: list[Token], size: int) -> bool:
-    if any(t.kind not in ("unknown", "stop") or has_cjk(t.text) for t in window):
+    if any(t.kind not in ("unknown", "stop", "term") or has_cjk(t.text) for t in window):
         return False
     if size == 1:
         return window[0].kind == "unknown"

@@ -67,11 +67,25 @@ _TOP_DIRECTION = {
     "最多的": "high",
     "最少的": "low",
 }
-_RATE_CUES = re.compile(r"rate|ratio|percent|%|率|比例|百分比")
+_SUPERLATIVE = {
+    "最高": "high",
+    "最大": "high",
+    "最多": "high",
+    "最长": "high",
+    "最低": "low",
+    "最小": "low",
+    "最少": "low",
+    "最短": "low",
+    "最好": "best",
+    "最差": "worst",
+}
+_SUPERLATIVE_BEFORE = re.compile(f"({'|'.join(_SUPERLATIVE)})的?\\s*$")
+_RATE_CUES = re.compile(r"rate|ratio|percent|%|share|proportion|率|比例|百分比|占比")
+_VERB = re.compile(r"[a-z](?:ed|ing)$")
 # Metrics implied by a dimension when none is named: (dimensions, cue words or None, metric).
 _DELIVERY_CUE = (
     r"deliver\w*|punctual\w*|late|lateness|reliab\w*|unreliab\w*|dependab\w*|"
-    r"准时|交货|交付|到货|送货|可靠|延误|延迟"
+    r"receiv\w*|receipts?|准时|交货|交付|到货|送货|收货|来料|到料|可靠|延误|延迟"
 )
 _RELIABLE_CUE = r"reliab\w*|unreliab\w*|dependab\w*|可靠|稳定"
 _IMPLIED = (
@@ -81,14 +95,14 @@ _IMPLIED = (
 )
 _QTY_CUES = re.compile(
     r"how many|how much|quantity|qty|count|units|pieces|pcs|数量|件数|多少件|"
-    r"多少个|个数|数目"
+    r"多少个|个数|数目|了多少"
 )
 
 
 @dataclass
 class _State:
     metrics: list[str] = field(default_factory=list)
-    ambiguous: list[tuple[str, ...]] = field(default_factory=list)
+    ambiguous: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # names, word
     by: list[str] = field(default_factory=list)
     plural: set[str] = field(default_factory=set)
     values: dict[str, list[str]] = field(default_factory=dict)
@@ -104,6 +118,7 @@ class _State:
     cues: list[str] = field(default_factory=list)
     negated: bool = False
     fuzzy: int = 0
+    near_metrics: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
 def parse(
@@ -127,6 +142,9 @@ def _top_n(text: str, state: _State) -> str:
     count = to_int(match["n"] or match["n2"] or match["n3"])
     if count and 0 < count <= 1000:
         state.direction, state.limit = _TOP_DIRECTION[word], count
+        before = _SUPERLATIVE_BEFORE.search(text[: match.start()])
+        if word in ("前", "排名前") and before:  # '最低的前3': the lowest three
+            state.direction = _SUPERLATIVE[before[1]]
         return text[: match.start()] + f" {BARRIER} " + text[match.end() :]
     return text
 
@@ -162,6 +180,8 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             if _is_cue(token.text):
                 state.cues.append(token.text)
                 _cue_direction(token.text, state)
+            elif token.near:
+                _near(token, state)
             elif _is_dim(prev) or _is_dim(nxt):
                 dim = (prev if _is_dim(prev) else nxt).terms[0].dim  # type: ignore[union-attr]
                 state.unknown_values.append((dim, token.text))
@@ -177,7 +197,7 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
                 if term.every or len(term.names) == 1:
                     state.metrics.extend(n for n in term.names if n not in state.metrics)
                 else:
-                    state.ambiguous.append(term.names)
+                    state.ambiguous.append((term.names, token.text))
             elif term.kind == "dimension":
                 excluding = False
                 plural = token.text.endswith("s") and not term.dim.endswith("s")
@@ -193,6 +213,20 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             elif term.kind == "value":
                 target = state.excluded if excluding else state.values
                 target.setdefault(term.dim, []).append("|".join(term.names))
+
+
+def _near(token: Token, state: _State) -> None:
+    """A word only near vocabulary phrases (lexer's fuzzy rule): never read as one of them.
+    Near metrics are asked about by name, a near value among its dimension's close values;
+    a word only near a dimension is a word not understood."""
+    metrics = tuple(dict.fromkeys(n for t in token.near if t.kind == "metric" for n in t.names))
+    value = next((t for t in token.near if t.kind == "value"), None)
+    if metrics:
+        state.near_metrics.append((token.text, metrics))
+    elif value is not None:
+        state.unknown_values.append((value.dim, token.text))
+    else:
+        state.unknown_entity.append(token.text)
 
 
 def _is_cue(word: str) -> bool:
@@ -294,9 +328,12 @@ def _resolve(
     if state.unknown_values:
         dim, word = state.unknown_values[0]
         return clarify.unknown_value(vocab, dim, word, lang)
+    if state.near_metrics:
+        word, names = state.near_metrics[0]
+        return clarify.ambiguous_metric(vocab, names, lang, words=word)
     metrics = list(state.metrics)
-    for names in state.ambiguous:
-        chosen = _disambiguate(names, vocab, question)
+    for names, word in state.ambiguous:
+        chosen = _disambiguate(names, vocab, question, word)
         if chosen is None:
             if any(n in metrics for n in names):
                 continue
@@ -355,17 +392,20 @@ def _resolve(
     )
 
 
-def _disambiguate(names: tuple[str, ...], vocab: Vocabulary, question: str) -> str | None:
+def _disambiguate(
+    names: tuple[str, ...], vocab: Vocabulary, question: str, word: str
+) -> str | None:
+    """The one of `names` a rate word (ratio) or a count word (sum) in the question picks;
+    without either, a verb ('scrapped', 'scrapping') counts what was done (the sum)."""
     text = normalize(question)
     metrics = [vocab.registry.metrics[n] for n in names]
     if _RATE_CUES.search(text):
         ratios = [m.name for m in metrics if m.kind == "ratio"]
         if len(ratios) == 1:
             return ratios[0]
-    if _QTY_CUES.search(text):
-        sums = [m.name for m in metrics if m.kind == "sum"]
-        if len(sums) == 1:
-            return sums[0]
+    sums = [m.name for m in metrics if m.kind == "sum"]
+    if len(sums) == 1 and (_QTY_CUES.search(text) or _VERB.search(word)):
+        return sums[0]
     return None
 
 

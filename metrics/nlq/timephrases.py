@@ -9,6 +9,7 @@ newest data); named periods and explicit ranges are taken as written.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -75,6 +76,32 @@ _GRAIN_WORDS = {
 }
 
 
+class DateProblem(Exception):  # noqa: N818 - a finding, raised to stop the search
+    """A date or range of the question that cannot be read as written.
+
+    kind     invalid (no such date: `why` is month | day | year) or reversed (ends before
+             it starts)
+    words    the asker's words for it
+    values   what the message names: year, month, day, days (in that month), first, last
+    """
+
+    def __init__(self, kind: str, words: str, why: str = "", **values: object) -> None:
+        super().__init__(kind, words, why)
+        self.kind, self.words, self.why, self.values = kind, words.strip(), why, values
+
+
+def make_date(year: int, month: int, day: int, words: str) -> date:
+    """date(year, month, day), or DateProblem naming what does not exist."""
+    if not 1 <= year <= 9999:
+        raise DateProblem("invalid", words, "year", year=year)
+    if not 1 <= month <= 12:
+        raise DateProblem("invalid", words, "month", month=month)
+    days = monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise DateProblem("invalid", words, "day", year=year, month=month, day=day, days=days)
+    return date(year, month, day)
+
+
 @dataclass(frozen=True)
 class TimeWindow:
     start: date
@@ -93,6 +120,7 @@ class TimeFacts:
     trend: bool = False
     rank_period: str | None = None
     now: bool = False
+    problem: DateProblem | None = None  # a date that cannot be read: the window is unset
 
 
 def _month_of(word: str) -> int:
@@ -118,6 +146,8 @@ class _Resolver:
 
     def year_for(self, month: int, day: int = 1) -> int:
         """The year of a month/day named without one: the latest not after the as-of date."""
+        if not 1 <= month <= 12:
+            raise DateProblem("invalid", str(month), "month", month=month)
         candidate = date(self.as_of.year, month, min(day, 28))
         return self.as_of.year if candidate <= self.as_of else self.as_of.year - 1
 
@@ -131,8 +161,11 @@ class _Resolver:
         first = date(year, 3 * quarter - 2, 1)
         return TimeWindow(first, add_months(first, 3), label)
 
-    def day(self, year: int | None, month: int, day: int) -> date:
-        return date(year or self.year_for(month, day), month, day)
+    def day(self, year: int | None, month: int, day: int, words: str = "") -> date:
+        words = words or f"{month}/{day}"
+        if not 1 <= month <= 12:
+            raise DateProblem("invalid", words, "month", month=month)
+        return make_date(year if year is not None else self.year_for(month, day), month, day, words)
 
 
 def _en_date(text: str, resolver: _Resolver) -> date | None:
@@ -140,15 +173,15 @@ def _en_date(text: str, resolver: _Resolver) -> date | None:
     text = text.strip()
     iso = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
     if iso:
-        return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        return make_date(int(iso[1]), int(iso[2]), int(iso[3]), text)
     named = re.fullmatch(rf"({_MONTH_WORD})\.? (\d{{1,2}}){_ORD},?(?: (\d{{4}}))?", text) or None
     if named:
         year = int(named[3]) if named[3] else None
-        return resolver.day(year, _month_of(named[1]), int(named[2]))
+        return resolver.day(year, _month_of(named[1]), int(named[2]), text)
     named = re.fullmatch(rf"(\d{{1,2}}){_ORD} (?:of )?({_MONTH_WORD})\.?(?:,? (\d{{4}}))?", text)
     if named:
         year = int(named[3]) if named[3] else None
-        return resolver.day(year, _month_of(named[2]), int(named[1]))
+        return resolver.day(year, _month_of(named[2]), int(named[1]), text)
     return None
 
 
@@ -157,15 +190,15 @@ def _zh_date(text: str, resolver: _Resolver, month_hint: int | None = None) -> d
     text = text.strip()
     iso = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
     if iso:
-        return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        return make_date(int(iso[1]), int(iso[2]), int(iso[3]), text)
     found = re.fullmatch(rf"(?:(\d{{4}})年)?(?:({CN_NUMBER})月)?({CN_NUMBER})[日号]", text)
     if not found:
         return None
     month = to_int(found[2]) if found[2] else month_hint
     day = to_int(found[3])
-    if month is None or day is None or not 1 <= month <= 12 or not 1 <= day <= 31:
+    if month is None or day is None:
         return None
-    return resolver.day(int(found[1]) if found[1] else None, month, day)
+    return resolver.day(int(found[1]) if found[1] else None, month, day, text)
 
 
 _EN_DATE = (
@@ -185,6 +218,7 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace(r"\b", _BOUNDARY))
 
 
+YEAR_CROSSING_DAYS = 183  # a range without years may run into the next year by this much
 _YEAR_IN = re.compile(r"(?:19|20)\d{2}")
 Handler = Callable[[re.Match[str], _Resolver], "TimeWindow | None"]
 
@@ -195,20 +229,23 @@ def _range(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     if first is None:
         return None
     last = _en_date(last_text, r) or _zh_date(last_text, r, first.month)
+    words = match.group(0)
     if last is None:
         bare = re.fullmatch(r"\d{1,2}", last_text.strip())
-        last = date(first.year, first.month, int(bare[0])) if bare else None
+        last = make_date(first.year, first.month, int(bare[0]), words) if bare else None
     if last is None:
         return None
     first_year, last_year = _YEAR_IN.search(first_text), _YEAR_IN.search(last_text)
     if last_year and not first_year:
-        first = first.replace(year=last.year)
+        first = make_date(last.year, first.month, first.day, first_text)
     elif not last_year:
-        last = last.replace(year=first.year)
-        if last < first:
-            last = last.replace(year=first.year + 1)
+        last = make_date(first.year, last.month, last.day, last_text)
+        if last < first and last.month < first.month:
+            # 'Dec 15 to Jan 10' runs into the next year; 'Oct 15 to Oct 1' is reversed
+            following = make_date(first.year + 1, last.month, last.day, last_text)
+            last = following if (following - first).days <= YEAR_CROSSING_DAYS else last
     if last < first:
-        return None
+        raise DateProblem("reversed", words, first=first, last=last)
     return TimeWindow(first, last + DAY, f"{first} – {last}")
 
 
@@ -224,9 +261,9 @@ def _since(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
             first = r.month(
                 int(zh_month[1]) if zh_month[1] else None, to_int(zh_month[2]) or 1, ""
             ).start
-    if first is None or first > r.as_of:
+    if first is None:
         return None
-    return TimeWindow(first, r.after, f"since {first}")
+    return TimeWindow(first, max(r.after, first + DAY), f"since {first}")
 
 
 def _on_day(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
@@ -350,6 +387,20 @@ def _month(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     return TimeWindow(window.start, window.end, window.start.strftime("%B %Y"))
 
 
+def _month_number(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """'13月', '0月': no such month (the month patterns would read '13月' as March)."""
+    month = int(match["m"])
+    if not 1 <= month <= 12:
+        raise DateProblem("invalid", match.group(0), "month", month=month)
+    return None
+
+
+def _far_year(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """A year the other patterns do not take (1850, 2150): its window, which has no data."""
+    year = int(match["y"] or match["y2"] or match["y3"])
+    return TimeWindow(date(year, 1, 1), date(year + 1, 1, 1), str(year))
+
+
 def _quarter(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     groups = match.groupdict()
     number = to_int(groups.get("q") or groups.get("q2") or "") or _ORDINALS.get(
@@ -371,6 +422,7 @@ _EN_UNIT = r"(?P<u>days?|weeks?|months?|quarters?|years?)"
 _ZH_UNIT = r"(?P<u>天|日|个星期|星期|礼拜|周|个月|月|个季度|季度|年)"
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 _TIME_PATTERNS: list[tuple[str, Handler]] = [
+    (r"(?<![0-9])(?P<m>[0-9]+)月", _month_number),
     (
         rf"(?:from |between )?(?P<a>{_EN_DATE}) (?:to|and|until|till|through|-|~) "
         rf"(?P<b>{_EN_DATE}|\d{{1,2}}{_ORD})\b",
@@ -469,6 +521,12 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
         _month,
     ),
     (rf"\b(?:in |for |during )?{_YEAR}(?:年度?)?(?![-0-9])", _year),
+    (
+        r"(?:\b(?:in|for|during|year) )(?P<y>[12][0-9]{3})(?![-./0-9a-z])|"
+        r"(?<![-/.a-z0-9])(?P<y2>[12][0-9]{3})年|(?<![-/.a-z0-9])(?P<y3>18[0-9]{2}|21[0-9]{2})"
+        r"(?![-./0-9a-z])",
+        _far_year,
+    ),
 ]
 _ORDINALS = {
     "first": 1,
@@ -553,10 +611,15 @@ def extract(text: str, as_of: date) -> tuple[TimeFacts, str]:
         text = _blank(text, match)
     resolver = _Resolver(as_of)
     for pattern, handler in _COMPILED:
-        if facts.window is not None:
+        if facts.window is not None or facts.problem is not None:
             break
         for match in pattern.finditer(text):
-            window = handler(match, resolver)
+            try:
+                window = handler(match, resolver)
+            except DateProblem as problem:
+                facts.problem = problem
+                text = _blank(text, match)
+                break
             if window is not None:
                 facts.window = window
                 text = _blank(text, match)

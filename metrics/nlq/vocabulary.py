@@ -1,5 +1,7 @@
 """The words the query box understands: metric and dimension names from the registry, and
-dimension values (codes and bilingual names) learned from the warehouse's dim tables.
+dimension values (codes and bilingual names) learned from the warehouse's dim tables, plus
+the registry's words for values (a dimension's `values:`: 'raw material' is material type
+RM, 'Asian customers' both China regions).
 
 Values are learned within the asker's plant scope (metrics/scope.py): a Suzhou manager's
 vocabulary knows Suzhou's lines and machines, never Dongguan's, so no clarification can
@@ -16,13 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import duckdb
 from sqlglot import exp
 
-from metrics.asof import as_of_date
 from metrics.i18n import t
 from metrics.nlq.normalize import has_cjk, normalize
 from metrics.registry import Registry, load_registry
@@ -135,6 +135,7 @@ class Vocabulary:
                 known[value.key] = value
                 for word in aliases(dim, value):
                     _add(phrases, word, Term("value", (value.key,), dim=dim), merge=True)
+        _add_value_words(phrases, values, registry)
         merged = {p: tuple(ts) for p, ts in phrases.items()}
         fuzzy: dict[int, list[str]] = {}
         for phrase, terms in merged.items():
@@ -162,6 +163,30 @@ def dimension_synonyms(registry: Registry) -> dict[str, list[str]]:
         listed += [w.split("/")[0] for w in listed if "/" in w]
         words[name] = listed
     return words
+
+
+def _add_value_words(
+    phrases: dict[str, list[Term]], values: dict[str, dict[str, Value]], registry: Registry
+) -> None:
+    """The registry's words for dimension values (`values:` of a dimension). A dimension with
+    a table keeps only the keys its rows have (the asker's scope); one without a table (a
+    material type) learns its values from the words, the first ones being their labels."""
+    if not any(values.values()):
+        return  # an empty scope learns no values
+    for dim_name, dim in registry.dimensions.items():
+        known = values.get(dim_name)
+        for entry in dim.values:
+            if dim.table is None:
+                known = values.setdefault(dim_name, {})
+                if len(entry.keys) == 1 and entry.keys[0] not in known:
+                    en = entry.en[0] if entry.en else entry.keys[0]
+                    zh = entry.zh[0] if entry.zh else en
+                    known[entry.keys[0]] = Value(entry.keys[0], en, zh, {}, en)
+            keys = tuple(k for k in entry.keys if known and k in known)
+            if not keys:
+                continue
+            for word in (*entry.en, *entry.zh):
+                _add(phrases, word, Term("value", keys, dim=dim_name), merge=True)
 
 
 def _value(dim: str, row: Mapping[str, object]) -> Value | None:
@@ -293,30 +318,3 @@ def database_file(con: duckdb.DuckDBPyConnection) -> Path | None:
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchall()
     return Path(found[0][0]) if found and found[0][0] else None
-
-
-_CACHE: dict[tuple, tuple[Vocabulary, date]] = {}
-_CACHED_SCOPES = 16  # vocabularies kept per warehouse file (one per scope asking)
-
-
-def for_connection(
-    con: duckdb.DuckDBPyConnection, scope: Scope = NO_PLANTS
-) -> tuple[Vocabulary, date]:
-    """(vocabulary of `scope`'s values, as-of date) of the warehouse behind `con`, cached
-    per file and scope."""
-    path = database_file(con)
-    file_key: tuple = (
-        (str(path), path.stat().st_mtime_ns, path.stat().st_size)
-        if (path and path.exists())
-        else ("connection", id(con))
-    )
-    key = (file_key, scope)
-    if key not in _CACHE:
-        for old in [k for k in _CACHE if k[0] != file_key]:
-            del _CACHE[old]  # a newer build replaced that file
-        while len(_CACHE) >= _CACHED_SCOPES:
-            del _CACHE[next(iter(_CACHE))]
-        registry = load_registry()
-        vocabulary = Vocabulary.build(read_rows(con, registry, scope), registry)
-        _CACHE[key] = (vocabulary, as_of_date(con))
-    return _CACHE[key]

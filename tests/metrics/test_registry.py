@@ -344,8 +344,17 @@ def test_registry_from_another_file(tmp_path: Path) -> None:
 def test_dimensions_carry_their_synonyms() -> None:
     registry = load_registry()
     assert registry.dimensions["line"].synonyms == {
-        "en": ("line", "lines", "production line", "production lines"),
-        "zh": ("产线", "生产线", "线体", "线别"),
+        "en": (
+            "line",
+            "lines",
+            "production line",
+            "production lines",
+            "prod line",
+            "manufacturing line",
+            "assembly line",
+            "prodcution line",
+        ),
+        "zh": ("产线", "生产线", "线体", "线别", "拉线", "流水线", "产线别"),
     }
     for name, dim in registry.dimensions.items():
         assert dim.synonyms["en"] and dim.synonyms["zh"], name

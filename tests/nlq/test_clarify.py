@@ -77,12 +77,12 @@ def test_options_carry_kind_key_and_label(vocab):
 
 
 def test_unknown_value_without_close_values(vocab):
-    # the sample vocabulary has no material types to offer
-    en = clarify.unknown_value(vocab, "material_type", "zz", "en")
-    assert (en.options, en.message) == ((), "I don't know the material type 'zz'.")
+    # the sample vocabulary has no inspection characteristics to offer
+    en = clarify.unknown_value(vocab, "characteristic", "zz", "en")
+    assert (en.options, en.message) == ((), "I don't know the characteristic 'zz'.")
     assert (
-        clarify.unknown_value(vocab, "material_type", "zz", "zh").message
-        == "没有找到物料类型“zz”。"
+        clarify.unknown_value(vocab, "characteristic", "zz", "zh").message
+        == "没有找到检验特性“zz”。"
     )
 
 

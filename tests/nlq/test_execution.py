@@ -82,3 +82,80 @@ def test_injection_is_only_text(con):
         assert answer.data is None or answer.interpretation is not None
     count = con.execute("select count(*) from marts.dim_plant").fetchall()[0][0]
     assert count == 3
+
+
+@pytest.fixture
+def build_copy(built_warehouse: Path, tmp_path: Path) -> Path:
+    """A copy of the published build, so its vocabulary cache starts empty."""
+    import shutil
+
+    from warehouse.publish import current_published
+
+    source = current_published(built_warehouse)
+    assert source is not None
+    target = tmp_path / "published" / source.name
+    target.parent.mkdir()
+    shutil.copyfile(source, target)
+    return target
+
+
+def test_the_vocabulary_is_learned_once_per_build_and_scope(build_copy, monkeypatch):
+    import json
+
+    from metrics.nlq import cache
+    from warehouse.connections import connect_read
+
+    sz = metrics.Scope.of("SZ")
+    monkeypatch.setattr(cache, "_MEMORY", {})
+    with connect_read(build_copy) as connection:
+        wide = cache.learned(connection, ALL)
+        narrow = cache.learned(connection, sz)
+    stored = json.loads(cache.cache_file(build_copy).read_text(encoding="utf-8"))
+    assert cache.cache_file(build_copy).name == f".{build_copy.name}.vocab.json"
+    assert stored["build"][0] == build_copy.name and sorted(stored["scopes"]) == ["*", "SZ"]
+    assert [r["key"] for r in stored["scopes"]["SZ"]["rows"]["plant"]] == ["SZ"]
+    assert sorted(r["key"] for r in stored["scopes"]["*"]["rows"]["plant"]) == ["DG", "HP", "SZ"]
+    assert stored["scopes"]["SZ"]["as_of"] == "2026-10-12"
+    assert narrow.vocabulary.keys("plant") == ("SZ",)
+    assert wide.vocabulary.keys("plant") == ("DG", "HP", "SZ")
+
+    # a new process: read from the file, nothing learned from the warehouse
+    monkeypatch.setattr(cache, "_MEMORY", {})
+
+    def no_queries(*args, **kwargs):
+        raise AssertionError("the vocabulary was learned again")
+
+    monkeypatch.setattr(cache, "read_rows", no_queries)
+    with connect_read(build_copy) as connection:
+        again = cache.learned(connection, sz)
+        answer = metrics.ask("oee by line last week", con=connection, scope=sz)
+    assert again.vocabulary.keys("line") == narrow.vocabulary.keys("line")
+    assert (again.as_of, again.first_day) == (narrow.as_of, narrow.first_day)
+    assert answer.as_of.isoformat() == "2026-10-12" and answer.interpretation.by == ("line",)
+    assert set(answer.data["line_id"].to_list()) <= set(narrow.vocabulary.keys("line"))
+
+    # another scope is not in the file: learned (and refused here), never borrowed
+    with connect_read(build_copy) as connection, pytest.raises(AssertionError):
+        cache.learned(connection, metrics.Scope.of("DG"))
+
+
+def test_a_new_build_invalidates_the_cache(build_copy, monkeypatch):
+    import os
+
+    from metrics.nlq import cache
+    from warehouse.connections import connect_read
+
+    monkeypatch.setattr(cache, "_MEMORY", {})
+    with connect_read(build_copy) as connection:
+        cache.learned(connection, ALL)
+    stat = build_copy.stat()
+    os.utime(build_copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    monkeypatch.setattr(cache, "_MEMORY", {})
+    calls = []
+    real = cache.read_rows
+    monkeypatch.setattr(cache, "read_rows", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with connect_read(build_copy) as connection:
+        cache.learned(connection, ALL)
+    assert calls == [1]  # the rewritten file is a new build: learned again
+    stored = cache.cache_file(build_copy).read_text(encoding="utf-8")
+    assert str(stat.st_mtime_ns + 1_000_000_000) in stored

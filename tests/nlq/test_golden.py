@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from metrics.nlq import ask
-from metrics.nlq.golden import judge, load_cases
+from metrics.nlq.golden import evaluate, judge, load_cases
 from metrics.nlq.normalize import has_cjk
 from metrics.nlq.parser import parse
 from metrics.nlq.parser_types import Clarification
@@ -65,3 +65,65 @@ def test_heldout2_shape():
     assert len(cases) >= 40
     assert sum(has_cjk(c.question) for c in cases) * 2 >= len(cases)
     assert sum(c.clarify for c in cases) >= 5
+
+
+# The generated set (tests/nlq/generate.py: templates x registry synonyms x dimension values
+# x time phrases, typo and full-width variants, unanswerables) is scored as a whole: a floor
+# on accuracy, and no confident wrong answer (an answer, to an unanswerable question or
+# with an interpretation other than the expected one).
+GENERATED = HERE / "generated.yaml"
+GENERATED_FLOOR = 0.97
+
+
+def test_generated_accuracy(vocab):
+    cases = load_cases(GENERATED)
+    wrong = [o for o in (evaluate(c, vocab) for c in cases) if not o.correct]
+    confident = [o for o in wrong if o.confident_wrong]
+    accuracy = 1 - len(wrong) / len(cases)
+    listing = "\n".join(
+        f"  {'CONFIDENT WRONG ' if o.confident_wrong else 'asked back '}{o.case.question!r}"
+        f" (as of {o.case.as_of}): {o.why}"
+        for o in sorted(wrong, key=lambda o: not o.confident_wrong)
+    )
+    assert accuracy >= GENERATED_FLOOR and not confident, (
+        f"generated.yaml: accuracy {accuracy:.1%} (floor {GENERATED_FLOOR:.0%}), "
+        f"{len(wrong)} wrong of {len(cases)}, {len(confident)} confidently wrong:\n{listing}"
+    )
+
+
+def test_generated_shape():
+    cases = load_cases(GENERATED)
+    questions = [c.question for c in cases]
+    assert 1000 <= len(cases) <= 1500
+    assert len({q.lower() for q in questions}) == len(questions)
+    chinese = sum(has_cjk(q) for q in questions)
+    assert 0.35 <= chinese / len(cases) <= 0.65
+    assert sum(c.clarify for c in cases) >= 100
+    assert sum(any(0xFF01 <= ord(ch) <= 0xFF5E for ch in q) for q in questions) >= 30
+    assert len({c.as_of for c in cases}) >= 3
+
+
+def test_generator_is_deterministic_and_dates_are_its_own():
+    from datetime import date
+
+    from tests.nlq.generate import default_window, generate, time_phrases
+
+    first, second = generate(cap=1000), generate(cap=1000)
+    assert [c.entry() for c in first] == [c.entry() for c in second]
+    assert len(first) == 1000
+    # the generator's date arithmetic agrees with the hand-written golden answers
+    day = date(2026, 10, 11)
+    phrases = {p.en: (p.start, p.end) for p in time_phrases(day) if p.en}
+    assert phrases["last week"] == (date(2026, 9, 28), date(2026, 10, 5))
+    assert phrases["this month"] == (date(2026, 10, 1), date(2026, 10, 12))
+    assert phrases["last quarter"] == (date(2026, 7, 1), date(2026, 10, 1))
+    assert phrases["Q3 2026"] == (date(2026, 7, 1), date(2026, 10, 1))
+    assert phrases["last 3 months"] == (date(2026, 7, 12), date(2026, 10, 12))
+    assert phrases["last 2 weeks"] == (date(2026, 9, 28), date(2026, 10, 12))
+    assert phrases["in 2025"] == (date(2025, 1, 1), date(2026, 1, 1))
+    assert default_window(day, None) == (date(2026, 9, 12), date(2026, 10, 12))
+    assert default_window(day, "week") == (date(2026, 7, 20), date(2026, 10, 12))
+    january = {p.en: (p.start, p.end) for p in time_phrases(date(2026, 1, 5)) if p.en}
+    assert january["last quarter"] == (date(2025, 10, 1), date(2026, 1, 1))
+    assert january["last month"] == (date(2025, 12, 1), date(2026, 1, 1))
+    assert january["this week"] == (date(2026, 1, 5), date(2026, 1, 6))

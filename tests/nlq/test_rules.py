@@ -103,3 +103,29 @@ def test_time_phrases(question, start, end, vocab):
 )
 def test_ranking_direction(question, order, vocab):
     assert _parse(question, vocab).order == order
+
+
+@pytest.mark.parametrize(
+    ("question", "order", "limit"),
+    [
+        ("直通率最低的前3条产线", "asc", 3),  # the lowest three, not the top three
+        ("OEE最差的前5台设备", "asc", 5),
+        ("MTTR最高的前2条产线", "desc", 2),
+        ("前3条产线的OEE", "desc", 3),
+    ],
+)
+def test_a_superlative_before_first_n_sets_the_direction(question, order, limit, vocab):
+    result = _parse(question, vocab)
+    assert isinstance(result, Interpretation), result
+    assert (result.order, result.limit) == (order, limit)
+
+
+def test_an_unknown_name_is_not_split_by_a_filler_character(vocab):
+    # 都 alone is 'all'; in 成都 it is half a city the sample has no plant in
+    result = _parse("成都工厂的短停", vocab)
+    assert isinstance(result, Clarification), result
+    assert (result.reason, result.words, result.candidates) == (
+        "unknown_value",
+        "成都",
+        ("SZ", "DG", "HP"),
+    )

@@ -15,8 +15,8 @@ import pytest
 
 import metrics
 from metrics import Scope
+from metrics.nlq.cache import learned
 from metrics.nlq.edits import chips_of, edit_answer
-from metrics.nlq.vocabulary import for_connection
 from warehouse.connections import connect_published
 
 pytestmark = pytest.mark.slow
@@ -32,21 +32,21 @@ def con(built_warehouse: Path):
 
 
 def test_the_vocabulary_knows_only_the_scope_s_values(con) -> None:
-    vocab = for_connection(con, SZ)[0]
+    vocab = learned(con, SZ).vocabulary
     assert vocab.keys("plant") == ("SZ",)
     assert vocab.keys("line") == ("SZ-ASSY1", "SZ-PACK1", "SZ-SMT1", "SZ-SMT2")
     assert vocab.keys("warehouse") == ("SZ-FG", "SZ-RM")
     assert vocab.keys("shift") == ("A", "B", "C")
     assert vocab.keys("equipment") and all(k.startswith("SZ-") for k in vocab.keys("equipment"))
-    everything = for_connection(con, ALL)[0]
+    everything = learned(con, ALL).vocabulary
     assert everything.keys("plant") == ("DG", "HP", "SZ")
     assert "dongguan" in everything.phrases and "dongguan" not in vocab.phrases
     # master data shared by every plant is known to every plant
     for dim in ("customer", "product", "product_family", "region", "supplier", "defect_code"):
         assert vocab.keys(dim) == everything.keys(dim) and vocab.keys(dim), dim
-    nothing = for_connection(con, NONE)[0]
+    nothing = learned(con, NONE).vocabulary
     assert all(not nothing.keys(dim) for dim in nothing.registry.dimensions)
-    assert for_connection(con, SZ)[0] is vocab  # cached per file and scope
+    assert learned(con, SZ).vocabulary is vocab  # learned once per build and scope
 
 
 def test_a_question_about_another_plant_asks_back(con) -> None:
@@ -106,7 +106,7 @@ def test_no_scope_answers_nothing(con) -> None:
 
 def test_an_edited_reading_keeps_the_scope(con) -> None:
     answer = metrics.ask("OEE by line last week", AS_OF, con=con, scope=SZ)
-    vocab = for_connection(con, SZ)[0]
+    vocab = learned(con, SZ).vocabulary
     ran = []
 
     def run(interp):
