@@ -23,6 +23,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperCommand
 
 from app.cli.options import Lang, WarehouseOption
@@ -121,7 +122,8 @@ def ask(
         from app.cli.query import _print_table
 
         console.print(
-            f"[bold]{answer.summary}[/] (confidence {answer.confidence:.0%})", highlight=False
+            f"[bold]{escape(answer.summary)}[/] (confidence {answer.confidence:.0%})",
+            highlight=False,
         )
         _print_table(answer.data, answer.lang)
     if answer.needs_clarification:

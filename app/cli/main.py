@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,6 +28,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Column
+from rich.text import Text
 
 from app.cli.api import api_command
 from app.cli.ask import AskCommand, ask
@@ -83,11 +85,11 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except IngestError as error:
-        console.print(f"[red]{error}")
+        console.print(f"[red]{escape(str(error))}")
         raise typer.Exit(2) from None
     except duckdb.IOException as error:
         console.print(
-            f"[red]Cannot open the warehouse for writing ({error}). "
+            f"[red]Cannot open the warehouse for writing ({escape(str(error))}). "
             "Is another `andon ingest` or `andon build` running?"
         )
         raise typer.Exit(2) from None
@@ -139,7 +141,7 @@ def sample(
             out_dir, seed=seed, start=first, end=last, scale=scale, progress=report
         )
     rows = [(entity, f"{count:,}") for entity, count in sorted(result.rows.items())]
-    rows.append(("[bold]total", f"[bold]{sum(result.rows.values()):,}"))
+    rows.append((Text("total", style="bold"), Text(f"{sum(result.rows.values()):,}", style="bold")))
     print_table(
         out,
         [Col("entity", whole=True), Col("rows", whole=True, justify="right")],
@@ -214,7 +216,9 @@ def _print_ingest_summary(report, target: Path) -> None:  # noqa: ANN001 - inges
     )
     for result in report.results:
         if result.status == "rejected":
-            out.print(f"[red]rejected[/red] {result.file}: {result.message}", soft_wrap=True)
+            out.print(
+                f"[red]rejected[/red] {escape(f'{result.file}: {result.message}')}", soft_wrap=True
+            )
     quarantined = sum(r.rows_quarantined for r in report.results)
     if quarantined:
         out.print(
@@ -289,13 +293,13 @@ def _print_pulls(pulls) -> None:  # noqa: ANN001 - polars frame of ingest.pull_s
         name = f"{row['source']}/{row['entity']}"
         failed = row["last_status"] == "FAILED"
         if failed:
-            failures.append(f"[red]{name}[/red]: {row['last_message']}")
+            failures.append(f"[red]{escape(name)}[/red]: {escape(row['last_message'] or '')}")
         good = row["last_success_at"]
         rows.append(
             (
                 name,
                 row["last_attempt_at"].strftime("%Y-%m-%d %H:%M"),
-                f"[red]failed ×{row['failures_since_success']}[/red]" if failed else "ok",
+                Text(f"failed ×{row['failures_since_success']}", style="red") if failed else "ok",
                 f"{row['rows_landed_last'] or 0:,}",
                 good.strftime("%Y-%m-%d %H:%M") if good else NULL,
                 f"{row['watermark_column']} {row['watermark_high']}"
@@ -374,7 +378,8 @@ def _print_build_summary(run) -> None:  # noqa: ANN001 - app.pipeline.PipelineRe
         out.print(f"[yellow]warn[/yellow] {node.name}: {node.failures:,} rows flagged")
     for node in result.failures:
         out.print(
-            f"[red]{node.status}[/red] {node.resource_type} {node.name}: {node.message}",
+            f"[red]{node.status}[/red] {node.resource_type} {escape(node.name)}: "
+            f"{escape(node.message or '')}",
             soft_wrap=True,
         )
     if result.error:

@@ -119,7 +119,7 @@ def print_pipeline_status(
             colour = {"ok": "green", "partial": "yellow", "failed": "red"}.get(state, "yellow")
             upcoming = _when(source.next_run)
             if source.overdue:
-                upcoming = f"[red]{upcoming} overdue[/red]"
+                upcoming = Text(f"{upcoming} overdue", style="red")
             elif source.next_run is None:
                 upcoming = "as files arrive" if source.watch else "on demand"
             rows.append(
@@ -129,7 +129,7 @@ def print_pipeline_status(
                     Text(source.where),
                     Text(schedule),
                     _when(source.last_attempt_at),
-                    f"[{colour}]{state}[/{colour}]",
+                    Text(state, style=colour),
                     f"{source.rows_landed:,}" if source.rows_landed is not None else NONE,
                     upcoming,
                     format_duration(source.lag_s) if source.lag_s is not None else "never",

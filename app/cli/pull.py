@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.cli.options import SourcesOption, WarehouseOption
@@ -131,9 +132,9 @@ def _print(reports) -> None:  # noqa: ANN001 - list[ingest.pull.PullReport]
             if r.watermark_column:
                 mark = f"{r.watermark_column} {r.watermark_low or '…'} → {r.watermark_high or NULL}"
             if r.status == "failed":
-                notes.append(f"[red]failed[/red] {r.source}/{r.entity}: {r.message}")
+                notes.append(f"[red]failed[/red] {escape(f'{r.source}/{r.entity}: {r.message}')}")
             elif r.message:
-                notes.append(f"{r.source}/{r.entity}: {r.message}")
+                notes.append(escape(f"{r.source}/{r.entity}: {r.message}"))
             counts = (r.rows_read, r.rows_landed, r.rows_quarantined, r.rows_unchanged)
             rows.append((f"{r.source}/{r.entity}", *(f"{n:,}" for n in counts), mark))
     print_table(out, columns, rows, title="Pulled", box=box.SIMPLE_HEAD)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from app.cli.options import Lang, WarehouseOption
@@ -193,7 +194,7 @@ def query(
             console.print(compile_metrics(**arguments, scope=scope), markup=False, highlight=False)
         frame = run_query(**arguments, warehouse=warehouse, scope=scope)
     except MetricError as error:
-        console.print(f"[red]{error}", markup=True, highlight=False)
+        console.print(f"[red]{escape(str(error))}", markup=True, highlight=False)
         raise typer.Exit(2) from None
     audit(
         cli_actor(),

@@ -50,7 +50,7 @@ Cell = str | Text
 def _text(cell: Cell | None) -> Text:
     if cell is None:
         return Text("")
-    return cell if isinstance(cell, Text) else Text.from_markup(cell)
+    return cell if isinstance(cell, Text) else Text(cell)  # data, never markup
 
 
 def _natural(cells: Iterable[Text]) -> int:

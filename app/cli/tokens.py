@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from app.cli.options import WarehouseOption
@@ -44,7 +45,7 @@ def _stores(warehouse):  # type: ignore[no-untyped-def]
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]{message}[/red]")
+    console.print(f"[red]{escape(message)}[/red]")
     raise typer.Exit(2)
 
 

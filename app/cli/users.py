@@ -26,6 +26,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app.cli.options import WarehouseOption
@@ -227,12 +228,12 @@ def list_users(
     for r in rows:
         table.add_row(
             r.username,
-            r.display_name,
+            escape(r.display_name),
             r.role,
             _describe_plants(r.plants),
             "yes" if r.active else "[red]disabled[/red]",
             "set" if r.password_hash else "none",
-            r.email or "",
+            escape(r.email or ""),
             r.lang,
         )
     out.print(table)
@@ -410,7 +411,7 @@ def audit_command(
             entry.username or "-",
             entry.action,
             "yes" if entry.ok else "[red]no[/red]",
-            json.dumps(entry.detail, ensure_ascii=False, sort_keys=True),
+            escape(json.dumps(entry.detail, ensure_ascii=False, sort_keys=True)),
         )
     out.print(table)
     if not entries:

@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from app.reports import deliver_email, deliver_file, deliver_webhooks
-from app.reports.messages import Message, as_html, as_text, chat_text
+from app.reports.messages import PREFIX, Message, as_html, as_text, chat_text
 from app.reports.retry import PermanentError, RetryPolicy
 from app.reports.state import Delivery, Outgoing, StateStore, now_utc
 from metrics.formatting import format_datetime
 from metrics.i18n import DEFAULT_LANG, t
 
-PREFIX = "[Andon]"  # every notice's title starts with it, so a mail filter can find them
 LEASE = timedelta(minutes=10)  # a row claimed for sending is not attempted again before this
 
 

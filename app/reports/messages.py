@@ -4,13 +4,13 @@ either), WeCom (企业微信) and DingTalk (钉钉) markdown in each robot's own
 (飞书) card's lark_md, and plain text for generic JSON webhooks.
 
 Every text is already in the reader's language when it gets here (labels from the registry
-and the warehouse, words from metrics/i18n.yaml); HTML escapes all of it, the chat dialects
-keep it as written (their markdown is text, not HTML).
+and the warehouse, words from metrics/i18n.yaml); HTML escapes all of it, and the chat
+dialects show it inert (`inert`: no link, tag or new line a name could smuggle in).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 
@@ -153,8 +153,7 @@ def as_html(message: Message) -> str:
 
 
 def _link(message: Message) -> str:
-    label = message.link_label.replace("[", "(").replace("]", ")")
-    return f"[{label}]({message.link})"
+    return f"[{message.link_label}]({message.link})"
 
 
 def wecom_markdown(message: Message) -> str:
@@ -211,9 +210,45 @@ def _chat_fact(message: Message, fact: Fact, label: str, value: str) -> str:
     return t("fact", message.lang, label=label, value=value)
 
 
+# What could turn a name or value from the warehouse into chat markup of its own — a link,
+# a <font> tag, a new heading or quote line — and the look-alike it is shown as instead.
+CHAT_INERT = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "\n": " ", "\r": " "})
+
+
+# Every notice's title starts with it (metrics/i18n.yaml), so a mail filter can find them.
+PREFIX = "[Andon]"
+
+
+def inert(text: str) -> str:
+    """`text` as chat markdown shows it literally (see CHAT_INERT); a leading PREFIX, which
+    is Andon's own and no link, is kept."""
+    if text.startswith(PREFIX):
+        return PREFIX + text[len(PREFIX) :].translate(CHAT_INERT)
+    return text.translate(CHAT_INERT)
+
+
+def _inert_message(message: Message) -> Message:
+    """The message with every text the channel's markup is built around made inert."""
+    facts = tuple(
+        replace(fact, label=inert(fact.label), value=inert(fact.value), note=inert(fact.note))
+        for fact in message.facts
+    )
+    return replace(
+        message,
+        title=inert(message.title),
+        subtitle=inert(message.subtitle),
+        facts=facts,
+        paragraphs=tuple(inert(text) for text in message.paragraphs),
+        footer=tuple(inert(text) for text in message.footer),
+        link_label=inert(message.link_label),
+    )
+
+
 def chat_text(message: Message, kind: str) -> str:
     """The message body as webhook `kind` (wecom, dingtalk, feishu, json) expects it; a
-    generic JSON webhook gets plain text."""
+    generic JSON webhook gets plain text. Texts from data never become markup."""
+    if kind != "json":
+        message = _inert_message(message)
     if kind == "wecom":
         return wecom_markdown(message)
     if kind == "dingtalk":

@@ -62,12 +62,12 @@ def condition_text(condition: Condition, metric: Metric, lang: str) -> str:
         rules = join(condition.spc_rules, lang)
         return t("cond_spc", lang, rules=rules, days=condition.lookback)
     if condition.type == "target":
-        return t("cond_target", lang, target=format_value(metric, metric.target))
+        return t("cond_target", lang, target=format_value(metric, metric.target, lang=lang))
     if condition.value is None:
         return condition.type
     if condition.type == "change_pct":
         return t("cond_change_pct", lang, value=f"{condition.value:g}")
-    return t(f"cond_{condition.type}", lang, value=format_value(metric, condition.value))
+    return t(f"cond_{condition.type}", lang, value=format_value(metric, condition.value, lang=lang))
 
 
 def entity_text(entity: str, names: Names, lang: str) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -138,13 +139,23 @@ def _write(path: Path, stamp: tuple, key: str, rows: dict, as_of: date, first: d
     }
     data = {"format": FORMAT, "build": list(stamp), "scopes": scopes}
     target = cache_file(path)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+    text = json.dumps(data, default=str, ensure_ascii=False)
+    partial = None
     try:
-        partial.write_text(json.dumps(data, default=str, ensure_ascii=False), encoding="utf-8")
+        # a file of this writer's own (threads of one server write at once), then swapped in
+        # whole: a reader sees the old cache or the new one, never half of one; two writers
+        # at once may keep one scope each, which is learned again on its next question
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent, prefix=target.name, suffix=".part",
+            delete=False,
+        ) as handle:  # fmt: skip
+            partial = Path(handle.name)
+            handle.write(text)
         os.replace(partial, target)
         for old in target.parent.glob(".*.vocab.json"):
             built = old.parent / old.name.removeprefix(".").removesuffix(".vocab.json")
             if not built.exists():
                 old.unlink(missing_ok=True)  # its build was pruned
     except OSError:
-        partial.unlink(missing_ok=True)  # a read-only folder: no cache
+        if partial is not None:
+            partial.unlink(missing_ok=True)  # a read-only folder: no cache

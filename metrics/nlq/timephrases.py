@@ -379,18 +379,23 @@ class _Groups(dict):
 
 
 def _month(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
-    month = _month_of(match["m"]) if match["m"].isalpha() else to_int(match["m"])
-    if not month or not 1 <= month <= 12:
+    words = match["m"]
+    by_name = words.isascii() and words.isalpha()  # "Oct"; 十三 is alphabetic too
+    month = _month_of(words) if by_name else to_int(words)
+    if month is None:
         return None
+    if not 1 <= month <= 12:  # 十三月, 0月: no such month, never another one
+        raise DateProblem("invalid", match.group(0), "month", month=month)
     year = int(match["y"]) if match["y"] else None
     window = r.month(year, month, "")
     return TimeWindow(window.start, window.end, window.start.strftime("%B %Y"))
 
 
 def _month_number(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
-    """'13月', '0月': no such month (the month patterns would read '13月' as March)."""
-    month = int(match["m"])
-    if not 1 <= month <= 12:
+    """'13月', '十三月', '0月': no such month (the month patterns would read '13月' and
+    '十三月' as March)."""
+    month = to_int(match["m"])
+    if month is not None and not 1 <= month <= 12:
         raise DateProblem("invalid", match.group(0), "month", month=month)
     return None
 
@@ -422,7 +427,10 @@ _EN_UNIT = r"(?P<u>days?|weeks?|months?|quarters?|years?)"
 _ZH_UNIT = r"(?P<u>天|日|个星期|星期|礼拜|周|个月|月|个季度|季度|年)"
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 _TIME_PATTERNS: list[tuple[str, Handler]] = [
-    (r"(?<![0-9])(?P<m>[0-9]+)月", _month_number),
+    (
+        r"(?<![0-9零〇一二两三四五六七八九十])(?P<m>[0-9零〇一二两三四五六七八九十]+)月",
+        _month_number,
+    ),
     (
         rf"(?:from |between )?(?P<a>{_EN_DATE}) (?:to|and|until|till|through|-|~) "
         rf"(?P<b>{_EN_DATE}|\d{{1,2}}{_ORD})\b",

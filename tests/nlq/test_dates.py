@@ -226,3 +226,19 @@ def test_without_the_first_day_only_the_newest_date_is_named(vocab):
 def test_odd_dates_never_raise(question, vocab):
     answer = asked(question, vocab)
     assert answer.clarification is not None and answer.clarification.reason == "bad_date"
+
+
+@pytest.mark.parametrize("question", ["oee since 十三月", "十三月的产量", "oee 2026年十三月"])
+def test_a_month_in_chinese_numerals_that_does_not_exist_is_asked_back(question, vocab) -> None:  # noqa: ANN001
+    answer = asked(question, vocab, lang="zh")
+    assert answer.needs_clarification
+    assert "没有13月" in answer.clarification.message
+
+
+@pytest.mark.parametrize(
+    ("question", "start"), [("十月的产量", date(2026, 10, 1)), ("十二月的产量", date(2025, 12, 1))]
+)
+def test_a_month_in_chinese_numerals_is_read(question, start, vocab) -> None:  # noqa: ANN001
+    answer = asked(question, vocab, lang="zh")
+    assert not answer.needs_clarification
+    assert answer.interpretation.start == start

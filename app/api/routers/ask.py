@@ -14,6 +14,7 @@ from app.api.models import AskResponse, Lang
 from app.api.problems import Problem
 from app.api.routers import documented
 from metrics.errors import MetricError
+from metrics.nlq.ask import MAX_LENGTH
 from metrics.timeexpr import parse_date
 
 router = APIRouter(tags=["ask"])
@@ -31,7 +32,7 @@ async def ask(
         str,
         Query(
             min_length=1,
-            max_length=500,
+            max_length=MAX_LENGTH,
             description="The question.",
             examples=["上个月各产线的OEE"],
         ),

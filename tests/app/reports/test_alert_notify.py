@@ -21,6 +21,7 @@ from app.reports.deliver_webhooks import Webhook, payload
 from app.reports.messages import (
     as_html,
     as_text,
+    chat_text,
     dingtalk_markdown,
     feishu_markdown,
     wecom_markdown,
@@ -207,5 +208,22 @@ def test_html_escapes_every_text_from_rules_data_and_contacts() -> None:
     assert "<script>" not in html and "<b>" not in html
     assert "OEE &lt;script&gt;x()&lt;/script&gt; &amp; co · &lt;b&gt;&amp;&lt;/b&gt;" in html
     assert "Owner: Wang &lt;Wei&gt;" in html
-    # chat markdown is text, not HTML: kept as written
-    assert "### [Andon] Alert: OEE <script>x()</script> & co · <b>&</b>" in wecom_markdown(notice)
+    # in chat markdown no text from data becomes a tag, a link or a line of its own
+    wecom = chat_text(notice, "wecom")
+    assert "### [Andon] Alert: OEE ＜script＞x()＜/script＞ & co · ＜b＞&＜/b＞" in wecom
+    assert "<script>" not in wecom and "<b>" not in wecom
+
+
+def test_chat_markdown_keeps_names_from_data_inert() -> None:
+    """A plant name shaped like a link, a heading on a new line or a <font> tag stays text on
+    every robot, while Andon's own link and colours remain."""
+    owner = Contact(name="Li\n### Pay here [now](http://evil.test)", email="o@x.test", lang="en")
+    fired = Fired(**{**FIRED.__dict__, "keys": (("plant", '<font color="info">OK</font>'),)})
+    notice = render(fired, rule=BELOW, metric=OEE, contact=owner, app_url="http://a.test")
+    for kind in ("wecom", "dingtalk", "feishu"):
+        text = chat_text(notice, kind)
+        assert "](http://evil.test)" not in text and "\n### Pay" not in text, kind
+        assert "Li ### Pay here ［now］(http://evil.test)" in text, kind
+        assert '<font color="info">OK' not in text, kind
+        assert '＜font color="info"＞OK＜/font＞' in text, kind
+    assert "](http://a.test" in chat_text(notice, "wecom")  # the acknowledge link itself

@@ -263,9 +263,9 @@ def test_past_the_deadline_a_delivery_is_given_up_and_its_owner_told_once(
     text = told[0]["body"]["markdown"]["content"].splitlines()
     # what did not arrive, as its reader knows it: the e-mail's subject (title, plant, day)
     assert text[0] == "### [Andon] 未送达：工厂每日KPI日报 · 苏州工厂 · 2026年10月6日"
-    assert text[2] == (
+    assert text[2] == (  # the error's brackets shown inert, so no text from data is a link
         "工厂每日KPI日报 · 苏州工厂 · 2026年10月6日 自 2026年10月7日 08:00 起经 3 次尝试，"
-        "仍未能通过邮件发送给 sz@example.com；最后的错误：ConnectionRefusedError: [Errno 111] "
+        "仍未能通过邮件发送给 sz@example.com；最后的错误：ConnectionRefusedError: ［Errno 111］ "
         "Connection refused。Andon 已停止重试；它仍列在报表页面和 `andon report status` 中。"
     )
     assert text[3] == "[打开报表页面](http://andon.test:8501/reports)"
