@@ -41,6 +41,9 @@ SETS = {
     "golden": NLQ / "golden.yaml",
     "held-out": NLQ / "heldout.yaml",
     "held-out2": NLQ / "heldout2.yaml",
+    "held-out3": NLQ / "heldout3.yaml",
+    "held-out4": NLQ / "heldout4.yaml",
+    "held-out5": NLQ / "heldout5.yaml",
     "generated": NLQ / "generated.yaml",
     "hand-written": NLQ / "handwritten.yaml",
 }

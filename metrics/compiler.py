@@ -171,11 +171,14 @@ def _plan(query: MetricQuery, registry: Registry, scope: Scope) -> _Plan:
                     f"Metric {metric.name!r} cannot be {use} by {dim!r}: it allows "
                     f"{', '.join(metric.dimensions)} and the time grains."
                 )
-        missing = [d for d in metric.required_dimensions if d not in query.by]
+        # A dimension filtered to one value is as good as grouped by: one group.
+        pinned = {d for d, values in query.where if len(values) == 1}
+        missing = [d for d in metric.required_dimensions if d not in query.by and d not in pinned]
         if missing:
             raise MetricError(
                 f"Metric {metric.name!r} is only meaningful per "
-                f"{' and '.join(metric.required_dimensions)}: add by={list(missing)}."
+                f"{' and '.join(metric.required_dimensions)}: add by={list(missing)} "
+                "(or filter each to one value)."
             )
     base: list[Metric] = []
     for metric in metrics:

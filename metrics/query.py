@@ -12,17 +12,21 @@ Scope.none() and the answer is empty: a caller without scope gets nothing, never
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
 
 from metrics.compiler import compile_sql
 from metrics.errors import MetricError
 from metrics.registry import Registry, load_registry
 from metrics.request import MetricQuery
 from metrics.scope import NO_PLANTS, Scope
+
+if TYPE_CHECKING:
+    import polars as pl  # DuckDB's .pl() imports it when a query runs
 
 
 def make_query(
@@ -94,23 +98,46 @@ def query(
     request = make_query(metrics, by, where, start, end, grain, compare, lang)
     sql = compile_sql(request, registry or load_registry(), scope)
     if con is not None:
-        return _run(con, sql)
-    from warehouse.connections import NotPublished, connect_published
-    from warehouse.location import warehouse_path
-
+        return fetch_frame(con, sql)
+    connection = open_published(warehouse, "Or pass --warehouse / warehouse=PATH.")
     try:
-        connection = connect_published(warehouse_path(warehouse))
-    except NotPublished as error:
-        raise MetricError(f"{error} Or pass --warehouse / warehouse=PATH.") from None
-    try:
-        return _run(connection, sql)
+        return fetch_frame(connection, sql)
     finally:
         connection.close()
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+def open_published(warehouse: str | Path | None, hint: str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published build of `warehouse` (see
+    warehouse.connections.connect_published), or a MetricError that ends with `hint`."""
+    from warehouse.connections import NotPublished, connect_published
+    from warehouse.location import warehouse_path
+
     try:
+        return connect_published(warehouse_path(warehouse))
+    except NotPublished as error:
+        raise MetricError(f"{error} {hint}") from None
+
+
+def fetch_rows(
+    con: duckdb.DuckDBPyConnection, sql: str
+) -> tuple[list[str], list[str], list[tuple]]:
+    """A compiled query's column names, DuckDB types and rows as plain Python values (no
+    Polars: for a caller that only prints them, like `andon ask`)."""
+    with _marts_read():
+        relation = con.sql(sql)
+        return list(relation.columns), [str(t) for t in relation.types], relation.fetchall()
+
+
+def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+    """A compiled query's result as the Polars DataFrame `query` returns."""
+    with _marts_read():
         return con.sql(sql).pl()
+
+
+@contextmanager
+def _marts_read() -> Iterator[None]:
+    try:
+        yield
     except duckdb.CatalogException as error:
         raise MetricError(
             f"The warehouse lacks a mart this query reads ({error}). Build the marts "

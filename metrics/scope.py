@@ -182,6 +182,7 @@ PLANT_REACH: dict[str, Reach] = {
     "marts.dim_date": Shared("the calendar, with the company-wide as-of date"),
     "seeds.product_family_labels": Shared("bilingual labels of product families"),
     "seeds.region_labels": Shared("bilingual labels of sales regions"),
+    "seeds.segment_labels": Shared("labels of customer industry segments"),
     # the pipeline's own records
     "andon_meta.build_log": Shared("one row per build: status, counts, timing; no plant rows"),
     "andon_meta.build_results": Shared(

@@ -3,6 +3,8 @@ time by the library. Andon never stores or logs a password, only its hash."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -12,8 +14,13 @@ MIN_LENGTH = 8
 MAX_LENGTH = 256
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
-# Checked when the user name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("andon: no such user")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked when the user name is unknown, so a wrong name takes as long as a wrong
+    password; made on first sign-in, not at import (every `andon` command imports this)."""
+    return _hasher.hash("andon: no such user")
 
 
 def check_policy(password: str, username: str) -> None:
@@ -33,7 +40,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     """Whether `password` matches `stored_hash`; a missing hash is checked against a dummy
     (and fails), so the time taken does not tell whether the user exists."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

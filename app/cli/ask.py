@@ -90,22 +90,16 @@ def ask(
 
     Unclear questions get a question back with the closest candidates (exit code 3).
     """
-    from app.accounts.audit import audit, cli_actor
-    from metrics import MetricError
-    from metrics import ask as ask_metrics
+    from metrics.errors import MetricError
 
     scope = scope_of(plants)
     try:
-        answer = ask_metrics(
-            question,
-            as_of,
-            lang=lang.value if lang else None,
-            warehouse=warehouse,
-            scope=scope,
-        )
+        answer = _answer(question, as_of, lang.value if lang else None, warehouse, scope)
     except MetricError as error:
         console.print(f"[red]{error}", highlight=False)
         raise typer.Exit(2) from None
+    from app.accounts.audit import audit, cli_actor
+
     audit(
         cli_actor(),
         "ask",
@@ -128,6 +122,23 @@ def ask(
         _print_table(answer.data, answer.lang)
     if answer.needs_clarification:
         raise typer.Exit(3)
+
+
+def _answer(question, as_of, lang, warehouse, scope):  # noqa: ANN001, ANN202 - metrics.ask's
+    """metrics.ask(question, ...) as the CLI shows it: the rows as plain values (Polars only
+    when their order needs it; see metrics.nlq.answer.run_plain), the rest the same."""
+    from metrics.nlq.answer import run_plain
+    from metrics.nlq.ask import ask as ask_metrics
+    from metrics.query import open_published
+    from metrics.registry import load_registry
+
+    con = open_published(warehouse, "Or pass warehouse=PATH.")  # as metrics.ask words it
+    try:
+        answer = ask_metrics(question, as_of, lang=lang, con=con, execute=False, scope=scope)
+        run_plain(answer, con, load_registry())
+        return answer
+    finally:
+        con.close()
 
 
 def _json_default(value: object) -> str:

@@ -9,11 +9,9 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.cli.options import SourcesOption, WarehouseOption
 from app.cli.tables import Col, print_table
-from metrics.formatting import NULL
 from warehouse.location import warehouse_path
 
 console = Console(stderr=True)
@@ -90,6 +88,14 @@ def pull(
                 f" (it has {', '.join(source.entities)})."
             )
             raise typer.Exit(2)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     target = warehouse_path(warehouse)
     reports = []
     with Progress(
@@ -118,6 +124,8 @@ def pull(
 
 
 def _print(reports) -> None:  # noqa: ANN001 - list[ingest.pull.PullReport]
+    from metrics.formatting import NULL
+
     numbers = ("read", "landed", "quarantined", "unchanged")
     columns = [
         Col("source/entity", whole=True),

@@ -122,7 +122,8 @@ def query(
             "-b",
             help="Group by a dimension (repeat or comma-separate): "
             "plant, line, equipment, shift, product, product_family, material_type, "
-            "customer, region, supplier, warehouse, defect_code, characteristic.",
+            "customer, region, customer_segment, supplier, warehouse, defect_code, "
+            "characteristic.",
         ),
     ] = None,
     where: Annotated[

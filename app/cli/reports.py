@@ -21,9 +21,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -32,6 +31,9 @@ from typer.core import TyperCommand
 from app.cli.options import ReportsOption, WarehouseOption, parse_until
 from app.cli.tables import Col, print_table
 from warehouse.location import warehouse_path
+
+if TYPE_CHECKING:
+    import click
 
 console = Console(stderr=True)
 out = Console()  # tables: app/cli/tables.py (ids, tokens, paths and times never cut)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -37,6 +36,8 @@ def _oidc_section(secrets: Path | None, provider: str | None) -> list[Path]:
         import authlib  # noqa: F401
     except ImportError:
         _fail("OIDC sign-in needs Authlib: `pip install 'Authlib>=1.3.2'` (pyproject lists it).")
+    import tomllib
+
     files = [secrets] if secrets else [path for path in DEFAULT_SECRETS if path.exists()]
     if secrets and not secrets.exists():
         _fail(f"No secrets file {secrets}.")

@@ -7,10 +7,12 @@ single value for a scalar.
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from metrics.i18n import join, t
 from metrics.nlq.clarify import Clarification, in_sentence
@@ -18,6 +20,10 @@ from metrics.nlq.parser_types import Interpretation
 from metrics.nlq.vocabulary import Vocabulary
 from metrics.registry import Registry
 from metrics.scope import NO_PLANTS, Scope
+
+if TYPE_CHECKING:
+    import duckdb
+    import polars as pl  # the type of Answer.data; only a query's result imports Polars
 
 READ_PER = {
     "day": "read_per_day",
@@ -58,7 +64,7 @@ class Answer:
     interpretation: Interpretation | None = None
     summary: str = ""
     sql: str | None = None
-    data: pl.DataFrame | None = None
+    data: pl.DataFrame | Rows | None = None  # Rows only from run_plain (the CLI)
     chart: Chart | None = None
     confidence: float = 0.0
     clarification: Clarification | None = None
@@ -89,6 +95,81 @@ class Answer:
             "data": self.data.to_dicts() if self.data is not None else None,
             "timings_ms": self.timings_ms,
         }
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A result as DuckDB's plain rows: the part of a Polars DataFrame's interface that
+    printing an Answer reads (columns, iter_rows, to_dicts, is_empty, height)."""
+
+    columns: list[str]
+    rows: list[tuple]
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    def iter_rows(self) -> Iterator[tuple]:
+        return iter(self.rows)
+
+    def to_dicts(self) -> list[dict[str, object]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def is_empty(self) -> bool:
+        return not self.rows
+
+
+# DuckDB types whose fetchall() values are the values Polars' iter_rows()/to_dicts() give
+PLAIN_TYPES = frozenset(
+    {"VARCHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "DOUBLE", "DATE"}
+)
+
+
+def run_plain(answer: Answer, con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
+    """Run an answer that ask(..., execute=False) compiled (answer.sql) and fill in what
+    ask(..., execute=True) would have: answer.data, the chart for its columns and the
+    query's time. The rows stay plain Python values (Rows, no Polars) when their types
+    and order are exactly what the DataFrame would give; otherwise answer.data is the
+    DataFrame, ordered by order_rows, as ask makes it."""
+    from metrics.query import fetch_frame, fetch_rows
+
+    interp = answer.interpretation
+    if interp is None or answer.sql is None:
+        return
+    started = time.perf_counter()
+    columns, types, rows = fetch_rows(con, answer.sql)
+    plain = Rows(columns, rows) if set(types) <= PLAIN_TYPES else None
+    ordered = _order_plain(plain, interp) if plain is not None else None
+    if ordered is None:  # ties or types Polars may read otherwise: the DataFrame, as ask has it
+        answer.data = order_rows(fetch_frame(con, answer.sql), interp)
+    else:
+        answer.data = ordered
+    answer.timings_ms["query"] = round((time.perf_counter() - started) * 1000, 2)
+    answer.chart = suggest_chart(interp, registry, answer.data.columns, answer.lang)
+
+
+def _order_plain(rows: Rows, interp: Interpretation) -> Rows | None:
+    """order_rows for plain rows, or None when the sort could order them otherwise than
+    Polars' (equal values, more than one NULL, NaN): only an order with no ties is sure."""
+    if interp.order is None:
+        return rows
+    kept = rows.rows
+    metric = interp.metrics[0]
+    if metric in rows.columns:
+        index = rows.columns.index(metric)
+        values = [row[index] for row in kept if row[index] is not None]
+        nulls = len(kept) - len(values)
+        if nulls > 1 or len(set(values)) != len(values):
+            return None
+        if any(isinstance(v, float) and math.isnan(v) for v in values):
+            return None
+        known = sorted(
+            (row for row in kept if row[index] is not None),
+            key=lambda row: row[index],
+            reverse=interp.order == "desc",
+        )
+        kept = known + [row for row in kept if row[index] is None]
+    return Rows(rows.columns, kept[: interp.limit] if interp.limit else kept)
 
 
 def dimension_column(registry: Registry, dim: str, columns: list[str] | None) -> str:

@@ -165,8 +165,8 @@ def _refused(question: str, day: date, lang: str) -> Clarification | None:
 
 def _date_message(problem: DateProblem, lang: str) -> str:
     values = problem.values
-    if problem.kind == "reversed":
-        return t("ask_date_reversed", lang, words=problem.words, **values)
+    if problem.kind in ("reversed", "two_periods", "vague", "ambiguous"):
+        return t(f"ask_date_{problem.kind}", lang, words=problem.words, **values)
     return t(f"ask_date_no_{problem.why}", lang, words=problem.words, **values)
 
 

@@ -32,6 +32,7 @@ Reason = Literal[
     "bad_date",
     "no_data",
     "too_long",
+    "threshold",
 ]
 POPULAR = (
     "oee",
@@ -110,6 +111,8 @@ class Clarification:
                 options=either(named, lang),
                 **fields,
             )
+        elif self.reason == "threshold":
+            text = t("clarify_threshold", lang, **fields)
         elif self.reason == "dimension_not_allowed":
             text = t("clarify_dimension_not_allowed", lang, options=join(named, lang), **fields)
         else:
@@ -240,6 +243,14 @@ def check_dimensions(
                 dimension=registry.dimensions[dim].label(lang),
             )
     return None
+
+
+def threshold(vocab: Vocabulary, name: str, words: str, lang: str) -> Clarification:
+    """A value condition ('below 60%'): offered the metric ranked, lowest or highest first."""
+    metric = vocab.registry.metrics[name]
+    return Clarification(
+        "threshold", lang, (_metric(vocab, name, lang),), words=words, metric=metric.label(lang)
+    )
 
 
 def rank_what(vocab: Vocabulary, name: str, lang: str) -> Clarification:

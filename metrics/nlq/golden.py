@@ -87,8 +87,14 @@ def judge(case: Case, result: Interpretation | Clarification) -> tuple[bool, str
     if isinstance(result, Clarification):
         return False, f"asked back: {result.message}"
     want, got = expected_fields(case), actual_fields(result)
-    diff = {k: (want[k], got[k]) for k in FIELDS if want[k] != got[k]}
+    diff = {k: (want[k], got[k]) for k in FIELDS if _key(k, want[k]) != _key(k, got[k])}
     return (not diff, f"expected vs got: {diff}")
+
+
+def _key(field: str, value: object) -> object:
+    """`by` is a grouping: the same dimensions in another order are the same answer (the
+    table's columns only come in another order)."""
+    return sorted(value) if field == "by" and isinstance(value, list) else value
 
 
 def _iso(value: object) -> str | None:

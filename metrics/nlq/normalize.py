@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 CJK = r"\u3400-\u9fff"
 _CJK_RE = re.compile(f"[{CJK}]")
@@ -62,8 +63,45 @@ def normalize(text: str) -> str:
 
 
 def keep_dates(text: str) -> str:
-    """NFKC + lower case only: the time parser needs the dashes of 2026-10-01."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    """NFKC + lower case only (the time parser needs the dashes of 2026-10-01), traditional
+    Chinese as simplified (產量 is 产量): how a question is read before anything else."""
+    text = " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    return _simplified(text) if has_cjk(text) else text
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    from opencc import OpenCC  # traditional -> simplified tables, loaded on first need
+
+    return OpenCC("t2s")
+
+
+# Cantonese words for their Mandarin ones, after simplification ('各厂嘅OEE', '今个月').
+_CANTONESE = (
+    ("嘅", "的"),
+    ("睇下", "看下"),
+    ("睇", "看"),
+    ("边间", "哪间"),
+    ("边个", "哪个"),
+    ("边条", "哪条"),
+    ("边部", "哪台"),
+    ("边家", "哪家"),
+    ("系几多", "是多少"),
+    ("几多", "多少"),
+    ("今个", "这个"),
+    ("咗", "了"),
+    ("冇", "没有"),
+    ("乜嘢", "什么"),
+    ("点样", "怎样"),
+    ("嗰", "那"),
+)
+
+
+def _simplified(text: str) -> str:
+    text = _converter().convert(text)
+    for cantonese, mandarin in _CANTONESE:
+        text = text.replace(cantonese, mandarin)
+    return text
 
 
 def to_int(token: str) -> int | None:

@@ -13,7 +13,14 @@ Rules that generalise beyond single sentences:
   on the value; only a child noun of the value's dimension ('SZ lines') also groups by it.
 - Ranking words without best/worst ('rank', '排名', 'sorted') list the largest value first
   (for a loss or defect metric that is the biggest problem first, a Pareto); 'ascending' /
-  '从低到高' reverse it. best/worst follow the metric's direction.
+  '从低到高' reverse it; 'lowest first' / '从长到短' say the order outright. best/worst
+  follow the metric's direction.
+- A loss named ('changeover losses', '换型时间损失') is that loss; 'losses' alone is all
+  of them. A delivery metric said of suppliers is the suppliers' on-time delivery.
+- Two values of one dimension group by it only when compared ('compare SZ and DG') or
+  when nothing else groups ('rework by line for MC-300 and MC-400' only filters).
+- 各 / 每 before a dimension, or before a metric named by its dimension ('各供应商准时交货
+  率'), groups by that dimension, even after a value ('苏州各线').
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from metrics.nlq import clarify
-from metrics.nlq.lexer import BARRIER, Token, fuzzy, scan
+from metrics.nlq.lexer import BARRIER, Token, correct_cjk, fuzzy, scan
 from metrics.nlq.normalize import CN_NUMBER, EN_NUMBER, has_cjk, keep_dates, normalize, to_int
 from metrics.nlq.parser_types import Clarification, Interpretation
 from metrics.nlq.timephrases import TimeFacts, TimeWindow, extract
@@ -39,11 +46,17 @@ DEFAULT_SPAN = {
     "year": (3, "year"),
 }
 _TOP_RE = re.compile(
-    rf"(?<![a-z0-9])(?P<w>top|best|highest|bottom|worst|lowest|first|largest|biggest)"
+    rf"(?<![a-z0-9])(?P<w>top|best|highest|bottom|worst|lowest|first|largest|biggest|limit)"
     rf" (?P<n>{EN_NUMBER})(?![a-z0-9])|(?<![a-z0-9])(?P<n2>{EN_NUMBER}) "
     r"(?P<w2>best|worst|highest|lowest|largest|biggest|smallest)(?![a-z0-9])|"
-    rf"(?P<w3>排名前|前|后|倒数|最好的|最差的|最高的|最低的|最多的|最少的)(?P<n3>{CN_NUMBER})"
-    r"(?:名|个|条|家|台|位|款|种|大|项)?"
+    rf"(?P<w3>排名前|前|后|倒数|最好的|最差的|最高的|最低的|最多的|最少的|最长的|最短的|最大的|"
+    rf"最小的)(?P<n3>{CN_NUMBER})(?:名|个|条|家|台|位|款|种|大|项)?"
+)
+# '5 customers with the longest lead time': the count is said before the noun
+_COUNT_FIRST_RE = re.compile(
+    rf"(?<![a-z0-9-])(?P<n>{EN_NUMBER}) (?=(?:[a-z]+ ){{1,2}}(?:with|by|having|that have) "
+    r"(?:the )?(?P<w>highest|lowest|longest|shortest|most|least|best|worst|largest|biggest|"
+    r"smallest|fewest)\b)"
 )
 _TOP_DIRECTION = {
     "top": "high",
@@ -53,6 +66,7 @@ _TOP_DIRECTION = {
     "worst": "worst",
     "lowest": "low",
     "first": "high",
+    "limit": "high",
     "largest": "high",
     "biggest": "high",
     "smallest": "low",
@@ -66,6 +80,10 @@ _TOP_DIRECTION = {
     "最低的": "low",
     "最多的": "high",
     "最少的": "low",
+    "最长的": "high",
+    "最短的": "low",
+    "最大的": "high",
+    "最小的": "low",
 }
 _SUPERLATIVE = {
     "最高": "high",
@@ -93,10 +111,30 @@ _IMPLIED = (
     (("supplier",), re.compile(_DELIVERY_CUE), "supplier_on_time"),
     (("equipment", "line"), re.compile(_RELIABLE_CUE), "mtbf_hours"),
 )
+# A metric named with a dimension it lacks, that a sibling metric has: the sibling is meant
+# ('宁波线缆的交货准时率': a supplier's on-time delivery).
+_FOR_DIMENSION = {("on_time_delivery", "supplier"): "supplier_on_time"}
 _QTY_CUES = re.compile(
     r"how many|how much|quantity|qty|count|units|pieces|pcs|数量|件数|多少件|"
     r"多少个|个数|数目|了多少"
 )
+
+
+# A KPI compared with a number ('OEE below 60%', '低于85%', '> 3 breakdowns'): the box does
+# not filter on values, so it asks instead of answering the unfiltered question.
+_THRESHOLD = re.compile(
+    r"(?:(?<![a-z])(?:below|under|less than|lower than|above|over|more than|greater than|"
+    r"higher than|at least|at most|exceeds?|exceeding|fewer than|no more than)|[<>≤≥]=?|"
+    r"低于|高于|超过|大于|小于|不到|少于|多于|不足|不低于|不高于|达不到)\s*[0-9]+(?:\.[0-9]+)?\s*"
+    r"(?:%|percent|pct|次|个|台|件|小时|hours?|units?|pieces?|breakdowns?|defects?)?"
+    r"(?!\s*(?:days?|weeks?|months?|years?|天|周|个月|月|年))|"
+    r"[0-9]+(?:\.[0-9]+)?\s*%?\s*(?:以上|以下|以内)"
+)
+# Words of units and time left over beside a metric: not words the box failed to read.
+_UNIT_WORDS = frozenset(["hours", "hour", "time", "minutes", "kwh"])
+# Short forms written out before the vocabulary reads the question ('units per hr').
+_SHORT_FORMS = {"hr": "hour", "hrs": "hours", "pcs": "pieces", "thru": "through"}
+_WRITTEN_OUT = re.compile(rf"(?<![a-z0-9])(?:{'|'.join(_SHORT_FORMS)})(?![a-z0-9])")
 
 
 @dataclass
@@ -119,6 +157,11 @@ class _State:
     negated: bool = False
     fuzzy: int = 0
     near_metrics: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    every: list[str] = field(default_factory=list)  # a group named at once ('losses')
+    leading: list[str] = field(default_factory=list)  # dimensions metric names start with
+    asked_which: bool = False  # 'which' / '哪' anywhere
+    verbs: list[str] = field(default_factory=list)  # metrics named by a verb only ('make')
+    versus: bool = False  # 'compare', 'vs', '对比'
 
 
 def parse(
@@ -126,17 +169,28 @@ def parse(
 ) -> Interpretation | Clarification:
     """Read one question against the vocabulary and an as-of date."""
     facts, rest = extract(keep_dates(question), as_of)
+    threshold = _THRESHOLD.search(rest)
+    rest = re.sub(r"<>|!=|\bnot in\b", " except ", rest)  # SQL-minded askers
     rest = normalize(rest.replace(";", f" {BARRIER} "))
+    rest = _WRITTEN_OUT.sub(lambda m: _SHORT_FORMS[m[0]], rest)
     state = _State()
     rest = _top_n(rest, state)
+    rest, state.fuzzy = correct_cjk(rest, vocab)
     tokens = fuzzy(scan(rest, vocab), vocab)
     _read(tokens, vocab, state)
+    if threshold is not None and state.metrics:
+        return clarify.threshold(vocab, state.metrics[0], threshold[0].strip(), lang)
     return _resolve(state, facts, vocab, as_of, lang, question)
 
 
 def _top_n(text: str, state: _State) -> str:
     match = _TOP_RE.search(text)
     if not match:
+        first = _COUNT_FIRST_RE.search(text)
+        count = to_int(first["n"]) if first else None
+        if first and count and 0 < count <= 1000:
+            state.limit = count  # the superlative after it gives the direction
+            return text[: first.start()] + text[first.end() :]
         return text
     word = match["w"] or match["w2"] or match["w3"]
     count = to_int(match["n"] or match["n2"] or match["n3"])
@@ -161,6 +215,7 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             elif kind == "close":
                 excluding = False
             elif kind in ("which", "which_many"):
+                state.asked_which = state.asked_which or kind == "which"
                 if nxt is not None and _is_dim(nxt):
                     state.which = state.which or kind == "which"
                     state.which_many = state.which_many or kind == "which_many"
@@ -169,6 +224,11 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             elif kind in ("rank", "rank_low"):
                 state.direction = state.direction or ("low" if kind == "rank_low" else "high")
                 state.rank_only = True
+            elif kind == "versus":
+                state.versus = True
+            elif kind in ("first_low", "first_high", "first_best", "first_worst"):
+                state.direction = kind.removeprefix("first_").replace("_", "")
+                state.rank_only = state.rank_only or state.limit is None
             continue
         if token.kind == "barrier":
             excluding = False
@@ -177,12 +237,14 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             continue
         if token.kind == "unknown":
             excluding = False
+            if token.text in _UNIT_WORDS:  # 'breakdown hours', 'changeover time' said loosely
+                continue
             if _is_cue(token.text):
                 state.cues.append(token.text)
                 _cue_direction(token.text, state)
             elif token.near:
                 _near(token, state)
-            elif _is_dim(prev) or _is_dim(nxt):
+            elif (_is_dim(prev) or _is_dim(nxt)) and not _VERB.search(token.text):
                 dim = (prev if _is_dim(prev) else nxt).terms[0].dim  # type: ignore[union-attr]
                 state.unknown_values.append((dim, token.text))
             elif _entity_like(token.text):
@@ -194,16 +256,39 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
         for term in token.terms[:1] if len(token.terms) == 1 else _prefer(token.terms):
             if term.kind == "metric":
                 excluding = False
-                if term.every or len(term.names) == 1:
+                if term.every:
+                    state.every.extend(n for n in term.names if n not in state.every)
+                elif len(term.names) == 1:
                     state.metrics.extend(n for n in term.names if n not in state.metrics)
+                dim = _leading_dimension(token.text, vocab)  # '供应商|准时交货率'
+                if dim and dim not in state.leading:
+                    state.leading.append(dim)
+                grouped = i > 0 and tokens[i - 1].kind == "stop" and tokens[i - 1].text in _GROUPING
+                if dim and grouped and dim not in state.by:  # '各|供应商准时交货率'
+                    state.by.append(dim)
+                if token.text in _VERB_WORDS:
+                    state.verbs.extend(term.names)
                 else:
                     state.ambiguous.append((term.names, token.text))
             elif term.kind == "dimension":
                 excluding = False
                 plural = token.text.endswith("s") and not term.dim.endswith("s")
                 before = _value_before(tokens, i)
-                if _absorbed(term.dim, prev, nxt) or (
-                    before is not None and (not plural or before not in PARENTS.get(term.dim, {}))
+                raw_prev = tokens[i - 1] if i > 0 else None
+                raw_next = tokens[i + 1] if i + 1 < len(tokens) else None
+                grouping = (
+                    token.text[:1] in ("各", "每")
+                    or (
+                        raw_prev is not None
+                        and raw_prev.kind == "stop"
+                        and raw_prev.text in _GROUPING
+                    )
+                    or (raw_next is not None and raw_next.kind == "stop" and raw_next.text in _EACH)
+                )
+                if _absorbed(term.dim, prev, nxt, raw_prev) or (
+                    before is not None
+                    and not grouping
+                    and (not plural or before not in PARENTS.get(term.dim, {}))
                 ):
                     continue
                 if term.dim not in state.by:
@@ -213,6 +298,27 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
             elif term.kind == "value":
                 target = state.excluded if excluding else state.values
                 target.setdefault(term.dim, []).append("|".join(term.names))
+                raw_prev = tokens[i - 1] if i > 0 else None
+                if (  # 'by packing line': every packing line, one row each
+                    len(term.names) > 1
+                    and not excluding
+                    and raw_prev is not None
+                    and raw_prev.kind == "stop"
+                    and raw_prev.text in _GROUPING
+                    and term.dim not in state.by
+                ):
+                    state.by.append(term.dim)
+
+
+def _leading_dimension(text: str, vocab: Vocabulary) -> str | None:
+    """The dimension a Chinese metric name starts with ('供应商准时交货率': supplier)."""
+    if not has_cjk(text):
+        return None
+    for size in range(len(text) - 1, 1, -1):
+        dims = [t.dim for t in vocab.phrases.get(text[:size], ()) if t.kind == "dimension"]
+        if dims:
+            return dims[0]
+    return None
 
 
 def _near(token: Token, state: _State) -> None:
@@ -310,8 +416,21 @@ def _value_before(tokens: list[Token], i: int) -> str | None:
     return next((t.dim for t in prev.terms if t.kind == "value"), None)
 
 
-def _absorbed(dim: str, prev: Token | None, nxt: Token | None) -> bool:
-    """'SZ plant', 'plant SZ', '华东地区': the dimension word only repeats a value's kind."""
+_GROUPING = frozenset(
+    ["by", "per", "each", "every", "按", "各", "每", "分", "按照", "各个", "每个"]
+)
+_EACH = frozenset(["各自", "分别", "分别是", "each", "respectively"])  # after the noun
+# Verbs that name a quantity only when nothing else does ('good parts ... make')
+_VERB_WORDS = frozenset(
+    ["make", "made", "makes", "making", "produce", "produces", "build", "builds", "built"]
+)
+
+
+def _absorbed(dim: str, prev: Token | None, nxt: Token | None, before: Token | None = None) -> bool:
+    """'SZ plant', 'plant SZ', '华东地区': the dimension word only repeats a value's kind;
+    never after a grouping word ('by line for the SMT lines', '各线')."""
+    if before is not None and before.kind == "stop" and before.text in _GROUPING:
+        return False
     for token in (prev, nxt):
         if (
             token is not None
@@ -332,6 +451,9 @@ def _resolve(
         word, names = state.near_metrics[0]
         return clarify.ambiguous_metric(vocab, names, lang, words=word)
     metrics = list(state.metrics)
+    groups = [n for n in state.every if n not in metrics]
+    if not any(n in state.every for n in metrics):  # 'changeover losses': that loss only
+        metrics += groups
     for names, word in state.ambiguous:
         chosen = _disambiguate(names, vocab, question, word)
         if chosen is None:
@@ -340,12 +462,14 @@ def _resolve(
             return clarify.ambiguous_metric(vocab, names, lang)
         if chosen not in metrics:
             metrics.append(chosen)
+    if len(metrics) > 1:  # 'how many good parts did it make': the verb adds nothing
+        metrics = [m for m in metrics if m not in state.verbs] or metrics
     if not metrics and not state.ambiguous:
         implied = _implied_metric(state)
         if implied is not None:
             metrics.append(implied)
-            state.cues.clear()
-    state.unknown += state.cues
+    if not metrics:
+        state.unknown += state.cues  # cue words support a metric; alone they are unknown
     if not metrics:
         return clarify.no_metric(vocab, state.unknown, lang)
     if state.unknown_entity or len(state.unknown) >= 2:
@@ -355,13 +479,20 @@ def _resolve(
     by = list(state.by)
     for dim in where:
         mentioned = len(set(state.values.get(dim, []))) >= 2
-        if mentioned and dim not in by and not excluded.get(dim):
+        if mentioned and dim not in by and not excluded.get(dim) and (state.versus or not by):
             by.append(dim)
     registry = vocab.registry
     for name in metrics:
         for dim in registry.metrics[name].required_dimensions:
             if dim not in by:
                 by.append(dim)
+    used = sorted({*by, *where, *excluded})
+    metrics = list(
+        dict.fromkeys(
+            next((_FOR_DIMENSION[m, d] for d in used if (m, d) in _FOR_DIMENSION), m)
+            for m in metrics
+        )
+    )
     problem = clarify.check_dimensions(vocab, metrics, by, list(where), lang)
     if problem is not None:
         return problem
@@ -371,6 +502,10 @@ def _resolve(
         days = (window.end - window.start).days
         grain = "day" if days <= 45 else "week" if days <= 200 else "month"
     order, limit = _order(state, facts, metrics[0], vocab)
+    if order is not None and not by and grain is None and state.leading:
+        by.append(state.leading[0])  # '供应商准时交货率 哪间最差': by supplier
+        state.which = state.which or state.asked_which
+        order, limit = _order(state, facts, metrics[0], vocab)
     if order is not None and not by and grain is None:
         return clarify.rank_what(vocab, metrics[0], lang)
     confidence = max(0.0, 1.0 - 0.1 * state.fuzzy - 0.25 * len(state.unknown))
@@ -466,8 +601,10 @@ def _window(facts: TimeFacts, grain: str | None, as_of: date) -> tuple[TimeWindo
     if facts.compare_unit in ("week", "month", "quarter", "year") and facts.compare:
         unit = facts.compare_unit
         return TimeWindow(unit_start(as_of, unit), after, f"this {unit}"), False
+    # With a grain, whole buckets: the current one (to date) and the ones before it.
     count, unit = DEFAULT_SPAN.get(grain or "", (DEFAULT_DAYS, "day"))
-    return TimeWindow(step(after, unit, -count), after, f"last {count} {unit}s"), True
+    start = step(unit_start(as_of, unit), unit, 1 - count) if grain else step(after, unit, -count)
+    return TimeWindow(start, after, f"last {count} {unit}s"), True
 
 
 def _order(

@@ -14,7 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from metrics.nlq.normalize import CN_NUMBER, EN_NUMBER, to_int
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from metrics.nlq.normalize import CN_NUMBER, EN_NUMBER, has_cjk, to_int
 from metrics.periods import add_months, step, unit_start
 
 DAY = timedelta(days=1)
@@ -46,6 +49,7 @@ _UNIT_ZH = {
     "星期": "week",
     "个星期": "week",
     "礼拜": "week",
+    "个礼拜": "week",
     "月": "month",
     "个月": "month",
     "季度": "quarter",
@@ -79,8 +83,9 @@ _GRAIN_WORDS = {
 class DateProblem(Exception):  # noqa: N818 - a finding, raised to stop the search
     """A date or range of the question that cannot be read as written.
 
-    kind     invalid (no such date: `why` is month | day | year) or reversed (ends before
-             it starts)
+    kind     invalid (no such date: `why` is month | day | year | week), reversed (ends
+             before it starts), two_periods (two periods that are no comparison), vague
+             ('mid-September': no dates) or ambiguous ('10/5': October 5 or May 10)
     words    the asker's words for it
     values   what the message names: year, month, day, days (in that month), first, last
     """
@@ -88,6 +93,7 @@ class DateProblem(Exception):  # noqa: N818 - a finding, raised to stop the sear
     def __init__(self, kind: str, words: str, why: str = "", **values: object) -> None:
         super().__init__(kind, words, why)
         self.kind, self.words, self.why, self.values = kind, words.strip(), why, values
+        self.match: re.Match[str] | None = None  # where in the question, once found
 
 
 def make_date(year: int, month: int, day: int, words: str) -> date:
@@ -130,9 +136,10 @@ def _month_of(word: str) -> int:
 class _Resolver:
     """The pattern handlers: each takes a regex match and returns a window or None."""
 
-    def __init__(self, as_of: date) -> None:
+    def __init__(self, as_of: date, month_first: bool = False) -> None:
         self.as_of = as_of
         self.after = as_of + DAY
+        self.month_first = month_first  # '10/5' in a Chinese question is October 5
 
     def current(self, unit: str, label: str) -> TimeWindow:
         return TimeWindow(unit_start(self.as_of, unit), self.after, label)
@@ -148,7 +155,7 @@ class _Resolver:
         """The year of a month/day named without one: the latest not after the as-of date."""
         if not 1 <= month <= 12:
             raise DateProblem("invalid", str(month), "month", month=month)
-        candidate = date(self.as_of.year, month, min(day, 28))
+        candidate = date(self.as_of.year, month, max(1, min(day, 28)))
         return self.as_of.year if candidate <= self.as_of else self.as_of.year - 1
 
     def month(self, year: int | None, month: int, label: str) -> TimeWindow:
@@ -174,6 +181,9 @@ def _en_date(text: str, resolver: _Resolver) -> date | None:
     iso = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
     if iso:
         return make_date(int(iso[1]), int(iso[2]), int(iso[3]), text)
+    dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)  # 15.09.2026: day first
+    if dotted:
+        return make_date(int(dotted[3]), int(dotted[2]), int(dotted[1]), text)
     named = re.fullmatch(rf"({_MONTH_WORD})\.? (\d{{1,2}}){_ORD},?(?: (\d{{4}}))?", text) or None
     if named:
         year = int(named[3]) if named[3] else None
@@ -196,13 +206,18 @@ def _zh_date(text: str, resolver: _Resolver, month_hint: int | None = None) -> d
         return None
     month = to_int(found[2]) if found[2] else month_hint
     day = to_int(found[3])
+    if day is not None and month is None and not found[1]:  # 5号: this month's, or last
+        this = resolver.as_of.replace(day=1)
+        first = this if day <= resolver.as_of.day else add_months(this, -1)
+        return make_date(first.year, first.month, day, text)
     if month is None or day is None:
         return None
     return resolver.day(int(found[1]) if found[1] else None, month, day, text)
 
 
 _EN_DATE = (
-    rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
+    rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}}|"
+    rf"{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
     rf"(?:,? \d{{4}})?|\d{{1,2}}{_ORD} (?:of )?{_MONTH_WORD}\.?(?:,? \d{{4}})?)"
 )
 _ZH_DATE = (
@@ -266,6 +281,65 @@ def _since(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     return TimeWindow(first, max(r.after, first + DAY), f"since {first}")
 
 
+def _iso_week(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """'calendar week 40', 'KW 40', 'cw40', '2026-W40', '第40周': the ISO week (Monday on);
+    without a year, the as-of date's ISO year (a week to come has no data yet)."""
+    week = to_int(match["w"] or "")
+    if week is None:
+        return None
+    year = int(match["y"]) if match["y"] else r.as_of.isocalendar().year
+    weeks = date(year, 12, 28).isocalendar().week
+    if not 1 <= week <= weeks:
+        raise DateProblem("invalid", match.group(0), "week", week=week, year=year, weeks=weeks)
+    start = date.fromisocalendar(year, week, 1)  # a week number names this year's week
+    return TimeWindow(start, start + 7 * DAY, f"week {week} {start.isocalendar().year}")
+
+
+def _vague(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """'mid-September', 'end of last month', '月底': no dates can be read from it."""
+    raise DateProblem("vague", match.group(0))
+
+
+def _ten_days(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """'9月上旬' / 中旬 / 下旬: days 1-10, 11-20, 21 to the month's end."""
+    month = to_int(match["m"])
+    if month is None:
+        return None
+    window = r.month(int(match["y"]) if match["y"] else None, month, "")
+    first = window.start + DAY * {"上": 0, "中": 10, "下": 20}[match["p"]]
+    end = window.end if match["p"] == "下" else first + 10 * DAY
+    return TimeWindow(first, end, f"{first} – {end - DAY}")
+
+
+def _nth(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """'on the 5th': that day of the latest month that has had it."""
+    day = int(match["d"])
+    month = r.as_of.replace(day=1) if day <= r.as_of.day else add_months(r.as_of.replace(day=1), -1)
+    first = make_date(month.year, month.month, day, match.group(0))
+    return TimeWindow(first, first + DAY, str(first))
+
+
+def _numeric_date(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """'10/5', '10/5/2026' (month and day in an order only the writer knows: asked back unless
+    one of them is over 12), '5.10.2026' (day first)."""
+    a, b = int(match["a"]), int(match["b"])
+    year_text = match["y"]
+    year = (2000 + int(year_text) if len(year_text) == 2 else int(year_text)) if year_text else None
+    words = match.group(0)
+    if match["sep"] == "." or a > 12 >= b:
+        day, month = a, b
+    elif r.month_first or b > 12 >= a:  # a Chinese question: 10/5 is October 5
+        day, month = b, a
+    elif a == b:
+        day = month = a
+    else:
+        first = r.day(year, a, b, words)
+        last = r.day(year, b, a, words)
+        raise DateProblem("ambiguous", words, first=first, last=last)
+    moment = r.day(year, month, day, words)
+    return TimeWindow(moment, moment + DAY, str(moment))
+
+
 def _on_day(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     day = _en_date(match["a"], r) or _zh_date(match["a"], r)
     return TimeWindow(day, day + DAY, str(day)) if day else None
@@ -287,13 +361,21 @@ def _relative(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
         return r.current(unit, f"this {unit}")
     if word in ("past",):
         return r.rolling(1, unit, f"past {unit}")
+    if word in _NEXT_WORDS:
+        start = step(unit_start(r.as_of, unit), unit, 1)
+        return TimeWindow(start, step(start, unit, 1), f"next {unit}")
     return r.previous(unit, f"last {unit}")
+
+
+_NEXT_WORDS = ("next", "coming", "upcoming", "下个", "下一个", "下", "明")
 
 
 def _fixed(kind: str) -> Handler:
     def handler(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
         if kind == "today":
             return TimeWindow(r.as_of, r.after, "today")
+        if kind == "tomorrow":
+            return TimeWindow(r.after, r.after + DAY, "tomorrow")
         if kind == "yesterday":
             return TimeWindow(r.as_of - DAY, r.as_of, "yesterday")
         if kind == "before_yesterday":
@@ -375,7 +457,11 @@ class _Groups(dict):
         return self.get(key)
 
     def groupdict(self) -> dict[str, str | None]:
-        return dict(self)
+        return {k: v for k, v in self.items() if k != "_words"}
+
+    def group(self, _index: int = 0) -> str:
+        """The words of the match the groups came from."""
+        return self.get("_words") or ""
 
 
 def _month(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
@@ -432,7 +518,7 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
         _month_number,
     ),
     (
-        rf"(?:from |between )?(?P<a>{_EN_DATE}) (?:to|and|until|till|through|-|~) "
+        rf"(?:from |between )?(?P<a>{_EN_DATE})(?: (?:to|and|until|till|through) | ?[-~–—] ?)"
         rf"(?P<b>{_EN_DATE}|\d{{1,2}}{_ORD})\b",
         _range,
     ),
@@ -441,6 +527,7 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
         _range,
     ),
     (rf"\bsince (?P<a>{_EN_DATE}|{_MONTH_WORD}(?: \d{{4}})?)\b", _since),
+    (r"(?:\bdate )?>=? ?(?P<a>\d{4}-\d{1,2}-\d{1,2})\b", _since),  # date >= 2026-07-01
     (
         rf"(?:自|从)(?P<a>{_ZH_DATE}|(?:\d{{4}}年)?{CN_NUMBER}月份?) ?(?:以来|起|开始|至今|到现在)",
         _since,
@@ -463,6 +550,28 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
     (
         r"\b(?:week to date|wtd|so far this week|this week so far)\b|本周至今|周初至今",
         _fixed("week"),
+    ),
+    (
+        rf"\b(?:early|mid|late|end of|beginning of|start of|middle of|the end of|"
+        rf"the beginning of|the start of|the middle of)[- ]?(?:the )?(?:{_MONTH_WORD}|"
+        rf"(?:this|last|next) (?:month|year|quarter)|month|year|quarter)\b|"
+        rf"\b(?:first|second|third|fourth|last) week of (?:the )?(?:{_MONTH_WORD}|month)\b|"
+        rf"(?:{CN_NUMBER}月|本月|上个?月|这个月|今年|去年)?(?:月初|月底|月末|年初|年底|年末)|"
+        rf"{CN_NUMBER}月(?:初|底|末|中)",
+        _vague,
+    ),
+    (
+        rf"(?:(?P<y>(?:19|20)\d{{2}})年)?(?P<m>{CN_NUMBER})月份?(?P<p>上|中|下)旬",
+        _ten_days,
+    ),
+    (
+        r"\b(?:calendar week|iso week|cw|kw|week|wk|w)\.? ?(?P<w>\d{1,2})(?:,? (?:of |in )?"
+        r"(?P<y>(?:19|20)\d{2}))?\b|\b(?P<y2>(?:19|20)\d{2})-?w(?P<w2>\d{1,2})\b|"
+        rf"(?:(?P<y3>(?:19|20)\d{{2}})年)?第(?P<w3>{CN_NUMBER})周",
+        lambda m, r: _iso_week(
+            _Groups(w=m["w"] or m["w2"] or m["w3"], y=m["y"] or m["y2"] or m["y3"], _words=m[0]),
+            r,
+        ),
     ),
     (
         r"\b(?:in |over |during |for )?(?:the )?(?:last|past|previous|prior) "
@@ -496,25 +605,45 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
     ),
     (rf"(?:最近|近|过去|前|最后)的?(?P<n>{CN_NUMBER}) ?{_ZH_UNIT}(?:内|以来|里)?", _rolling),
     (
-        r"\b(?P<w>this|current|last|previous|prior|past) (?P<u>day|week|month|quarter|year)\b",
+        r"\b(?P<w>this|current|last|previous|prior|past|next|coming|upcoming) "
+        r"(?P<u>day|week|month|quarter|year)\b",
         _relative,
     ),
     (
-        r"(?P<w>本|这个|这|当|上个|上一个|上|去|今)(?P<u>个星期|星期|周|季度|季|月|年)(?:度)?",
+        r"(?P<w>本|这个|这|当|上个|上一个|上|去|今|下个|下一个|下|明)"
+        r"(?P<u>个星期|星期|个礼拜|礼拜|周|季度|季|月|年)(?:度)?",
         _relative,
     ),
     (r"\btoday\b|今天|今日|当天|本日", _fixed("today")),
+    (r"\btomorrow\b|明天|明日", _fixed("tomorrow")),
     (r"\byesterday\b|昨天|昨日", _fixed("yesterday")),
     (r"前天", _fixed("before_yesterday")),
     (r"上一年|上年度|上年", _fixed("last_year")),
     (
-        rf"\b(?:on )?(?P<a>\d{{4}}-\d{{1,2}}-\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
+        r"(?<![0-9./-])(?P<a>\d{1,2})(?P<sep>/)(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?"
+        r"(?![0-9./-])|(?<![0-9./-])(?P<a2>\d{1,2})(?P<sep2>\.)(?P<b2>\d{1,2})\.(?P<y2>\d{4})"
+        r"(?![0-9./-])",
+        lambda m, r: _numeric_date(
+            _Groups(
+                a=m["a"] or m["a2"],
+                b=m["b"] or m["b2"],
+                y=m["y"] or m["y2"],
+                sep=m["sep"] or m["sep2"],
+                _words=m[0],
+            ),
+            r,
+        ),
+    ),
+    (r"\b(?:on )?the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?! (?:of|week|day|quarter|month))", _nth),
+    (
+        rf"\b(?:on )?(?P<a>\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
         rf"(?:,? \d{{4}})?|\d{{1,2}}{_ORD} (?:of )?{_MONTH_WORD}(?:,? \d{{4}})?)\b",
         _on_day,
     ),
     (rf"(?P<a>(?:\d{{4}}年)?{CN_NUMBER}月{CN_NUMBER}[日号])", _on_day),
+    (rf"(?<![0-9月])(?P<a>{CN_NUMBER}[日号])(?:那天|当天)?(?!线)", _on_day),
     (
-        rf"(?:{_YEAR}年)?第?(?P<q>[1-4一二三四])季度|(?P<y2>(?:19|20)\d{{2}})年 ?q(?P<q2>[1-4])",
+        rf"(?:{_YEAR}年)?第?(?P<q>[1-4一二三四])季度?|(?P<y2>(?:19|20)\d{{2}})年 ?q(?P<q2>[1-4])",
         _quarter,
     ),
     (
@@ -523,6 +652,8 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
         _quarter,
     ),
     (rf"\b(?:in )?(?P<m>{_MONTH_WORD})\.?(?: of)?(?:,? {_YEAR})?\b", _month),
+    (rf"\bmonth (?P<m>\d{{1,3}})(?: of| in)?(?:,? {_YEAR})?\b", _month),
+    (r"(?<![0-9-])(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})(?![0-9-])", _month),  # 2026-09
     (
         r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>1[0-2]|0?[1-9]|十一|十二|十|[一二三四五六七八九])月份?"
         r"(?![0-9零一二三四五六七八九十]+[日号])",
@@ -554,6 +685,8 @@ _COMPARES = [
         r"(?:\b(?:vs\.?|versus|compared (?:to|with)|against|over) (?:the )?"
         r"(?:same (?:period|time) )?(?:last|previous|prior) year\b|\byear (?:over|on) year\b|"
         r"\byoy\b|同比|去年同期|"
+        r"\b(?:(?:vs\.?|versus|compared? (?:to|with)|against|and|with) )?(?:the )?same "
+        r"(?:period|time|day|week|month|quarter) (?:of |in )?(?:last|previous|the previous) year\b|"
         r"(?:和|与|跟|比|较|对比)去年(?:同期)?(?:比|相比|比较|对比)?)",
         "same_period_last_year",
         None,
@@ -562,8 +695,13 @@ _COMPARES = [
         r"(?:\b(?:vs\.?|versus|compared (?:to|with)|against|over) (?:the )?(?:last|previous|prior) "
         r"(?P<u>period|day|week|month|quarter)\b|\b(?P<u2>period|day|week|month|quarter) "
         r"(?:over|on) (?:period|day|week|month|quarter)\b|\b(?P<u3>mom|wow|qoq|pop)\b|环比|"
-        r"(?:和|与|跟|比|较|对比)(?:上个|上一个|上|前一)(?P<u4>月|周|星期|季度|期|天|日)"
-        r"(?:比|相比|比较|对比)?)",
+        r"(?:和|与|跟|同|比|较|对比|vs\.? ?)(?:上个|上一个|上|前一)"
+        r"(?P<u4>月|周|星期|礼拜|季度|期|天|日)"
+        r"(?:比|相比|比较|对比)?|"
+        r"\b(?:vs\.?|versus|compared? (?:to|with)|against|and|than) (?:the )?"
+        r"(?P<u5>day|week|month|quarter|year) before\b|"
+        r"\bcompare (?:to|with) (?:the )?(?:last|previous|prior) "
+        r"(?P<u6>period|day|week|month|quarter)\b)",
         "previous_period",
         None,
     ),
@@ -577,6 +715,7 @@ _SHORT_UNITS = {
     "月": "month",
     "周": "week",
     "星期": "week",
+    "礼拜": "week",
     "季度": "quarter",
     "天": "day",
     "日": "day",
@@ -584,8 +723,10 @@ _SHORT_UNITS = {
     "period": None,
 }
 _GRAIN_RE = _re(
-    r"\b(?:by|per|each|every|over|across) (?P<a>day|week|month|quarter|year)s?\b|"
+    r"\b(?:by|per|each|every|over|across) (?P<a>day|week|month|quarter|year)s?\b"
+    r"(?! (?:of|on|to|in)\b)|"
     r"\b(?P<b>daily|weekly|monthly|quarterly|yearly|annually)\b|"
+    r"\b(?P<e>day|week|month|quarter|year) (?:by|on|over) (?:day|week|month|quarter|year)\b|"
     r"(?:按|每|逐|分|以)(?:个)?(?P<c>天|日|周|星期|月|季度|季|年)(?:度)?|(?P<d>日|周|月|季|年)度"
 )
 _RANK_PERIOD_RE = _re(
@@ -598,13 +739,130 @@ _NOW_RE = _re(
 _TREND_RE = _re(r"\btrends?\b|\bover time\b|\btrending\b|趋势|走势|变化")
 
 
+def _find_window(text: str, resolver: _Resolver) -> tuple[TimeWindow | None, str]:
+    """The first time phrase of `text` (patterns in order) and the text without it."""
+    for pattern, handler in _COMPILED:
+        for match in pattern.finditer(text):
+            try:
+                window = handler(match, resolver)
+            except DateProblem as problem:
+                problem.match = match
+                raise
+            if window is not None:
+                return window, _blank(text, match)
+    return None, text
+
+
+def _two_periods(facts: TimeFacts, second: TimeWindow) -> None:
+    """Two periods in one question: one inside the other is the narrower one ('2026
+    September'); the one right before the other ('last month vs this month', '上个月跟上上个
+    月比') or the same one a year earlier is a comparison of the later one; any other pair
+    cannot be answered as one window, and is asked back."""
+    first = facts.window
+    assert first is not None
+    early, late = sorted((first, second), key=lambda w: (w.start, w.end))
+    if early.start <= late.start and late.end <= early.end:
+        facts.window = late if late.end - late.start < early.end - early.start else early
+        return
+    if late.start <= early.start and early.end <= late.end:
+        facts.window = early
+        return
+    if facts.compare is None and early.end == late.start:
+        facts.window, facts.compare = late, "previous_period"
+        return
+    if facts.compare is None and add_months(early.start, 12) == late.start:
+        facts.window, facts.compare = late, "same_period_last_year"
+        return
+    words = ", ".join(f"{w.start} – {w.end - DAY}" for w in (early, late))
+    raise DateProblem("two_periods", words, first=early.start, last=late.start)
+
+
+_REL_YEAR_EN = {"last": -1, "this": 0, "next": 1, "previous": -1, "prior": -1}
+_REL_YEAR_ZH = {"去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "前年": -2}
+_PART_EN = (
+    rf"(?:{_MONTH_WORD}|q[1-4]|h[12]|(?:first|second|third|fourth|1st|2nd|3rd|4th) "
+    r"(?:quarter|half))"
+)
+_PART_ZH = rf"(?:第?[1-4一二三四]季度|q[1-4]|{CN_NUMBER}月|[上下]半年)"
+_REL_YEAR_RES = (
+    (_re(rf"\b(?P<x>{_PART_EN})(?: of)? (?P<rel>last|this|next|previous|prior) year\b"), "en"),
+    (_re(rf"\b(?P<rel>last|this|next|previous|prior) year'?s? (?P<x>{_PART_EN})\b"), "en"),
+    (re.compile(rf"(?P<rel>去年|上年|今年|本年|明年|前年)的?(?P<x>{_PART_ZH})"), "zh"),
+)
+
+
+def _absolute_years(text: str, as_of: date) -> str:
+    """'September last year', 'last year's Q3', '去年9月', '今年第三季度': the month, quarter
+    or half of that year, with the year written out (the patterns then read it as named)."""
+    for pattern, lang in _REL_YEAR_RES:
+
+        def written(match: re.Match[str], lang: str = lang) -> str:
+            shift = (_REL_YEAR_EN if lang == "en" else _REL_YEAR_ZH)[match["rel"]]
+            year = as_of.year + shift
+            return f"{match['x']} {year}" if lang == "en" else f"{year}年{match['x']}"
+
+        text = pattern.sub(written, text)
+    return text
+
+
 def _blank(text: str, match: re.Match[str]) -> str:
     return text[: match.start()] + " ; " + text[match.end() :]
+
+
+_ABBREVIATIONS = {
+    "wk": "week",
+    "wks": "weeks",
+    "mth": "month",
+    "mths": "months",
+    "yr": "year",
+    "yrs": "years",
+    "qtr": "quarter",
+    "qtrs": "quarters",
+    "yday": "yesterday",
+}
+# Time words long enough to be told from others by one typo ('yesterdya', 'montly').
+_TIME_WORDS = [
+    "yesterday",
+    "tomorrow",
+    "monthly",
+    "weekly",
+    "quarter",
+    "quarters",
+    "quarterly",
+    "months",
+    "january",
+    "february",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "previous",
+    "fortnight",
+]
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+def _spell_time_words(text: str) -> str:
+    """Abbreviations ('last wk', 'this qtr') and one-typo time words ('yesterdya') written
+    out, so the patterns read them."""
+
+    def fixed(match: re.Match[str]) -> str:
+        word = match[0]
+        if word in _ABBREVIATIONS:
+            return _ABBREVIATIONS[word]
+        if len(word) < 6 or word in _TIME_WORDS:
+            return word
+        near = process.extractOne(word, _TIME_WORDS, scorer=OSA.distance, score_cutoff=1)
+        return near[0] if near else word
+
+    return _LATIN_WORD.sub(fixed, text)
 
 
 def extract(text: str, as_of: date) -> tuple[TimeFacts, str]:
     """Find the time phrases of `text` (NFKC, lower case); return them and the rest."""
     facts = TimeFacts()
+    text = _spell_time_words(text)
     for pattern, compare, unit in _COMPARE_RE:
         match = pattern.search(text)
         if match and facts.compare is None:
@@ -617,21 +875,17 @@ def extract(text: str, as_of: date) -> tuple[TimeFacts, str]:
         word = match["a"] or match["b"]
         facts.rank_period = _GRAIN_WORDS.get(word.replace("个", ""), "day")
         text = _blank(text, match)
-    resolver = _Resolver(as_of)
-    for pattern, handler in _COMPILED:
-        if facts.window is not None or facts.problem is not None:
-            break
-        for match in pattern.finditer(text):
-            try:
-                window = handler(match, resolver)
-            except DateProblem as problem:
-                facts.problem = problem
-                text = _blank(text, match)
-                break
-            if window is not None:
-                facts.window = window
-                text = _blank(text, match)
-                break
+    resolver = _Resolver(as_of, month_first=has_cjk(text))
+    text = _absolute_years(text, as_of)
+    try:
+        facts.window, text = _find_window(text, resolver)
+        if facts.window is not None:
+            second, text = _find_window(text, resolver)
+            if second is not None:
+                _two_periods(facts, second)
+    except DateProblem as problem:
+        facts.problem, facts.window = problem, None
+        text = _blank(text, problem.match) if problem.match else text
     match = _NOW_RE.search(text)
     if match:
         facts.now = facts.window is None
@@ -643,6 +897,7 @@ def extract(text: str, as_of: date) -> tuple[TimeFacts, str]:
         text = _blank(text, match)
     match = _TREND_RE.search(text)
     if match:
-        facts.trend = True
+        # '与上月相比有什么变化': a change against the other period, not a trend
+        facts.trend = not (facts.compare and match[0] == "变化")
         text = _blank(text, match)
     return facts, text

@@ -51,6 +51,7 @@ PARENTS = {
     "warehouse": {"plant": "plant_id"},
     "product": {"product_family": "product_family"},
 }
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _SUFFIXES = re.compile(
     r"(?:股份有限公司|有限责任公司|有限公司|集团|\s+(?:gmbh|sas|ab|inc|corp|llc|co ltd|ltd|co))$"
 )
@@ -99,6 +100,8 @@ class Vocabulary:
     values: dict[str, dict[str, Value]]
     fuzzy: dict[int, list[str]]
     max_len: int
+    cjk: dict[int, list[str]] = field(default_factory=dict)  # Chinese phrases by length
+    words: frozenset[str] = frozenset()  # every Latin word of a value's name
 
     @classmethod
     def build(
@@ -136,6 +139,7 @@ class Vocabulary:
                 for word in aliases(dim, value):
                     _add(phrases, word, Term("value", (value.key,), dim=dim), merge=True)
         _add_value_words(phrases, values, registry)
+        _add_descriptions(phrases, values, registry)
         merged = {p: tuple(ts) for p, ts in phrases.items()}
         fuzzy: dict[int, list[str]] = {}
         for phrase, terms in merged.items():
@@ -144,7 +148,17 @@ class Vocabulary:
             if all(t.kind == "value" and phrase == t.names[0].lower() for t in terms):
                 continue
             fuzzy.setdefault(phrase.count(" ") + 1, []).append(phrase)
-        return cls(registry, merged, values, fuzzy, max(map(len, merged)))
+        cjk: dict[int, list[str]] = {}
+        for phrase in merged:
+            if len(phrase) >= 3 and all(_CJK_CHAR.match(ch) for ch in phrase):
+                cjk.setdefault(len(phrase), []).append(phrase)
+        words = frozenset(
+            w
+            for p, terms in merged.items()
+            if not has_cjk(p) and all(t.kind == "value" for t in terms)
+            for w in p.split()
+        )
+        return cls(registry, merged, values, fuzzy, max(map(len, merged)), cjk, words)
 
     def keys(self, dim: str) -> tuple[str, ...]:
         return tuple(sorted(self.values.get(dim, {})))
@@ -189,6 +203,211 @@ def _add_value_words(
                 _add(phrases, word, Term("value", keys, dim=dim_name), merge=True)
 
 
+def _add_descriptions(
+    phrases: dict[str, list[Term]], values: dict[str, dict[str, Value]], registry: Registry
+) -> None:
+    """Words people use for values instead of their names (see `descriptions`). A word
+    naming several values stands for all of them ('assembly line': every plant's assembly
+    line, narrowed by a plant named beside it); a short name must be one value's only; and
+    no description shadows a word the vocabulary already has."""
+    for dim in values:
+        found: dict[str, set[str]] = {}
+        unique: set[str] = set()
+        for value in values[dim].values():
+            kinds, shorts = descriptions(dim, value, values, registry)
+            for word in kinds | shorts:
+                text = normalize(word)
+                if len(text) >= 2:
+                    found.setdefault(text, set()).add(value.key)
+                    if word in shorts:
+                        unique.add(text)
+        for text, keys in found.items():
+            if text in phrases or (text in unique and len(keys) > 1):
+                continue
+            phrases[text] = [Term("value", tuple(sorted(keys)), dim=dim)]
+
+
+_TRAILING_NUMBER = re.compile(r"\s*[0-9]+$")
+_STORE_NOUNS_EN = ("store", "stores", "warehouse", "warehouses")
+_STORE_NOUNS_ZH = ("仓", "仓库", "库")
+_SIZE = re.compile(r"(?:\s+[0-9][0-9.]*\s*[a-z0-9]*)+$")
+
+
+def _plural(word: str) -> str:
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def descriptions(
+    dim: str, value: Value, values: Mapping[str, Mapping[str, Value]], registry: Registry
+) -> tuple[set[str], set[str]]:
+    """(kind words, short names) of a value: how people describe it without its name.
+
+    line       its name without the number, and its code's letters ('assembly line',
+               'assy line', '装配线')
+    warehouse  its name without the plant, its material type's words with store/warehouse/仓
+               ('raw material warehouse', 'fg store', '原料仓')
+    equipment  plural, without 'machine', initials ('pick and place', 'printers', 'spi',
+               '印刷机')
+    product    the description before the family noun ('humidity sensor', '压力传感器'),
+               a raw material's name without its size, plural ('copper wire', 'crimp
+               terminals')
+    defect     plural, and a leading participle or adjective ('tombstoned', 'housing scratches')
+    customer / supplier  the name without city and legal form ('bremer', 'texas ev', '芯源')
+    """
+    en, zh = normalize(value.label_en), normalize(value.label_zh)
+    kinds: set[str] = set()
+    shorts: set[str] = set()
+    if dim == "line":
+        code = re.sub(r"[0-9]+$", "", value.key.rsplit("-", 1)[-1]).lower()
+        base = _TRAILING_NUMBER.sub("", en)
+        if base != en:
+            kinds |= {base, _plural(base)}
+            tail = base.rsplit(" ", 1)[-1]
+            if code and code not in base:
+                kinds |= {f"{code} {tail}", f"{code} {_plural(tail)}"}
+        kinds.add(_TRAILING_NUMBER.sub("", zh))
+    elif dim == "warehouse":
+        kinds |= _store_words(value, values, registry)
+    elif dim == "equipment":
+        base = re.sub(r" machine$", "", en)
+        kinds |= {_plural(en), base}
+        if " and " in base:
+            kinds |= {base.replace(" and ", " n "), base.replace(" and ", " n ") + " machines"}
+        if base.endswith("ing"):  # labeling machine: labelers
+            kinds |= {base[:-3] + "er", base[:-3] + "ers"}
+        words = [w for w in base.split() if w != "and"]
+        if len(words) >= 3:
+            kinds.add("".join(w[0] for w in words))
+        if base == en and len(words) >= 2 and re.search(r"(?:er|or)$", words[-1]):
+            kinds |= {words[-1], _plural(words[-1])}
+        if has_cjk(zh) and zh.endswith("机") and len(zh) >= 5:
+            kinds.add(zh[-3:])
+    elif dim == "product":
+        kinds |= _product_words(value, values, en, zh)
+    elif dim == "defect_code":
+        if len(en.split()) <= 3 and " of " not in en and not en.endswith("ed"):
+            kinds.add(_plural(en))
+        if " or " in en:  # 'wrong or missing label': missing labels, wrong label
+            *alternatives, last = en.split(" or ")
+            noun = last.rsplit(" ", 1)[-1]
+            for part in (*alternatives, last.rsplit(" ", 1)[0]):
+                kinds |= {f"{part} {noun}", f"{part} {_plural(noun)}"}
+        first, _, rest = en.partition(" ")
+        if rest and re.search(r"(?:ed|al|ient)$", first) and len(first) >= 6:
+            shorts.add(first)
+        if rest and " " not in rest and re.search(r"ed$", rest):
+            kinds |= {f"{rest} {first}", f"{rest} {_plural(first)}"}
+    elif dim in ("customer", "supplier"):
+        shorts |= _short_names(value)
+    return kinds, shorts
+
+
+def _store_words(
+    value: Value, values: Mapping[str, Mapping[str, Value]], registry: Registry
+) -> set[str]:
+    plant = values.get("plant", {}).get(value.parents.get("plant", ""))
+    words: set[str] = set()
+    for name, nouns in ((value.label_en, _STORE_NOUNS_EN), (value.label_zh, _STORE_NOUNS_ZH)):
+        text = normalize(name)
+        for prefix in sorted(aliases("plant", plant) if plant else (), key=len, reverse=True):
+            if text.startswith(prefix):
+                text = text[len(prefix) :].strip()
+                break
+        base = re.sub(r"\s*(?:store|warehouse|stock|仓库|仓|库)$", "", text)
+        if not base or base == text:
+            continue
+        kind_words = {base}
+        material = registry.dimensions.get("material_type")
+        for entry in material.values if material else ():
+            listed = {normalize(w) for w in (*entry.en, *entry.zh)}
+            if base in listed and len(entry.keys) == 1:
+                kind_words |= listed | {entry.keys[0].lower()}
+        for word in kind_words:
+            if has_cjk(base):  # 原料仓, fg仓
+                if has_cjk(word) or len(word) <= 3:
+                    words |= {f"{word}{n}" for n in nouns}
+            elif not has_cjk(word):
+                words |= {f"{word} {n}" for n in nouns}
+    return words
+
+
+def _product_words(
+    value: Value, values: Mapping[str, Mapping[str, Value]], en: str, zh: str
+) -> set[str]:
+    words: set[str] = set()
+    family = values.get("product_family", {}).get(value.parents.get("product_family", ""))
+    if family is not None:
+        fam_en, fam_zh = normalize(family.label_en), normalize(family.label_zh)
+        code = normalize(re.sub(r"^[a-z]{1,3}-", "", value.key, flags=re.I))
+        for name, fam in ((en, fam_en), (zh, fam_zh)):
+            rest = name.removeprefix(fam).strip()
+            if rest == name or not rest.startswith(code):
+                continue
+            desc = rest.removeprefix(code).strip()
+            if not desc:
+                continue
+            if has_cjk(fam):
+                heads = {fam, fam[:-2]} if fam.endswith(_GENERIC_ZH) else {fam}
+                words |= {f"{desc}{h}" for h in heads}
+            else:
+                heads = {fam, fam.split()[0], fam.split()[-1]}
+                words |= {f"{desc} {h}" for h in heads} | {f"{desc} {_plural(h)}" for h in heads}
+        return words
+    if not has_cjk(en):
+        first, _, second = en.partition(" ")
+        base = _SIZE.sub("", en).strip()
+        if "," in value.label_en:
+            head, _, tail = value.label_en.partition(",")
+            base = normalize(f"{tail} {head}")
+        if base:
+            words |= {base, _plural(base)}
+    return words
+
+
+_GENERIC_ZH = ("模块", "组件", "总成")
+_CITY_PREFIX = re.compile(r"^[\u3400-\u9fff]{2}")
+# What a Chinese company name says it makes, after its own name: '芯源' of 深圳芯源电子.
+_TRADE_ZH = (
+    "电子",
+    "科技",
+    "电气",
+    "电器",
+    "电机",
+    "家电",
+    "线缆",
+    "电路板",
+    "连接器",
+    "新材料",
+    "包装材料",
+    "汽车部件",
+    "机械",
+    "精密",
+)
+
+
+def _short_names(value: Value) -> set[str]:
+    words: set[str] = set()
+    for name in {value.label_en, value.label_zh}:
+        core = _SUFFIXES.sub("", normalize(name))
+        if has_cjk(core):
+            rest = _CITY_PREFIX.sub("", core)
+            if len(rest) >= 3 and rest != core:
+                words.add(rest)
+                if rest[2:].endswith(_TRADE_ZH) and rest[2:] in _TRADE_ZH:
+                    words.add(rest[:2])
+            continue
+        parts = core.split()
+        if len(parts) >= 3:
+            words.add(" ".join(parts[:2]))
+        elif len(parts) == 2 and len(parts[0]) >= 4:
+            words.add(parts[0])
+    return words
+
+
 def _value(dim: str, row: Mapping[str, object]) -> Value | None:
     key = row.get("key")
     if key is None or str(key).strip() == "":
@@ -220,7 +439,7 @@ def aliases(dim: str, value: Value) -> set[str]:
             _SUFFIXES.sub("", normalize(value.label_zh)),
         }
     if dim == "product_family":
-        words.add(value.label_en + "s")
+        words.add(_plural(value.label_en))
     out: set[str] = set()
     for word in words:
         text = normalize(word)

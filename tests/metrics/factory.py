@@ -317,6 +317,10 @@ INSPECTIONS = [
 ]
 
 
+# The customers' industry segments, carried onto their order and shipment lines.
+SEGMENT_OF = {"C1": "Automotive", "C2": "Industrial"}
+
+
 def order_line(
     order: str,
     line: int,
@@ -345,6 +349,7 @@ def order_line(
         "plant_source": "SHIPMENT" if first_shipped else ("WORK_ORDER" if plant else None),
         "customer_id": customer,
         "region": region,
+        "segment": SEGMENT_OF[customer],
         "material_id": material,
         "product_family": "Power" if material == "FG-100" else "Control",
         "order_qty": qty,
@@ -370,6 +375,9 @@ def order_line(
 
 # Due in October: O1-1 (on time, in full), O1-2 (on time, short by the promise), O2-1 (late).
 # OTD 2/3, OTIF 1/3; C1 OTD 2/2, OTIF 1/2; C2 0/1. Lead time (38 + 49 + 21) / 3 = 36 days.
+# Segments (SEGMENT_OF): Automotive = C1, OTD 2/2, OTIF 1/2, lead time (38 + 49) / 2 = 43.5;
+# Industrial = C2, OTD 0/1, lead time 21. Ordered in October: Automotive 40 (O3-1),
+# Industrial 80 + 10 = 90 (O2-1, O2-2 cancelled but ordered).
 # Fulfilling plants: O1-1 and O2-1 SZ, O1-2 and O2-2 DG, O3-1 unassigned (not shipped, no
 # work order). SZ: OTD 1/2, OTIF 1/2, lead time (38 + 21) / 2 = 29.5; DG: OTD 1/1, OTIF 0/1,
 # lead time 49. Ordered in October: SZ 80, DG 10, unassigned 40 (all plants 130).
@@ -533,6 +541,7 @@ def shipment(number: int, day: str, material: str, qty: float, cogs: float) -> d
         "warehouse_id": "SZ-FG",
         "customer_id": "C1",
         "region": "EAST",
+        "segment": SEGMENT_OF["C1"],
         "material_id": material,
         "material_type": "FG",
         "product_family": "Power" if material == "FG-100" else "Control",
@@ -633,8 +642,24 @@ DIMENSIONS: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "dim_customer": [
-        {"customer_id": "C1", "customer_name": "Acme", "region": "EAST", "region_zh": "华东"},
-        {"customer_id": "C2", "customer_name": "Euro GmbH", "region": "EU", "region_zh": "欧洲"},
+        {
+            "customer_id": "C1",
+            "customer_name": "Acme",
+            "region": "EAST",
+            "region_zh": "华东",
+            "segment": "Automotive",
+            "segment_zh": "汽车",
+            "segment_vi": "Ô tô",
+        },
+        {
+            "customer_id": "C2",
+            "customer_name": "Euro GmbH",
+            "region": "EU",
+            "region_zh": "欧洲",
+            "segment": "Industrial",
+            "segment_zh": "工业",
+            "segment_vi": "Công nghiệp",
+        },
     ],
     "dim_supplier": [
         {"supplier_id": "S1", "supplier_name": "Slow Parts", "region": "EAST", "region_zh": "华东"},

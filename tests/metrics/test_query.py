@@ -324,6 +324,58 @@ GOLDEN = [
             {"region": "EU", "region_label": "欧洲", "on_time_delivery": 0.0},
         ],
     ),
+    # Customer segment (factory.SEGMENT_OF: C1 Automotive, C2 Industrial). Due in October:
+    # Automotive O1-1 on time and in full, O1-2 on time but short -> OTD 2/2, OTIF 1/2;
+    # Industrial O2-1 late -> 0/1, 0/1. Lead time Automotive (38 + 49) / 2, Industrial 21.
+    (
+        dict(
+            metrics=["on_time_delivery", "otif", "order_lead_time_days"],
+            by=["customer_segment"],
+            lang="vi",
+            **OCT,
+        ),
+        [
+            {
+                "segment": "Automotive",
+                "customer_segment_label": "Ô tô",
+                "on_time_delivery": 1.0,
+                "otif": 0.5,
+                "order_lead_time_days": 43.5,
+            },
+            {
+                "segment": "Industrial",
+                "customer_segment_label": "Công nghiệp",
+                "on_time_delivery": 0.0,
+                "otif": 0.0,
+                "order_lead_time_days": 21.0,
+            },
+        ],
+    ),
+    (
+        dict(metrics=["on_time_delivery"], by=["customer_segment"], lang="zh", **OCT),
+        [
+            {"segment": "Automotive", "customer_segment_label": "汽车", "on_time_delivery": 1.0},
+            {"segment": "Industrial", "customer_segment_label": "工业", "on_time_delivery": 0.0},
+        ],
+    ),
+    # Filtered to Automotive: O1-1 and O1-2 only; ordered in October: O3-1's 40 (Automotive),
+    # O2-1's 80 + O2-2's 10 (Industrial); both shipments are C1's: 100 + 50 shipped.
+    (
+        dict(
+            metrics=["on_time_delivery", "otif"],
+            where={"customer_segment": ["Automotive"]},
+            **OCT,
+        ),
+        [{"on_time_delivery": 1.0, "otif": 0.5}],
+    ),
+    (
+        dict(metrics=["order_qty"], by=["customer_segment"], **OCT),
+        [{"segment": "Automotive", "order_qty": 40}, {"segment": "Industrial", "order_qty": 90}],
+    ),
+    (
+        dict(metrics=["shipped_qty", "cogs"], where={"customer_segment": "Automotive"}, **OCT),
+        [{"shipped_qty": 150, "cogs": 200000.0}],
+    ),
     (dict(metrics=["order_qty"], **OCT), [{"order_qty": 130}]),
     (
         dict(metrics=["supplier_on_time"], by=["supplier"], **OCT),

@@ -1,7 +1,8 @@
 """The sample factory's dimension values as in-memory rows, for tests without a warehouse.
 
 Mirrors what the marts hold for ingest.sample (names split at ' / ' into en and zh,
-product family and region zh labels from the dbt seeds)."""
+product family and region zh labels, customer segment zh and vi labels, from the dbt
+seeds)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ REGIONS_ZH = {
     "South China": "华南",
     "Europe": "欧洲",
     "North America": "北美",
+}
+# models/seeds/segment_labels.csv: segment -> (zh, vi)
+SEGMENT_LABELS = {
+    "Industrial": ("工业", "Công nghiệp"),
+    "Appliances": ("家电", "Thiết bị gia dụng"),
+    "Automotive": ("汽车", "Ô tô"),
+    "Electronics": ("电子", "Điện tử"),
 }
 
 
@@ -67,6 +75,10 @@ def sample_rows(scale: float = 0.5) -> dict[str, list[dict]]:
             {"key": c.customer_id, "en": c.customer_name, "zh": c.customer_name} for c in CUSTOMERS
         ],
         "region": [{"key": en, "en": en, "zh": zh} for en, zh in REGIONS_ZH.items()],
+        "customer_segment": [
+            {"key": s, "en": s, "zh": SEGMENT_LABELS[s][0], "vi": SEGMENT_LABELS[s][1]}
+            for s in sorted({c.segment for c in CUSTOMERS})
+        ],
         "supplier": [
             {"key": s.supplier_id, "en": s.supplier_name, "zh": s.supplier_name} for s in SUPPLIERS
         ],

@@ -76,12 +76,13 @@ def quarter_start(day: date) -> date:
 
 
 def default_window(as_of: date, grain: str | None) -> tuple[date, date]:
-    """No time phrase: the last 30 days, or 12 weeks / 12 months with a grain."""
+    """No time phrase: the last 30 days, or with a grain 12 whole weeks / months (the
+    current one to date and the 11 before it)."""
     after = as_of + DAY
     if grain == "week":
-        return after - timedelta(weeks=12), after
+        return week_start(as_of) - timedelta(weeks=11), after
     if grain == "month":
-        return add_months(after, -12), after
+        return add_months(as_of.replace(day=1), -11), after
     return after - timedelta(days=30), after
 
 

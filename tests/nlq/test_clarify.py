@@ -38,9 +38,9 @@ CASES = [
     ("oee by customer", "zh", "dimension_not_allowed", ("plant", "line", "equipment", "shift"),
      "设备综合效率不能按客户分析。可以按：工厂、产线、设备、班次。"),
     ("on-time delivery by line", "en", "dimension_not_allowed",
-     ("plant", "customer", "region", "product", "product_family"),
+     ("plant", "customer", "region", "customer_segment", "product", "product_family"),
      "On-time delivery can't be broken down or filtered by line. Try: plant, customer,"
-     " region, product / material, product family."),
+     " region, customer segment, product / material, product family."),
     ("rank oee", "en", "rank_what", ("plant", "line", "equipment", "shift"),
      "Rank OEE across what? For example: plant, line, equipment, shift."),
     ("rank oee", "zh", "rank_what", ("plant", "line", "equipment", "shift"),

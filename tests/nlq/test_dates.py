@@ -157,32 +157,32 @@ def test_the_time_phrases_report_the_problem_and_no_window():
     [
         (
             "oee in 1999",
-            "There is no data for 1999 (1999-01-01 – 1999-12-31): the data runs from "
+            "There is no data for the period asked (1999-01-01 – 1999-12-31): the data runs from "
             "2025-11-01 to 2026-11-30.",
         ),
         (
             "oee by line in 2099",
-            "There is no data for 2099 (2099-01-01 – 2099-12-31): the data runs from "
+            "There is no data for the period asked (2099-01-01 – 2099-12-31): the data runs from "
             "2025-11-01 to 2026-11-30.",
         ),
         (
             "oee by line 1850",
-            "There is no data for 1850 (1850-01-01 – 1850-12-31): the data runs from "
+            "There is no data for the period asked (1850-01-01 – 1850-12-31): the data runs from "
             "2025-11-01 to 2026-11-30.",
         ),
         (
             "oee in march 2025",
-            "There is no data for March 2025 (2025-03-01 – 2025-03-31): the data runs from "
+            "There is no data for the period asked (2025-03-01 – 2025-03-31): the data runs from "
             "2025-11-01 to 2026-11-30.",
         ),
         (
             "oee since dec 2026",
-            "There is no data for since 2026-12-01 (2026-12-01 – 2026-12-01): the data runs "
+            "There is no data for the period asked (2026-12-01 – 2026-12-01): the data runs "
             "from 2025-11-01 to 2026-11-30.",
         ),
         (
             "2099年的oee",
-            "2099（2099-01-01 – 2099-12-31）没有数据：数据范围为 2025-11-01 至 2026-11-30。",
+            "所问时间段（2099-01-01 – 2099-12-31）没有数据：数据范围为 2025-11-01 至 2026-11-30。",
         ),
     ],
 )
@@ -205,7 +205,8 @@ def test_a_period_overlapping_the_data_is_answered(vocab, calendar_con):
 def test_without_the_first_day_only_the_newest_date_is_named(vocab):
     answer = asked("oee in 2099", vocab)
     assert answer.clarification.message == (
-        "There is no data for 2099 (2099-01-01 – 2099-12-31): the newest data is from 2026-11-30."
+        "There is no data for the period asked (2099-01-01 – 2099-12-31): the newest data is "
+        "from 2026-11-30."
     )
     assert asked("oee in 1999", vocab).clarification is None  # no first day known: asked
 

@@ -42,7 +42,15 @@ def test_the_vocabulary_knows_only_the_scope_s_values(con) -> None:
     assert everything.keys("plant") == ("DG", "HP", "SZ")
     assert "dongguan" in everything.phrases and "dongguan" not in vocab.phrases
     # master data shared by every plant is known to every plant
-    for dim in ("customer", "product", "product_family", "region", "supplier", "defect_code"):
+    for dim in (
+        "customer",
+        "product",
+        "product_family",
+        "region",
+        "customer_segment",
+        "supplier",
+        "defect_code",
+    ):
         assert vocab.keys(dim) == everything.keys(dim) and vocab.keys(dim), dim
     nothing = learned(con, NONE).vocabulary
     assert all(not nothing.keys(dim) for dim in nothing.registry.dimensions)

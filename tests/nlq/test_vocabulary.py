@@ -191,6 +191,27 @@ def test_regions_by_adjective_and_demonym(question, metric, regions, vocab):
 
 
 @pytest.mark.parametrize(
+    ("question", "metric", "where", "by"),
+    [
+        ("on time delivery for automotive customers", "on_time_delivery", ("Automotive",), ()),
+        ("汽车行业客户的准时交付率", "on_time_delivery", ("Automotive",), ()),
+        ("OTD by customer segment", "on_time_delivery", None, ("customer_segment",)),
+        ("按客户行业的准时交付率", "on_time_delivery", None, ("customer_segment",)),
+        ("otif by industry", "otif", None, ("customer_segment",)),
+        ("shipped qty to home appliances customers", "shipped_qty", ("Appliances",), ()),
+        ("消费电子客户的发货量", "shipped_qty", ("Electronics",), ()),
+        ("cogs by sector", "cogs", None, ("customer_segment",)),
+    ],
+)
+def test_customer_segments_by_their_words(question, metric, where, by, vocab):
+    # the sample's segments (ingest.sample.factory.CUSTOMERS): Industrial, Appliances,
+    # Automotive, Electronics; "customers" after a segment word does not group by customer
+    result = _read(question, vocab)
+    wanted = {"customer_segment": where} if where else {}
+    assert (result.metrics, result.where, result.by) == ((metric,), wanted, by)
+
+
+@pytest.mark.parametrize(
     ("question", "metric", "by"),
     [
         ("inventory value by material type", "avg_inventory_value", ("material_type",)),

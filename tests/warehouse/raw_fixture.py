@@ -124,7 +124,7 @@ MASTER = {
             "customer_id": "C1",
             "customer_name": "Acme / 阿克米",
             "region": "East China",
-            "segment": "OEM",
+            "segment": "Automotive",  # in seed segment_labels; Distributor is not
         },
         {
             "customer_id": "C2",

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import metrics
 from tests.warehouse.raw_fixture import add_next_day, build_raw_fixture
 from warehouse.build import run_dbt
 
@@ -244,6 +245,55 @@ def test_delivery_and_supplier_flags(builds):
         )
     )
     assert po == {"PO1/1": 1, "PO1/2": 0}
+
+
+def test_customer_segment_labels_and_on_time_delivery_by_segment(builds):
+    warehouse = builds["day1"].warehouse
+    # seed segment_labels names Automotive; Distributor is not in it and keeps its English name
+    assert query(
+        warehouse,
+        "select customer_id, segment, segment_zh, segment_vi from marts.dim_customer order by 1",
+    ) == [("C1", "Automotive", "汽车", "Ô tô"), ("C2", "Distributor", "Distributor", "Distributor")]
+    # the customer's segment on its lines and shipments; SO3/1's customer C9 is unknown
+    segments = dict(
+        query(warehouse, "select order_id || '/' || line_no, segment from marts.fct_order_lines")
+    )
+    assert segments == {
+        "SO1/1": "Automotive",
+        "SO1/2": "Automotive",
+        "SO3/2": "Automotive",
+        "SO2/1": "Distributor",
+        "SO2/2": "Distributor",
+        "SO3/1": None,
+    }
+    assert query(
+        warehouse,
+        "select distinct customer_id, segment from marts.fct_shipments order by all",
+    ) == [("C1", "Automotive"), ("C2", "Distributor")]
+    # OTD by segment, due lines only: Automotive SO1/1 on time, SO1/2 late, SO3/2 nothing
+    # shipped -> 1/3; Distributor SO2/1 on time (SO2/2 not due yet) -> 1/1; no segment
+    # (SO3/1, unknown customer, cancelled: no due line) -> NULL.
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        frame = metrics.query(
+            ["on_time_delivery"],
+            by=["customer_segment"],
+            start="2026-01-01",
+            end="2026-02-01",
+            lang="zh",
+            con=con,
+            scope=metrics.Scope.all(),
+        )
+    finally:
+        con.close()
+    rows = {
+        r["segment"]: (r["customer_segment_label"], r["on_time_delivery"]) for r in frame.to_dicts()
+    }
+    assert rows == {
+        "Automotive": ("汽车", pytest.approx(1 / 3)),
+        "Distributor": ("Distributor", 1.0),
+        None: (None, None),
+    }
 
 
 def test_unknown_keys_are_flagged_not_dropped(builds):

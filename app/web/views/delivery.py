@@ -1,5 +1,5 @@
-"""Delivery: on-time and in-full by customer or region, the order lines that are late or
-about to be, how long orders take, and how suppliers deliver."""
+"""Delivery: on-time and in-full by customer, region or customer segment, the order lines
+that are late or about to be, how long orders take, and how suppliers deliver."""
 
 import polars as pl
 import streamlit as st
@@ -63,7 +63,7 @@ with left:
 with right:
     dim = st.segmented_control(
         t("by", lang),
-        ["customer", "region"],
+        ["customer", "region", "customer_segment"],
         default="region",
         key="delivery_by",
         format_func=lambda d: data.registry().dimension(d).label(lang),

@@ -25,6 +25,7 @@ final as (
         shipments.warehouse_id,
         order_lines.customer_id,
         customers.region,
+        customers.segment,
         shipments.material_id,
         materials.material_type,
         materials.product_family,

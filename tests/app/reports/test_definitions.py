@@ -125,8 +125,8 @@ def test_texts_and_filters_take_one_or_many() -> None:
             {"burst": {"per": "planet", "recipients": {"SZ": {}}}},
             [
                 "burst.per: unknown dimension 'planet' (known: plant, line, equipment, shift,"
-                " product, product_family, material_type, customer, region, supplier, warehouse,"
-                " defect_code, characteristic)"
+                " product, product_family, material_type, customer, region, customer_segment,"
+                " supplier, warehouse, defect_code, characteristic)"
             ],
         ),
         (
