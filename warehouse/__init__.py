@@ -6,8 +6,9 @@ warehouse.location does not import DuckDB.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from warehouse.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from warehouse.connections import connect_read, connect_write
@@ -15,21 +16,11 @@ if TYPE_CHECKING:
 
 __all__ = ["connect_read", "connect_write", "warehouse_path"]
 
-_EXPORTS = {
-    "connect_read": "warehouse.connections",
-    "connect_write": "warehouse.connections",
-    "warehouse_path": "warehouse.location",
-}
-
-
-def __getattr__(name: str) -> object:
-    source = _EXPORTS.get(name)
-    if source is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(source), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "connect_read": "warehouse.connections",
+        "connect_write": "warehouse.connections",
+        "warehouse_path": "warehouse.location",
+    },
+)

@@ -39,8 +39,9 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Whether `password` matches `stored_hash`; a missing hash is checked against a dummy
     (and fails), so the time taken does not tell whether the user exists."""
+    dummy = _dummy_hash()  # made on the first check, whichever way it goes
     try:
-        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+        return _hasher.verify(stored_hash or dummy, password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

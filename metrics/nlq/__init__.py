@@ -3,14 +3,14 @@
 answer = metrics.ask("上周各产线的OEE")  # or "OEE by line last week"
 answer.interpretation, answer.sql, answer.data, answer.chart, answer.clarification
 
-The public names are loaded on first use (see metrics.lazy_exports).
+The public names are loaded on first use (see warehouse.lazy).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from metrics import lazy_exports
+from warehouse.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from metrics.nlq.answer import Answer, Chart

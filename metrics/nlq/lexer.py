@@ -59,7 +59,7 @@ _MARKER_WORDS = {
     "desc|descending",
     "versus": "vs|versus|compare|compared|comparing|comparison|against|对比|比较|相比|比一比",
     # said about a metric, not asking for another: 'quality (the OEE factor)'
-    "aside": "the oee factor|an oee factor|oee factor|oee factors|break it down|break down",
+    "aside": "the oee factor|an oee factor|oee factor|break it down|break down",
 }
 MARKERS = {w: kind for kind, words in _MARKER_WORDS.items() for w in words.split("|")}
 
@@ -273,8 +273,16 @@ def _cjk_fix(text: str, tokens: list[Token], vocab: Vocabulary) -> tuple[int, st
     }
     longest = max(vocab.cjk, default=0)
     for group in re.finditer(r"[\u3400-\u9fff]{3,}", text):
+        inner = [run for run in runs if group.start() <= run[0] < group.end()]
         for size in range(min(len(group[0]), longest), 2, -1):
-            for start in range(group.start(), group.end() - size + 1):
+            starts = sorted(
+                {
+                    s
+                    for a, b in inner
+                    for s in range(max(group.start(), b - size), min(a, group.end() - size) + 1)
+                }
+            )
+            for start in starts:
                 end = start + size
                 touched = {run_of[i] for i in range(start, end) if i in run_of}
                 if not touched or any(a < start or b > end for a, b in touched):

@@ -84,7 +84,6 @@ _CANTONESE = (
     ("边间", "哪间"),
     ("边个", "哪个"),
     ("边条", "哪条"),
-    ("边部", "哪台"),
     ("边家", "哪家"),
     ("系几多", "是多少"),
     ("几多", "多少"),
@@ -92,15 +91,22 @@ _CANTONESE = (
     ("咗", "了"),
     ("冇", "没有"),
     ("乜嘢", "什么"),
-    ("点样", "怎样"),
     ("嗰", "那"),
 )
 
 
+# Characters only Cantonese writes: with none of them, 周边 and 重点 stay Mandarin.
+_CANTONESE_MARK = re.compile(
+    "[嘅咗冇睇嗰乜係喺佢哋啲噉]|几多|幾多|今个|今個|边间|邊間|边个|邊個|边家|邊家"
+)
+
+
 def _simplified(text: str) -> str:
+    cantonese = _CANTONESE_MARK.search(text) is not None
     text = _converter().convert(text)
-    for cantonese, mandarin in _CANTONESE:
-        text = text.replace(cantonese, mandarin)
+    if cantonese:
+        for cantonese, mandarin in _CANTONESE:
+            text = text.replace(cantonese, mandarin)
     return text
 
 

@@ -125,10 +125,11 @@ _QTY_CUES = re.compile(
 _THRESHOLD = re.compile(
     r"(?:(?<![a-z])(?:below|under|less than|lower than|above|over|more than|greater than|"
     r"higher than|at least|at most|exceeds?|exceeding|fewer than|no more than)|[<>≤≥]=?|"
-    r"低于|高于|超过|大于|小于|不到|少于|多于|不足|不低于|不高于|达不到)\s*[0-9]+(?:\.[0-9]+)?\s*"
-    r"(?:%|percent|pct|次|个|台|件|小时|hours?|units?|pieces?|breakdowns?|defects?)?"
-    r"(?!\s*(?:days?|weeks?|months?|years?|天|周|个月|月|年))|"
-    r"[0-9]+(?:\.[0-9]+)?\s*%?\s*(?:以上|以下|以内)"
+    r"低于|高于|超过|大于|小于|不到|少于|多于|不足|不低于|不高于|达不到)\s*"
+    r"(?>[0-9]+(?:\.[0-9]+)?)(?![0-9.])\s*"
+    r"(?:%|percent|pct|(?P<unit>次|小时|hours?|units?|pieces?|breakdowns?|defects?)(?![a-z])|"
+    r"(?!\s*(?:[a-z]+s\b|days?|weeks?|months?|years?|天|周|个月|月|年|台|条|家|个)))|"
+    r"(?>[0-9]+(?:\.[0-9]+)?)(?![0-9.])\s*%?\s*(?:以上|以下|以内)"
 )
 # Words of units and time left over beside a metric: not words the box failed to read.
 _UNIT_WORDS = frozenset(["hours", "hour", "time", "minutes", "kwh"])
@@ -170,6 +171,9 @@ def parse(
     """Read one question against the vocabulary and an as-of date."""
     facts, rest = extract(keep_dates(question), as_of)
     threshold = _THRESHOLD.search(rest)
+    if threshold is not None:  # read the rest without the condition (its unit may be a metric)
+        cut = threshold.start("unit") if threshold["unit"] else threshold.end()
+        rest = rest[: threshold.start()] + " " + rest[cut:]
     rest = re.sub(r"<>|!=|\bnot in\b", " except ", rest)  # SQL-minded askers
     rest = normalize(rest.replace(";", f" {BARRIER} "))
     rest = _WRITTEN_OUT.sub(lambda m: _SHORT_FORMS[m[0]], rest)
@@ -178,9 +182,10 @@ def parse(
     rest, state.fuzzy = correct_cjk(rest, vocab)
     tokens = fuzzy(scan(rest, vocab), vocab)
     _read(tokens, vocab, state)
-    if threshold is not None and state.metrics:
-        return clarify.threshold(vocab, state.metrics[0], threshold[0].strip(), lang)
-    return _resolve(state, facts, vocab, as_of, lang, question)
+    result = _resolve(state, facts, vocab, as_of, lang, question)
+    if threshold is not None and isinstance(result, Interpretation):
+        return clarify.threshold(vocab, result.metrics[0], threshold[0].strip(), lang)
+    return result
 
 
 def _top_n(text: str, state: _State) -> str:
@@ -301,6 +306,7 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
                 raw_prev = tokens[i - 1] if i > 0 else None
                 if (  # 'by packing line': every packing line, one row each
                     len(term.names) > 1
+                    and _names_its_dimension(token.text, term.dim, vocab)
                     and not excluding
                     and raw_prev is not None
                     and raw_prev.kind == "stop"
@@ -308,6 +314,12 @@ def _read(tokens: list[Token], vocab: Vocabulary, state: _State) -> None:
                     and term.dim not in state.by
                 ):
                     state.by.append(term.dim)
+
+
+def _names_its_dimension(text: str, dim: str, vocab: Vocabulary) -> bool:
+    """'packing line' ends with a word for lines ('by Asian customers' is who, not how)."""
+    last = text.rsplit(" ", 1)[-1]
+    return any(t.kind == "dimension" and t.dim == dim for t in vocab.phrases.get(last, ()))
 
 
 def _leading_dimension(text: str, vocab: Vocabulary) -> str | None:

@@ -206,10 +206,8 @@ def _zh_date(text: str, resolver: _Resolver, month_hint: int | None = None) -> d
         return None
     month = to_int(found[2]) if found[2] else month_hint
     day = to_int(found[3])
-    if day is not None and month is None and not found[1]:  # 5号: this month's, or last
-        this = resolver.as_of.replace(day=1)
-        first = this if day <= resolver.as_of.day else add_months(this, -1)
-        return make_date(first.year, first.month, day, text)
+    if day is not None and month is None and not found[1]:  # 5号: the latest 5th
+        return _latest_day(resolver, day, text)
     if month is None or day is None:
         return None
     return resolver.day(int(found[1]) if found[1] else None, month, day, text)
@@ -313,10 +311,28 @@ def _ten_days(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
 
 def _nth(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     """'on the 5th': that day of the latest month that has had it."""
-    day = int(match["d"])
-    month = r.as_of.replace(day=1) if day <= r.as_of.day else add_months(r.as_of.replace(day=1), -1)
-    first = make_date(month.year, month.month, day, match.group(0))
-    return TimeWindow(first, first + DAY, str(first))
+    first = _latest_day(r, int(match["d"]), match.group(0))
+    return TimeWindow(first, first + DAY, f"bare:{first}")
+
+
+def _latest_day(r: _Resolver, day: int, words: str) -> date:
+    """The latest date on or before the as-of date whose day of the month is `day`."""
+    if not 1 <= day <= 31:
+        raise DateProblem(
+            "invalid",
+            words,
+            "day",
+            year=r.as_of.year,
+            month=r.as_of.month,
+            day=day,
+            days=monthrange(r.as_of.year, r.as_of.month)[1],
+        )
+    month = r.as_of.replace(day=1)
+    if day > r.as_of.day:
+        month = add_months(month, -1)
+    while day > monthrange(month.year, month.month)[1]:
+        month = add_months(month, -1)
+    return date(month.year, month.month, day)
 
 
 def _numeric_date(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
@@ -340,9 +356,24 @@ def _numeric_date(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     return TimeWindow(moment, moment + DAY, str(moment))
 
 
+def _numeric_range(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
+    """'9/15-9/30', '9/15到9/30': both ends read as `_numeric_date` reads one."""
+    ends = []
+    for text in (match["a"], match["b"]):
+        a, b = text.split("/")
+        ends.append(_numeric_date(_Groups(a=a, b=b, y=None, sep="/", _words=text), r))
+    first, last = ends[0].start, ends[1].start
+    if last < first:
+        raise DateProblem("reversed", match.group(0), first=first, last=last)
+    return TimeWindow(first, last + DAY, f"{first} – {last}")
+
+
 def _on_day(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
     day = _en_date(match["a"], r) or _zh_date(match["a"], r)
-    return TimeWindow(day, day + DAY, str(day)) if day else None
+    if day is None:
+        return None
+    bare = re.fullmatch(rf"{CN_NUMBER}[日号]", match["a"].strip()) is not None
+    return TimeWindow(day, day + DAY, f"bare:{day}" if bare else str(day))
 
 
 def _rolling(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
@@ -510,6 +541,8 @@ def _year(match: re.Match[str], r: _Resolver) -> TimeWindow | None:
 
 
 _EN_UNIT = r"(?P<u>days?|weeks?|months?|quarters?|years?)"
+# Things numbered like days ('3号机', '1号仓'): after them N号 is no date.
+_NUMBERED_THINGS = "线|机|仓|库|车间|厂|工位|设备|产线|班|台|楼|门|位|工|品|件|料|箱|柜|区|站|炉|窑"
 _ZH_UNIT = r"(?P<u>天|日|个星期|星期|礼拜|周|个月|月|个季度|季度|年)"
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 _TIME_PATTERNS: list[tuple[str, Handler]] = [
@@ -552,6 +585,13 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
         _fixed("week"),
     ),
     (
+        r"\b(?:since|from) (?:the )?(?:beginning|start) of (?:the |this )?"
+        r"(?P<u>week|month|quarter|year)\b|(?P<u2>年|月)初(?:到现在|到今天|以来|至今)",
+        lambda m, r: r.current(
+            _UNIT_EN.get(m["u"] or "") or _UNIT_ZH[m["u2"]], f"this {m['u'] or m['u2']} to date"
+        ),
+    ),
+    (
         rf"\b(?:early|mid|late|end of|beginning of|start of|middle of|the end of|"
         rf"the beginning of|the start of|the middle of)[- ]?(?:the )?(?:{_MONTH_WORD}|"
         rf"(?:this|last|next) (?:month|year|quarter)|month|year|quarter)\b|"
@@ -565,6 +605,7 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
         _ten_days,
     ),
     (
+        r"(?<!last )(?<!this )(?<!next )(?<!past )(?<!prior )(?<!previous )"
         r"\b(?:calendar week|iso week|cw|kw|week|wk|w)\.? ?(?P<w>\d{1,2})(?:,? (?:of |in )?"
         r"(?P<y>(?:19|20)\d{2}))?\b|\b(?P<y2>(?:19|20)\d{2})-?w(?P<w2>\d{1,2})\b|"
         rf"(?:(?P<y3>(?:19|20)\d{{2}})年)?第(?P<w3>{CN_NUMBER})周",
@@ -620,6 +661,11 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
     (r"前天", _fixed("before_yesterday")),
     (r"上一年|上年度|上年", _fixed("last_year")),
     (
+        r"(?<![0-9./-])(?P<a>\d{1,2}/\d{1,2}) ?(?:-|~|–|to|到|至) ?(?P<b>\d{1,2}/\d{1,2})"
+        r"(?![0-9./-])",
+        _numeric_range,
+    ),
+    (
         r"(?<![0-9./-])(?P<a>\d{1,2})(?P<sep>/)(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?"
         r"(?![0-9./-])|(?<![0-9./-])(?P<a2>\d{1,2})(?P<sep2>\.)(?P<b2>\d{1,2})\.(?P<y2>\d{4})"
         r"(?![0-9./-])",
@@ -634,14 +680,18 @@ _TIME_PATTERNS: list[tuple[str, Handler]] = [
             r,
         ),
     ),
-    (r"\b(?:on )?the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?! (?:of|week|day|quarter|month))", _nth),
+    (
+        r"\bon the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?! (?:of|week|day|quarter|month))|"
+        r"\bthe (?P<d2>\d{1,2})(?:st|nd|rd|th)(?= *(?:$|[,.?!;]))",
+        lambda m, r: _nth(_Groups(d=m["d"] or m["d2"], _words=m[0]), r),
+    ),
     (
         rf"\b(?:on )?(?P<a>\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|{_MONTH_WORD}\.? \d{{1,2}}{_ORD}"
         rf"(?:,? \d{{4}})?|\d{{1,2}}{_ORD} (?:of )?{_MONTH_WORD}(?:,? \d{{4}})?)\b",
         _on_day,
     ),
     (rf"(?P<a>(?:\d{{4}}年)?{CN_NUMBER}月{CN_NUMBER}[日号])", _on_day),
-    (rf"(?<![0-9月])(?P<a>{CN_NUMBER}[日号])(?:那天|当天)?(?!线)", _on_day),
+    (rf"(?<![0-9月])(?P<a>{CN_NUMBER}[日号])(?:那天|当天)?(?!{_NUMBERED_THINGS})", _on_day),
     (
         rf"(?:{_YEAR}年)?第?(?P<q>[1-4一二三四])季度?|(?P<y2>(?:19|20)\d{{2}})年 ?q(?P<q2>[1-4])",
         _quarter,
@@ -760,6 +810,17 @@ def _two_periods(facts: TimeFacts, second: TimeWindow) -> None:
     cannot be answered as one window, and is asked back."""
     first = facts.window
     assert first is not None
+    day = next((w for w in (first, second) if w.label.startswith("bare:")), None)
+    month = next((w for w in (first, second) if _is_month(w)), None)
+    if (  # 上个月3号, 'last month on the 3rd': that day of that month
+        day is not None
+        and month is not None
+        and day is not month
+        and day.start.day <= (month.end - month.start).days
+    ):
+        inside = month.start.replace(day=day.start.day)
+        facts.window = TimeWindow(inside, inside + DAY, str(inside))
+        return
     early, late = sorted((first, second), key=lambda w: (w.start, w.end))
     if early.start <= late.start and late.end <= early.end:
         facts.window = late if late.end - late.start < early.end - early.start else early
@@ -775,6 +836,10 @@ def _two_periods(facts: TimeFacts, second: TimeWindow) -> None:
         return
     words = ", ".join(f"{w.start} – {w.end - DAY}" for w in (early, late))
     raise DateProblem("two_periods", words, first=early.start, last=late.start)
+
+
+def _is_month(window: TimeWindow) -> bool:
+    return window.start.day == 1 and window.end == add_months(window.start, 1)
 
 
 _REL_YEAR_EN = {"last": -1, "this": 0, "next": 1, "previous": -1, "prior": -1}

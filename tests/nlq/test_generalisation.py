@@ -364,3 +364,44 @@ def test_sql_words_are_read(vocab):
         "desc",
         3,
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "window", "limit"),
+    [
+        # 'last week 5 worst': last week and a top 5, not ISO week 5
+        ("oee last week 5 worst lines", (date(2026, 9, 28), date(2026, 10, 5)), 5),
+        ("oee 9/15-9/30", (date(2026, 9, 15), date(2026, 10, 1)), None),
+        ("9/15到9/30的直通率", (date(2026, 9, 15), date(2026, 10, 1)), None),
+        # a bare day beside a month is that day of that month
+        ("上个月3号的OEE", (date(2026, 9, 3), date(2026, 9, 4)), None),
+        ("oee last month on the 3rd", (date(2026, 9, 3), date(2026, 9, 4)), None),
+        # the latest month that had the day
+        ("oee on the 31st", (date(2026, 8, 31), date(2026, 9, 1)), None),
+        ("oee since the beginning of the year", (date(2026, 1, 1), date(2026, 10, 12)), None),
+        ("今年年初到现在的OEE", (date(2026, 1, 1), date(2026, 10, 12)), None),
+    ],
+)
+def test_review_cases_of_time(question, window, limit, vocab):
+    result = _read(question, vocab)
+    assert (_window(result), result.limit) == (window, limit)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["oee over 12 weeks", "OEE 超过30天", "3号机的OEE", "oee for lines with more than 2 machines"],
+)
+def test_numbers_that_are_no_conditions_or_dates(question, vocab):
+    result = _read(question, vocab)
+    assert _window(result) == LAST_30
+
+
+def test_cantonese_words_change_only_cantonese_text():
+    assert normalize_question("周边条件 重点样品") == "周边条件 重点样品"
+    assert normalize_question("各廠嘅OEE") == "各厂的oee"
+
+
+def normalize_question(text):
+    from metrics.nlq.normalize import keep_dates
+
+    return keep_dates(text)
