@@ -118,14 +118,17 @@ def open_published(warehouse: str | Path | None, hint: str) -> duckdb.DuckDBPyCo
         raise MetricError(f"{error} {hint}") from None
 
 
-def fetch_rows(
-    con: duckdb.DuckDBPyConnection, sql: str
-) -> tuple[list[str], list[str], list[tuple]]:
-    """A compiled query's column names, DuckDB types and rows as plain Python values (no
-    Polars: for a caller that only prints them, like `andon ask`)."""
+def fetch(
+    con: duckdb.DuckDBPyConnection, sql: str, plain: frozenset[str]
+) -> tuple[list[str], list[tuple]] | pl.DataFrame:
+    """A compiled query run once: (column names, rows as plain Python values) when every
+    column's DuckDB type is in `plain` (no Polars: for a caller that only prints them, like
+    `andon ask`), else the Polars DataFrame `query` returns."""
     with _marts_read():
         relation = con.sql(sql)
-        return list(relation.columns), [str(t) for t in relation.types], relation.fetchall()
+        if {str(t) for t in relation.types} <= plain:
+            return list(relation.columns), relation.fetchall()
+        return relation.pl()
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:

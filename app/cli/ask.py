@@ -126,7 +126,7 @@ def ask(
 
 def _answer(question, as_of, lang, warehouse, scope):  # noqa: ANN001, ANN202 - metrics.ask's
     """metrics.ask(question, ...) as the CLI shows it: the rows as plain values (Polars only
-    when their order needs it; see metrics.nlq.answer.run_plain), the rest the same."""
+    for column types that need it; see metrics.nlq.answer.run_plain), the rest the same."""
     from metrics.nlq.answer import run_plain
     from metrics.nlq.ask import ask as ask_metrics
     from metrics.query import open_published

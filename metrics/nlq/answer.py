@@ -128,48 +128,19 @@ PLAIN_TYPES = frozenset(
 def run_plain(answer: Answer, con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
     """Run an answer that ask(..., execute=False) compiled (answer.sql) and fill in what
     ask(..., execute=True) would have: answer.data, the chart for its columns and the
-    query's time. The rows stay plain Python values (Rows, no Polars) when their types
-    and order are exactly what the DataFrame would give; otherwise answer.data is the
-    DataFrame, ordered by order_rows, as ask makes it."""
-    from metrics.query import fetch_frame, fetch_rows
+    query's time. The query runs once; its rows stay plain Python values (Rows, no Polars)
+    when every column's type reads the same both ways, else they are the DataFrame."""
+    from metrics.query import fetch
 
     interp = answer.interpretation
     if interp is None or answer.sql is None:
         return
     started = time.perf_counter()
-    columns, types, rows = fetch_rows(con, answer.sql)
-    plain = Rows(columns, rows) if set(types) <= PLAIN_TYPES else None
-    ordered = _order_plain(plain, interp) if plain is not None else None
-    if ordered is None:  # ties or types Polars may read otherwise: the DataFrame, as ask has it
-        answer.data = order_rows(fetch_frame(con, answer.sql), interp)
-    else:
-        answer.data = ordered
+    result = fetch(con, answer.sql, PLAIN_TYPES)
+    data = result if not isinstance(result, tuple) else Rows(*result)
+    answer.data = order_rows(data, interp)
     answer.timings_ms["query"] = round((time.perf_counter() - started) * 1000, 2)
     answer.chart = suggest_chart(interp, registry, answer.data.columns, answer.lang)
-
-
-def _order_plain(rows: Rows, interp: Interpretation) -> Rows | None:
-    """order_rows for plain rows, or None when the sort could order them otherwise than
-    Polars' (equal values, more than one NULL, NaN): only an order with no ties is sure."""
-    if interp.order is None:
-        return rows
-    kept = rows.rows
-    metric = interp.metrics[0]
-    if metric in rows.columns:
-        index = rows.columns.index(metric)
-        values = [row[index] for row in kept if row[index] is not None]
-        nulls = len(kept) - len(values)
-        if nulls > 1 or len(set(values)) != len(values):
-            return None
-        if any(isinstance(v, float) and math.isnan(v) for v in values):
-            return None
-        known = sorted(
-            (row for row in kept if row[index] is not None),
-            key=lambda row: row[index],
-            reverse=interp.order == "desc",
-        )
-        kept = known + [row for row in kept if row[index] is None]
-    return Rows(rows.columns, kept[: interp.limit] if interp.limit else kept)
 
 
 def dimension_column(registry: Registry, dim: str, columns: list[str] | None) -> str:
@@ -194,14 +165,27 @@ def suggest_chart(
     return Chart("single_value", y, None, None, title)
 
 
-def order_rows(frame: pl.DataFrame, interp: Interpretation) -> pl.DataFrame:
-    """Sort by the first metric and keep the top/bottom N the question asked for."""
+def order_rows(data: pl.DataFrame | Rows, interp: Interpretation) -> pl.DataFrame | Rows:
+    """Sort by the first metric (NULLs last, NaN above every number, ties in the order the
+    query gave) and keep the top/bottom N the question asked for; a DataFrame or Rows."""
     if interp.order is None:
-        return frame
-    metric = interp.metrics[0]
-    if metric in frame.columns:
-        frame = frame.sort(metric, descending=interp.order == "desc", nulls_last=True)
-    return frame.head(interp.limit) if interp.limit else frame
+        return data
+    metric, descending = interp.metrics[0], interp.order == "desc"
+    if isinstance(data, Rows):
+        kept = data.rows
+        if metric in data.columns:
+            i = data.columns.index(metric)
+            known = [row for row in kept if row[i] is not None]
+            known.sort(key=lambda row: _sort_value(row[i]), reverse=descending)  # stable
+            kept = known + [row for row in kept if row[i] is None]
+        return Rows(data.columns, kept[: interp.limit] if interp.limit else kept)
+    if metric in data.columns:
+        data = data.sort(metric, descending=descending, nulls_last=True, maintain_order=True)
+    return data.head(interp.limit) if interp.limit else data
+
+
+def _sort_value(value: object) -> object:
+    return math.inf if isinstance(value, float) and math.isnan(value) else value
 
 
 def describe(interp: Interpretation, vocab: Vocabulary, lang: str) -> str:

@@ -54,3 +54,33 @@ def test_describe_order_without_limit(vocab):
 def test_every_grain_and_comparison_has_words():
     assert set(READ_PER) == set(GRAINS)
     assert set(READ_COMPARE) == set(COMPARE_SUFFIX)
+
+
+def test_plain_rows_and_frames_are_ordered_alike():
+    """Ties keep the query's order, NULLs go last, NaN sorts above every number."""
+    from datetime import date
+
+    import polars as pl
+
+    from metrics.nlq.answer import Rows, order_rows
+    from metrics.nlq.parser_types import Interpretation
+
+    rows = [("a", 0.5), ("b", None), ("c", 0.9), ("d", 0.5), ("e", float("nan")), ("f", None)]
+    plain = Rows(["line_id", "oee"], rows)
+    frame = pl.DataFrame(rows, schema=["line_id", "oee"], orient="row")
+    for order, limit, want in [
+        ("desc", None, ["e", "c", "a", "d", "b", "f"]),
+        ("asc", None, ["a", "d", "c", "e", "b", "f"]),
+        ("asc", 3, ["a", "d", "c"]),
+    ]:
+        interp = Interpretation(
+            metrics=("oee",),
+            by=("line",),
+            where={},
+            start=date(2026, 10, 1),
+            end=date(2026, 10, 12),
+            order=order,
+            limit=limit,
+        )
+        assert [r[0] for r in order_rows(plain, interp).rows] == want
+        assert order_rows(frame, interp)["line_id"].to_list() == want
