@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from ingest.errors import ContractError
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CONTRACTS_PATH = Path(__file__).with_name("contracts.yaml")
 SYSTEMS = ("mes", "erp", "wms", "scada")
 TYPES = ("text", "integer", "decimal", "date", "timestamp", "time_hhmm")
@@ -183,7 +184,8 @@ def parse_contracts(data: object) -> dict[str, Contract]:
 @cache
 def _load(path: Path) -> dict[str, Contract]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # The C loader where PyYAML has it: the same safe subset, several times faster.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError) as err:
         raise ContractError(f"cannot read contracts {path}: {err}") from None
     return parse_contracts(data)

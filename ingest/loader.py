@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,11 +16,19 @@ from ingest.contracts import SYSTEMS, Contract, load_contracts
 from ingest.errors import RejectedFile
 from ingest.mapping import Mapping, default_mapping_path, load_mapping
 from ingest.quarantine import quarantine_rows
-from ingest.readers import FORMATS, VIEW, Source, clean_scratch, open_source
+from ingest.readers import (
+    FORMATS,
+    VIEW,
+    Source,
+    clean_scratch,
+    file_facts,
+    open_source,
+    typed_csv_view,
+)
 from ingest.results import FileEvent, FileResult, IngestReport
 from ingest.schema import LINEAGE, ensure_schema
 from ingest.sqlparts import ident, table
-from ingest.validate import raw_columns, validation_sql
+from ingest.validate import fast_sql, raw_columns, typed_scan_types, validation_sql
 from warehouse.connections import connect_write
 
 READ_ERRORS = (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException)
@@ -151,14 +158,18 @@ def _now() -> datetime:
 
 
 @lru_cache(maxsize=256)
-def _raw_insert_sql(contract: Contract, good_sql: str) -> str:
-    """Insert the good rows into raw.<entity>: row `__file_idx` k is file k of the batch."""
+def _raw_insert_sql(contract: Contract, good_sql: str, batch: bool = True) -> str:
+    """Insert the good rows into raw.<entity>: row `__file_idx` k is file k of the batch
+    (`$load_ids`, `$files`), or - not a batch - all rows one file's (`$load_id`, `$file`:
+    constants, so the lineage columns cost nothing per row)."""
     cols = [name for name, _ in raw_columns(contract)]
     target = ", ".join(ident(n) for n in cols + [name for name, _ in LINEAGE])
+    lineage = "list_extract($load_ids, __file_idx), list_extract($files, __file_idx)"
+    if not batch:
+        lineage = "$load_id, $file"
     return (
         f"insert into {table('raw', contract.entity)} ({target}) select"
-        f" {', '.join(ident(n) for n in cols)}, list_extract($load_ids, __file_idx),"
-        " list_extract($files, __file_idx), __source_row, $now"
+        f" {', '.join(ident(n) for n in cols)}, {lineage}, __source_row, $now"
         f" from ({good_sql})"
     )
 
@@ -282,8 +293,7 @@ class _Run:
         started, t0 = _now(), time.perf_counter()
         digest = None
         if cand.problem is None and cand.pulled is None:  # a pull is never skipped
-            with cand.path.open("rb") as fh:
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            digest = file_facts(cand.path).digest
             if (cand.entity, digest) in self.pending_hashes:
                 self.flush()  # its twin lands first, then this one is skipped
             seen = self.by_hash.get((cand.entity, digest))
@@ -429,7 +439,62 @@ class _Run:
         )
 
     def _commit(self, batch: list[_Member]) -> list[FileResult]:
-        """Validate, land, quarantine, supersede and log every file of the batch; commit."""
+        """Validate, land, quarantine, supersede and log every file of the batch; commit.
+
+        A large CSV first tries the one typed pass (`_land_typed`); when any of its rows
+        cannot land that way, it lands through the text validation like every other file.
+        """
+        first = batch[0]
+        if len(batch) == 1 and not first.small and first.source and first.source.scans:
+            results = self._land_typed(first)
+            if results is not None:
+                return results
+        return self._land_text(batch)
+
+    def _land_typed(self, member: _Member) -> list[FileResult] | None:
+        """The file in one pass over a typed scan: every row lands, or none (returns None).
+
+        Every row is inserted, a row that cannot land in one pass with its `_source_row`
+        negated; any such row, or any value the CSV reader rejects, rolls the insert back.
+        """
+        con, source, contract = self.con, member.source, member.cand.contract
+        assert source is not None and contract is not None
+        raw = table("raw", contract.entity)
+        view = f"{VIEW}_typed"
+        types = typed_scan_types(contract, source.columns, len(source.headers))
+        rejects = typed_csv_view(con, source, types, view)
+        try:
+            con.execute(
+                f"create or replace temp view {VIEW} as select *, 1 as __file_idx from {view}"
+            )
+            con.execute("begin")
+            try:
+                sql = fast_sql(contract, tuple(sorted(source.columns.items())))
+                params = {"load_id": member.load_id, "file": member.cand.file, "now": _now()}
+                n_read = con.execute(_raw_insert_sql(contract, sql, False), params).fetchone()[0]
+                deferred = con.execute(
+                    f"select count(*) from {raw} where _load_id = $id and _source_row < 0",
+                    {"id": member.load_id},
+                ).fetchone()[0]
+                rejected = con.execute(f"select count(*) from {rejects}_errors").fetchone()[0]
+                if deferred or rejected:
+                    con.execute("rollback")
+                    return None
+                results = self._log_landed([member], {1: n_read}, {member.load_id: n_read}, {})
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+        finally:
+            con.execute(f"drop view if exists {VIEW}")
+            con.execute(f"drop view if exists {view}")
+            con.execute(f"drop table if exists {rejects}_errors")
+            con.execute(f"drop table if exists {rejects}_scans")
+        self._remember([member])
+        return results
+
+    def _land_text(self, batch: list[_Member]) -> list[FileResult]:
+        """The batch through the text validation (`validation_sql`), in one transaction."""
         con, first = self.con, batch[0]
         contract, source = first.cand.contract, first.source
         assert contract is not None and source is not None
@@ -468,66 +533,84 @@ class _Run:
                     )
                     quarantined = self._count_by_load("ingest.quarantine", "load_id", load_ids)
                 landed = self._count_by_load(raw, "_load_id", load_ids)
-                results, logs = [], []
-                for k, member in enumerate(batch, start=1):
-                    load_id = member.load_id
-                    n_read = read.get(k, 0)
-                    n_landed = landed.get(load_id, 0)
-                    n_quarantined = quarantined.get(load_id, 0)
-                    if n_read != n_landed + n_quarantined:
-                        raise RejectedFile(
-                            member.cand.file,
-                            f"reconciliation failed: read {n_read}, landed {n_landed},"
-                            f" quarantined {n_quarantined}",
-                        )
-                    n_unchanged, message = 0, ""
-                    if member.cand.pulled is not None:
-                        n_unchanged, message = land_changes(
-                            con, contract, member.cand.pulled, load_id
-                        )
-                        n_landed -= n_unchanged
-                    else:
-                        message = self._supersede(member, raw)
-                    finished = _now()
-                    logs.append(
-                        {
-                            **member.log,
-                            "rows_read": n_read,
-                            "rows_landed": n_landed,
-                            "rows_quarantined": n_quarantined,
-                            "rows_unchanged": n_unchanged if member.cand.pulled else None,
-                            "status": "LANDED",
-                            "message": message,
-                            "finished_at": finished,
-                            "seconds": (finished - member.log["started_at"]).total_seconds(),
-                        }
-                    )
-                    results.append(
-                        FileResult(
-                            **member.base,
-                            status="landed",
-                            rows_read=n_read,
-                            rows_landed=n_landed,
-                            rows_quarantined=n_quarantined,
-                            rows_unchanged=n_unchanged,
-                            message=message,
-                            seconds=time.perf_counter() - member.t0,
-                            load_id=load_id,
-                        )
-                    )
-                con.executemany(LOG_INSERT, logs)
+                results = self._log_landed(batch, read, landed, quarantined)
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
                 raise
         finally:
             con.execute(f"drop {kind} if exists {VIEW}")
+        self._remember(batch)
+        return results
+
+    def _remember(self, batch: list[_Member]) -> None:
         for member in batch:
             self.by_hash[(member.cand.entity, member.log["content_hash"])] = (
                 member.load_id,
                 member.cand.file,
             )
             self.by_file[member.cand.file] = member.load_id
+
+    def _log_landed(
+        self,
+        batch: list[_Member],
+        read: dict[int, int],
+        landed: dict[int, int],
+        quarantined: dict[int, int],
+    ) -> list[FileResult]:
+        """Reconcile each file's rows, supersede its previous version and log it LANDED.
+
+        `read` is by position in the batch (1-based), `landed`/`quarantined` by load id.
+        """
+        con, contract = self.con, batch[0].cand.contract
+        assert contract is not None
+        raw = table("raw", contract.entity)
+        results, logs = [], []
+        for k, member in enumerate(batch, start=1):
+            load_id = member.load_id
+            n_read = read.get(k, 0)
+            n_landed = landed.get(load_id, 0)
+            n_quarantined = quarantined.get(load_id, 0)
+            if n_read != n_landed + n_quarantined:
+                raise RejectedFile(
+                    member.cand.file,
+                    f"reconciliation failed: read {n_read}, landed {n_landed},"
+                    f" quarantined {n_quarantined}",
+                )
+            n_unchanged, message = 0, ""
+            if member.cand.pulled is not None:
+                n_unchanged, message = land_changes(con, contract, member.cand.pulled, load_id)
+                n_landed -= n_unchanged
+            else:
+                message = self._supersede(member, raw)
+            finished = _now()
+            logs.append(
+                {
+                    **member.log,
+                    "rows_read": n_read,
+                    "rows_landed": n_landed,
+                    "rows_quarantined": n_quarantined,
+                    "rows_unchanged": n_unchanged if member.cand.pulled else None,
+                    "status": "LANDED",
+                    "message": message,
+                    "finished_at": finished,
+                    "seconds": (finished - member.log["started_at"]).total_seconds(),
+                }
+            )
+            results.append(
+                FileResult(
+                    **member.base,
+                    status="landed",
+                    rows_read=n_read,
+                    rows_landed=n_landed,
+                    rows_quarantined=n_quarantined,
+                    rows_unchanged=n_unchanged,
+                    message=message,
+                    seconds=time.perf_counter() - member.t0,
+                    load_id=load_id,
+                )
+            )
+        con.executemany(LOG_INSERT, logs)
         return results
 
     def _supersede(self, member: _Member, raw: str) -> str:

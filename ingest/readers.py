@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -51,6 +53,8 @@ class Source:
     temp_files: list[Path] = field(default_factory=list)
     view: str = VIEW
     temp_tables: list[str] = field(default_factory=list)
+    # CSV: the read_csv scans behind the view (file, has header, first row's number).
+    scans: list[tuple[Path, bool, int]] = field(default_factory=list)
 
     def close(self, con: duckdb.DuckDBPyConnection) -> None:
         """Drop the view (and temp tables behind it) and any temp file behind it."""
@@ -117,47 +121,56 @@ def resolve_columns(
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def _check_utf8(path: Path, start: int) -> int | None:
-    """Byte offset of the first invalid UTF-8 sequence, or None if the file is valid UTF-8."""
+@dataclass(frozen=True)
+class FileFacts:
+    """What one read of a file's bytes tells: its SHA-256, the offset of its first byte that
+    is not UTF-8 (None when it all is), and where a large CSV may be cut (`_cuts`)."""
+
+    digest: str
+    utf8_error: int | None
+    cuts: tuple[tuple[int, int], ...] | None
+
+
+@lru_cache(maxsize=8)
+def _facts(path: Path, size: int, mtime_ns: int) -> FileFacts:
+    digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    offset = start
-    with path.open("rb") as fh:
-        fh.seek(start)
-        while chunk := fh.read(CHUNK):
-            if chunk.isascii() and not decoder.getstate()[0]:
-                offset += len(chunk)
-                continue
-            pending = len(decoder.getstate()[0])
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as err:
-                return offset - pending + err.start
-            offset += len(chunk)
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return offset - len(decoder.getstate()[0])
-    return None
-
-
-def _cut_points(path: Path) -> list[tuple[int, int]] | None:
-    """(byte offset, lines before it) where to cut a large CSV, or None if it has quotes.
-
-    A quoted field may hold a line break, so only quote-free files are cut at line ends.
-    """
-    cuts = [(0, 0)]
+    utf8_error: int | None = None
+    cuts: list[tuple[int, int]] | None = [(0, 0)] if size > SPLIT_BYTES else None
     offset = lines = 0
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
-            if b'"' in chunk:
-                return None
-            if offset + len(chunk) - cuts[-1][0] >= SPLIT_BYTES:
-                end = chunk.rfind(b"\n") + 1
-                if end:
-                    cuts.append((offset + end, lines + chunk.count(b"\n", 0, end)))
-            lines += chunk.count(b"\n")
+            digest.update(chunk)
+            if utf8_error is None and not (chunk.isascii() and not decoder.getstate()[0]):
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as err:
+                    utf8_error = offset - pending + err.start
+            if cuts is not None:
+                if b'"' in chunk:  # a quoted field may hold a line break: never cut
+                    cuts = None
+                else:
+                    if offset + len(chunk) - cuts[-1][0] >= SPLIT_BYTES:
+                        end = chunk.rfind(b"\n") + 1
+                        if end:
+                            cuts.append((offset + end, lines + chunk.count(b"\n", 0, end)))
+                    lines += chunk.count(b"\n")
             offset += len(chunk)
-    return cuts if len(cuts) > 1 else None
+    if utf8_error is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_error = offset - len(decoder.getstate()[0])
+    return FileFacts(
+        digest.hexdigest(), utf8_error, tuple(cuts) if cuts and len(cuts) > 1 else None
+    )
+
+
+def file_facts(path: Path) -> FileFacts:
+    """The file's `FileFacts`, from one read (kept for the file's next use in the run)."""
+    stat = path.stat()
+    return _facts(path, stat.st_size, stat.st_mtime_ns)
 
 
 def _split(path: Path, cuts: list[tuple[int, int]]) -> list[tuple[Path, int]]:
@@ -223,32 +236,67 @@ def _first_line(path: Path) -> bytes:
     return head.split(b"\n", 1)[0].rstrip(b"\r")
 
 
-def _csv_scan(path: Path, delimiter: str, width: int, header: bool, base: int) -> str:
-    names = [f"__c{i}" for i in range(width)]
-    columns = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in names) + "}"
+def _csv_scan(
+    path: Path,
+    delimiter: str,
+    types: list[str],
+    header: bool,
+    base: int,
+    rejects: str | None = None,
+) -> str:
+    """One read_csv of `path` as `__c0 … __cN` (types: one per column) with `__source_row`;
+    with `rejects`, values the reader cannot parse go to the temp tables `<rejects>_errors`
+    and `<rejects>_scans` instead of failing the read."""
+    names = [f"__c{i}" for i in range(len(types))]
+    columns = (
+        "{" + ", ".join(f"{lit(n)}: {lit(t)}" for n, t in zip(names, types, strict=True)) + "}"
+    )
+    stored = ""
+    if rejects:
+        stored = (
+            f", store_rejects = true, rejects_table = {lit(rejects + '_errors')},"
+            f" rejects_scan = {lit(rejects + '_scans')}"
+        )
     return (
         f"select {', '.join(names)}, __ord + {base:d} as __source_row from read_csv("
         f"{lit(str(path))}, auto_detect = false, header = {str(header).lower()},"
         f" delim = {lit(delimiter)}, quote = '\"', escape = '\"', strict_mode = true,"
-        f" null_padding = false, columns = {columns}) with ordinality as t({', '.join(names)},"
-        " __ord)"
+        f" null_padding = false, columns = {columns}{stored}) with ordinality as"
+        f" t({', '.join(names)}, __ord)"
     )
 
 
 def _csv_view(
     con, path: Path, delimiter: str, width: int, temp_files: list[Path], view: str = VIEW
-) -> None:
-    """`_src` over the file; a large quote-free file is read as pieces, numbered in parallel."""
-    scans = [_csv_scan(path, delimiter, width, True, 1)]
-    cuts = _cut_points(path) if path.stat().st_size > SPLIT_BYTES else None
+) -> list[tuple[Path, bool, int]]:
+    """`_src` over the file; a large quote-free file is read as pieces, numbered in parallel.
+
+    Returns the scans: (file, has header, number of its first row's line).
+    """
+    scans = [(path, True, 1)]
+    cuts = file_facts(path).cuts
     if cuts:
-        pieces = _split(path, cuts)
+        pieces = _split(path, list(cuts))
         temp_files.extend(p for p, _ in pieces)
         scans = [
-            _csv_scan(piece, delimiter, width, index == 0, 1 if index == 0 else lines)
+            (piece, index == 0, 1 if index == 0 else lines)
             for index, (piece, lines) in enumerate(pieces)
         ]
-    con.execute(f"create or replace temp view {view} as {' union all '.join(scans)}")
+    text = ["VARCHAR"] * width
+    union = " union all ".join(_csv_scan(p, delimiter, text, h, b) for p, h, b in scans)
+    con.execute(f"create or replace temp view {view} as {union}")
+    return scans
+
+
+def typed_csv_view(con, source: Source, types: list[str], view: str) -> str:
+    """A view like the source's `_src` but typed by `types`, over the same scans; returns
+    the prefix of its rejects tables (see `_csv_scan`)."""
+    rejects = f"{view}_rejects"
+    union = " union all ".join(
+        _csv_scan(p, source.delimiter or ",", types, h, b, rejects) for p, h, b in source.scans
+    )
+    con.execute(f"create or replace temp view {view} as {union}")
+    return rejects
 
 
 def read_csv(
@@ -259,7 +307,7 @@ def read_csv(
     if not head.strip(b"\xef\xbb\xbf \t"):
         raise RejectedFile(file, "empty file: no header row")
     bom = head.startswith(codecs.BOM_UTF8)
-    bad = _check_utf8(path, 3 if bom else 0)
+    bad = file_facts(path).utf8_error
     temp_files: list[Path] = []
     if bad is None:
         encoding, data_path = ("utf-8-sig" if bom else "utf-8"), path
@@ -275,12 +323,22 @@ def read_csv(
     headers = tuple(next(csv.reader([text], delimiter=delimiter, quotechar='"')))
     try:
         columns = resolve_columns(headers, contract, renames, file)
-        _csv_view(con, data_path, delimiter, len(headers), temp_files, view)
+        scans = _csv_view(con, data_path, delimiter, len(headers), temp_files, view)
     except BaseException:
         for tmp in temp_files:
             tmp.unlink(missing_ok=True)
         raise
-    return Source("csv", headers, columns, encoding, delimiter, 1, temp_files=temp_files, view=view)
+    return Source(
+        "csv",
+        headers,
+        columns,
+        encoding,
+        delimiter,
+        1,
+        temp_files=temp_files,
+        view=view,
+        scans=scans,
+    )
 
 
 # --- JSON ----------------------------------------------------------------------------------
@@ -309,7 +367,7 @@ def _json_objects_sql(lines_sql: str) -> str:
 
 def _json_lines_table(con, path: Path, file: str, view: str = VIEW) -> None:
     """The file's lines (with line numbers) as a temp table `<view>_obj`."""
-    bad = _check_utf8(path, 0)
+    bad = file_facts(path).utf8_error
     if bad is not None:
         raise RejectedFile(
             file, f"broken encoding: JSON must be UTF-8 (invalid byte at offset {bad})"

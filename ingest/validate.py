@@ -232,3 +232,97 @@ def validation_sql(
         f" {row_json} as __row_text from ({typed_query}) where {bad}"
     )
     return Validation(good_sql, bad_sql)
+
+
+# --- One typed pass ----------------------------------------------------------------------
+# A large CSV is first landed in one pass over a typed scan (`typed_scan_types`): numbers
+# parsed by the CSV reader, every rule one filter, no counting pass. A row lands there only
+# when the text validation above would land it with the same values (the conditions below);
+# any other row - or any value the reader rejects - sends the whole file back to the text
+# validation, which names every problem. Below the limit a double has a fraction finer than
+# 1/2, so a whole double is the integer the text would be cast to.
+EXACT_INTEGER = 2**52
+READER_DOUBLE = {"integer", "decimal"}
+
+
+def typed_scan_types(contract: Contract, columns: dict[str, int], width: int) -> list[str]:
+    """The CSV reader's type for each of the file's `width` columns: DOUBLE for numbers."""
+    types = ["VARCHAR"] * width
+    for col in contract.columns:
+        if col.name in columns and col.type in READER_DOUBLE:
+            types[columns[col.name]] = "DOUBLE"
+    return types
+
+
+def _fast_value(col: Column, x: str, k: str) -> tuple[list[str], str]:
+    """Typed expression(s) from the scanned `x` (timestamp kind `k`), and the condition for
+    the row to land in one pass (over `x` and the typed names)."""
+    name = ident(col.name)
+    if col.type == "text":
+        return [f"nullif(trim({x}), '') as {name}"], "true"
+    if col.type == "decimal":
+        return [f"{x} as {name}"], f"({x} is null or isfinite({x}))"
+    if col.type == "integer":
+        exact = f"({x} = trunc({x}) and abs({x}) < {EXACT_INTEGER})"
+        return [f"case when {exact} then cast({x} as bigint) end as {name}"], (
+            f"({x} is null or {name} is not null)"
+        )
+    if col.type == "date":
+        return [f"case when strlen({x}) = 10 then try_cast({x} as date) end as {name}"], (
+            f"({x} is null or {name} is not null)"
+        )
+    if col.type == "time_hhmm":
+        shaped = (
+            f"regexp_full_match({x}, '\\d\\d:\\d\\d') and try_cast(left({x}, 2) as int) < 24"
+            f" and try_cast(right({x}, 2) as int) < 60"
+        )
+        return [f"case when {shaped} then {x} end as {name}"], (
+            f"({x} is null or {name} is not null)"
+        )
+    zoned = (
+        f"(case when substr({x}, 20, 1) = '-' then -1 else 1 end)"
+        f" * (try_cast(substr({x}, 21, 2) as int) * 60 + try_cast(substr({x}, 24, 2) as int))"
+    )
+    offset = ident(col.name + OFFSET_SUFFIX)
+    return [
+        f"case {k} when 1 then try_cast({x} as timestamp)"
+        f" when 2 then try_cast(left({x}, 19) as timestamp) end as {name}",
+        f"cast(case when {k} = 2 then {zoned} end as smallint) as {offset}",
+    ], f"({x} is null or ({name} is not null and ({k} = 1 or {offset} is not null)))"
+
+
+@lru_cache(maxsize=64)
+def fast_sql(contract: Contract, columns: tuple[tuple[str, int], ...]) -> str:
+    """The one-pass query over a typed scan `_src` (`__cN` typed by `typed_scan_types`).
+
+    It yields every row: the raw.<entity> columns, `__file_idx`, and `__source_row`,
+    negated for a row that cannot land in one pass (the caller then lands the file through
+    `validation_sql` instead).
+    """
+    index = dict(columns)
+    kinds, typed, accept = [], [], []
+    for n, col in enumerate(contract.columns):
+        x = f"__c{index[col.name]}" if col.name in index else "null::varchar"
+        k = f"__k{n}"
+        if col.type == "timestamp":
+            kinds.append(f"{_ts_kind(x)} as {k}")
+        values, ok = _fast_value(col, x, k)
+        typed.extend(values)
+        name = ident(col.name)
+        if ok != "true":
+            accept.append(ok)
+        if col.required:
+            accept.append(f"{name} is not null")
+        if col.enum:
+            accept.append(f"({name} is null or {name} in ({', '.join(lit(e) for e in col.enum)}))")
+        if col.min is not None:
+            accept.append(f"({name} is null or {name} >= {lit(col.min)})")
+    accept.extend(f"coalesce(({_check_sql(check.sql)}), true)" for check in contract.checks)
+    out = ", ".join(ident(name) for name, _ in raw_columns(contract))
+    lands = " and ".join(f"coalesce({a}, false)" for a in accept) or "true"
+    carried = ", ".join([f"__c{i}" for i in sorted(index.values())] + kinds)
+    scanned = f"select {carried}, __source_row, __file_idx from _src"
+    return (
+        f"select {out}, case when {lands} then __source_row else -__source_row end"
+        f" as __source_row, __file_idx from (select *, {', '.join(typed)} from ({scanned}))"
+    )
