@@ -51,6 +51,11 @@ LOG_INSERT = (
     f"insert into ingest.load_log ({', '.join(LOG_COLUMNS)})"
     f" values ({', '.join('$' + name for name in LOG_COLUMNS)})"
 )
+# A batch's log rows in one statement: each parameter the list of that column's values.
+LOG_INSERT_MANY = (
+    f"insert into ingest.load_log ({', '.join(LOG_COLUMNS)})"
+    f" select {', '.join(f'unnest(${name})' for name in LOG_COLUMNS)}"
+)
 PULL_LOG_DEFAULTS = dict.fromkeys(LOG_COLUMNS[LOG_COLUMNS.index("origin") :])
 
 
@@ -441,56 +446,74 @@ class _Run:
     def _commit(self, batch: list[_Member]) -> list[FileResult]:
         """Validate, land, quarantine, supersede and log every file of the batch; commit.
 
-        A large CSV first tries the one typed pass (`_land_typed`); when any of its rows
-        cannot land that way, it lands through the text validation like every other file.
+        CSV files first try the one typed pass (`_land_typed`); when any of their rows
+        cannot land that way, they land through the text validation like every other file.
         """
-        first = batch[0]
-        if len(batch) == 1 and not first.small and first.source and first.source.scans:
-            results = self._land_typed(first)
+        if all(m.source and m.source.scans for m in batch):
+            results = self._land_typed(batch)
             if results is not None:
                 return results
         return self._land_text(batch)
 
-    def _land_typed(self, member: _Member) -> list[FileResult] | None:
-        """The file in one pass over a typed scan: every row lands, or none (returns None).
+    def _land_typed(self, batch: list[_Member]) -> list[FileResult] | None:
+        """The batch's CSV files in one pass over typed scans: every row lands, or none (then
+        returns None).
 
         Every row is inserted, a row that cannot land in one pass with its `_source_row`
         negated; any such row, or any value the CSV reader rejects, rolls the insert back.
         """
-        con, source, contract = self.con, member.source, member.cand.contract
-        assert source is not None and contract is not None
+        con, first = self.con, batch[0]
+        contract, source = first.cand.contract, first.source
+        assert contract is not None and source is not None
         raw = table("raw", contract.entity)
-        view = f"{VIEW}_typed"
+        load_ids = [m.load_id for m in batch]
         types = typed_scan_types(contract, source.columns, len(source.headers))
-        rejects = typed_csv_view(con, source, types, view)
+        rejects = f"{VIEW}_rejects"
+        views = [f"{VIEW}_typed_{k}" for k in range(1, len(batch) + 1)]
         try:
-            con.execute(
-                f"create or replace temp view {VIEW} as select *, 1 as __file_idx from {view}"
+            for member, view in zip(batch, views, strict=True):
+                assert member.source is not None
+                typed_csv_view(con, member.source, types, view, rejects)
+            union = " union all ".join(
+                f"select *, {k:d} as __file_idx from {view}" for k, view in enumerate(views, 1)
             )
+            con.execute(f"create or replace temp view {VIEW} as {union}")
             con.execute("begin")
             try:
                 sql = fast_sql(contract, tuple(sorted(source.columns.items())))
-                params = {"load_id": member.load_id, "file": member.cand.file, "now": _now()}
-                n_read = con.execute(_raw_insert_sql(contract, sql, False), params).fetchone()[0]
+                params = {"now": _now()}
+                if len(batch) == 1:
+                    params.update(load_id=first.load_id, file=first.cand.file)
+                else:
+                    params.update(load_ids=load_ids, files=[m.cand.file for m in batch])
+                insert = _raw_insert_sql(contract, sql, len(batch) > 1)
+                n_read = con.execute(insert, params).fetchone()[0]
                 deferred = con.execute(
-                    f"select count(*) from {raw} where _load_id = $id and _source_row < 0",
-                    {"id": member.load_id},
+                    f"select count(*) from {raw} where _load_id between $lo and $hi"
+                    " and _source_row < 0",
+                    {"lo": load_ids[0], "hi": load_ids[-1]},
                 ).fetchone()[0]
                 rejected = con.execute(f"select count(*) from {rejects}_errors").fetchone()[0]
                 if deferred or rejected:
                     con.execute("rollback")
                     return None
-                results = self._log_landed([member], {1: n_read}, {member.load_id: n_read}, {})
+                landed = (
+                    {first.load_id: n_read}
+                    if len(batch) == 1
+                    else self._count_by_load(raw, "_load_id", load_ids)
+                )
+                read = {k: landed.get(m.load_id, 0) for k, m in enumerate(batch, start=1)}
+                results = self._log_landed(batch, read, landed, {})
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
                 raise
         finally:
-            con.execute(f"drop view if exists {VIEW}")
-            con.execute(f"drop view if exists {view}")
+            for view in [VIEW, *views]:
+                con.execute(f"drop view if exists {view}")
             con.execute(f"drop table if exists {rejects}_errors")
             con.execute(f"drop table if exists {rejects}_scans")
-        self._remember([member])
+        self._remember(batch)
         return results
 
     def _land_text(self, batch: list[_Member]) -> list[FileResult]:
@@ -610,7 +633,7 @@ class _Run:
                     load_id=load_id,
                 )
             )
-        con.executemany(LOG_INSERT, logs)
+        con.execute(LOG_INSERT_MANY, {name: [log[name] for log in logs] for name in LOG_COLUMNS})
         return results
 
     def _supersede(self, member: _Member, raw: str) -> str:

@@ -288,15 +288,13 @@ def _csv_view(
     return scans
 
 
-def typed_csv_view(con, source: Source, types: list[str], view: str) -> str:
-    """A view like the source's `_src` but typed by `types`, over the same scans; returns
-    the prefix of its rejects tables (see `_csv_scan`)."""
-    rejects = f"{view}_rejects"
+def typed_csv_view(con, source: Source, types: list[str], view: str, rejects: str) -> None:
+    """A view like the source's `_src` but typed by `types`, over the same scans; values the
+    reader rejects go to the tables `<rejects>_errors` and `<rejects>_scans` (`_csv_scan`)."""
     union = " union all ".join(
         _csv_scan(p, source.delimiter or ",", types, h, b, rejects) for p, h, b in source.scans
     )
     con.execute(f"create or replace temp view {view} as {union}")
-    return rejects
 
 
 def read_csv(

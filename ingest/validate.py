@@ -302,7 +302,8 @@ def fast_sql(contract: Contract, columns: tuple[tuple[str, int], ...]) -> str:
     index = dict(columns)
     kinds, typed, accept = [], [], []
     for n, col in enumerate(contract.columns):
-        x = f"__c{index[col.name]}" if col.name in index else "null::varchar"
+        absent = "null::double" if col.type in READER_DOUBLE else "null::varchar"
+        x = f"__c{index[col.name]}" if col.name in index else absent
         k = f"__k{n}"
         if col.type == "timestamp":
             kinds.append(f"{_ts_kind(x)} as {k}")

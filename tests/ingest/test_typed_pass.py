@@ -1,5 +1,5 @@
-"""A large CSV lands in one typed pass (ingest.validate.fast_sql) exactly as the text
-validation would land it: same rows, values, row numbers, quarantine and load log."""
+"""CSV files land in one typed pass (ingest.validate.fast_sql) exactly as the text
+validation would land them: same rows, values, row numbers, quarantine and load log."""
 
 from __future__ import annotations
 
@@ -50,9 +50,15 @@ SHIFT_ROWS = [
 ]
 
 
+def _text_only(monkeypatch) -> None:
+    """Land every file through the text validation, as before the typed pass."""
+    monkeypatch.setattr(loader._Run, "_land_typed", lambda self, batch: None)
+
+
 def _land(inbox: Inbox, monkeypatch, typed: bool) -> dict:
-    """Ingest the inbox with every file large (typed pass) or small (text validation)."""
-    monkeypatch.setattr(loader, "BATCH_FILE_BYTES", -1 if typed else 1 << 30)
+    """Ingest the inbox through the typed pass where it can, or the text validation only."""
+    if not typed:
+        _text_only(monkeypatch)
     report = inbox.ingest()
     assert not report.rejected, report.rejected
     out = {}
@@ -85,6 +91,7 @@ def test_edge_values_land_the_same_either_way(tmp_path, monkeypatch) -> None:
         inbox = Inbox(tmp_path / str(typed))
         _write_edges(inbox, rows)
         results[typed] = _land(inbox, monkeypatch, typed)
+        monkeypatch.undo()
     assert results[True] == results[False]
     landed = results[True]["inventory_movements"]
     assert [r[0] for r in landed] == ["MV1", "MV2", "MV3", "MV8", "MV9", "MV13"]
@@ -113,7 +120,9 @@ def test_edge_values_land_the_same_either_way(tmp_path, monkeypatch) -> None:
     ]
 
 
-def test_a_clean_large_file_takes_the_typed_pass(inbox, monkeypatch) -> None:
+@pytest.mark.parametrize("large", [True, False])
+def test_a_clean_file_takes_the_typed_pass(inbox, monkeypatch, large) -> None:
+    """Alone (a large file) or in a batch of small files."""
     lines = [
         f"MV{i},2026-03-01T{i % 24:02d}:15:00+07:00,HP-RM,RM-{i % 7},GOODS_RECEIPT,{i}.5,,PO,P{i},{i}"
         for i in range(1, 201)
@@ -124,7 +133,8 @@ def test_a_clean_large_file_takes_the_typed_pass(inbox, monkeypatch) -> None:
         raise AssertionError("the clean file went through the text validation")
 
     monkeypatch.setattr(loader._Run, "_land_text", no_text_pass)
-    monkeypatch.setattr(loader, "BATCH_FILE_BYTES", -1)
+    if large:
+        monkeypatch.setattr(loader, "BATCH_FILE_BYTES", -1)
     (result,) = inbox.ingest().results
     assert (result.status, result.rows_read, result.rows_landed) == ("landed", 200, 200)
     assert inbox.rows(
@@ -140,7 +150,6 @@ def test_a_bad_row_sends_the_file_to_the_text_validation(inbox, monkeypatch) -> 
     lines = [f"MV{i},2026-03-01 08:00:00,SZ-FG,RM-1,SHIPMENT,{i},,,," for i in range(1, 51)]
     lines[24] = "MV25,2026-03-01 08:00:00,SZ-FG,RM-1,SHIPMENT,twelve,,,,"
     inbox.write(MOVEMENTS, MOVEMENTS_HEADER + "\n".join(lines) + "\n")
-    monkeypatch.setattr(loader, "BATCH_FILE_BYTES", -1)
     (result,) = inbox.ingest().results
     assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (50, 49, 1)
     assert inbox.rows('select source_row, "column", reason from ingest.quarantine') == [
@@ -154,7 +163,8 @@ def test_a_bad_row_sends_the_file_to_the_text_validation(inbox, monkeypatch) -> 
 def test_a_row_with_too_many_columns_rejects_the_file_either_way(tmp_path, monkeypatch, typed):
     inbox = Inbox(tmp_path)
     _write_edges(inbox, EDGE_ROWS)
-    monkeypatch.setattr(loader, "BATCH_FILE_BYTES", -1 if typed else 1 << 30)
+    if not typed:
+        _text_only(monkeypatch)
     results = {r.file: r for r in inbox.ingest().results}
     movements = results[MOVEMENTS]
     assert movements.status == "rejected"
@@ -162,3 +172,28 @@ def test_a_row_with_too_many_columns_rejects_the_file_either_way(tmp_path, monke
         "cannot read file: CSV Error on Line: 15; Expected Number of Columns: 10 Found: 11"
     )
     assert inbox.one("select count(*) from raw.inventory_movements") == 0
+
+
+def test_a_batch_with_one_bad_file_lands_each_file_right(inbox) -> None:
+    """Three small files share one batch; the second has a bad value, so the batch lands
+    through the text validation: each file keeps its own counts and line numbers."""
+    for n in (1, 2, 3):
+        lines = [
+            f"MV{n}-{i},2026-03-0{n} 08:00:00,SZ-FG,RM-1,SHIPMENT,{i},,,," for i in range(1, 4 + n)
+        ]
+        if n == 2:
+            lines[1] = lines[1].replace("SHIPMENT", "SHIPPED")
+        inbox.write(f"wms/inventory_movements/m{n}.csv", MOVEMENTS_HEADER + "\n".join(lines))
+    counts = [(r.rows_read, r.rows_landed, r.rows_quarantined) for r in inbox.ingest().results]
+    assert counts == [(4, 4, 0), (5, 4, 1), (6, 6, 0)]
+    assert inbox.rows('select file, source_row, "column" from ingest.quarantine') == [
+        ("wms/inventory_movements/m2.csv", 3, "movement_type")
+    ]
+    assert inbox.rows(
+        "select _source_file, count(*), max(_source_row) from raw.inventory_movements"
+        " group by 1 order by 1"
+    ) == [
+        ("wms/inventory_movements/m1.csv", 4, 5),
+        ("wms/inventory_movements/m2.csv", 4, 6),
+        ("wms/inventory_movements/m3.csv", 6, 7),
+    ]
