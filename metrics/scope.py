@@ -189,6 +189,8 @@ PLANT_REACH: dict[str, Reach] = {
         "each model's and test's status and failure count; no plant rows"
     ),
     "andon_meta.source_freshness": Shared("newest load time per source table; no plant rows"),
+    "andon_meta.build_state": Shared("newest load id and code hash of each passed build"),
+    "andon_meta.test_window": Shared("the load window a build's tests look at; no plant rows"),
     "ingest.load_log": Unrestrictable(
         "one row per landed file of every plant's systems, with file names and row counts; "
         "a file is not attributed to a plant"

@@ -8,6 +8,8 @@ result is kept in the warehouse (`andon_meta.build_results`) for the Data Health
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from warehouse.location import PROJECT_ROOT
 from warehouse.publish import publish, published_name
@@ -43,6 +47,11 @@ create table if not exists andon_meta.build_results (
     message varchar,
     failures bigint,
     seconds double
+);
+create table if not exists andon_meta.build_state (
+    build_id varchar,
+    max_load_id bigint,
+    code_hash varchar
 );
 create table if not exists andon_meta.source_freshness (
     build_id varchar,
@@ -183,17 +192,113 @@ def build_warehouse(
         result.error = f"No warehouse at {build_file}: run `andon ingest INBOX` or pass --inbox."
         return result
 
+    window = _open_test_window(build_file, full_refresh)
+    # Incremental tables keep rows built by the code of their time: after a change of the
+    # code (or with no record of the last build's code) everything is rebuilt and tested.
+    result.full_refresh = full_refresh = full_refresh or not window.code_unchanged
     command = ["build", *(["--full-refresh"] if full_refresh else [])]
-    outcome = run_dbt(command, build_file, progress)
-    result.nodes = _node_results(outcome)
-    if outcome.exception is not None:
-        result.error = f"dbt could not run: {outcome.exception}"
-    freshness = run_dbt(["source", "freshness"], build_file) if result.passed else None
+    if window.code_unchanged:
+        # Unit tests read only the project's code, which passed them in the last build.
+        command += ["--exclude", "test_type:unit"]
+        # With the code unchanged, a node whose inputs got no new load since the last passed
+        # build would compute what it holds: build only what is downstream of the raw
+        # entities that landed (or were superseded) since. A full build builds everything.
+        if (build_file.parent / "dbt_target" / "manifest.json").exists():
+            # The same code wrote the same manifest (read by freshness and the sandbox)
+            # last time: writing the JSON artifacts again costs CPU for nothing.
+            command += ["--no-write-json"]
+        command += ["--select", *window.selection]
+    if window.code_unchanged and not window.changed_entities:
+        outcome = None  # nothing landed: the last build's tables are this build's
+    else:
+        outcome = run_dbt(command, build_file, progress)
+        result.nodes = _node_results(outcome)
+        if outcome.exception is not None:
+            result.error = f"dbt could not run: {outcome.exception}"
     result.seconds = time.perf_counter() - clock
-    _record(build_file, result, started, freshness)
+    _record(build_file, result, started, window)
     if result.passed:
         result.published = publish(build_file, result.build_id)
     return result
+
+
+@dataclass(frozen=True)
+class TestWindow:
+    """What the last passed build had seen: tests of this one look only at newer rows."""
+
+    since_load_id: int  # -1: test every row
+    max_load_id: int  # the newest load this build sees
+    code_hash: str
+    code_unchanged: bool  # same models, tests and macros as the last passed build
+    changed_entities: tuple[str, ...] = ()  # raw entities with loads newer than the window
+
+    @property
+    def selection(self) -> list[str]:
+        """dbt selectors of every node downstream of a changed raw entity (and the load-log
+        checks, which read the quarantine)."""
+        return [
+            *(f"source:*.{entity}+" for entity in self.changed_entities),
+            "source:ingest.quarantine+",
+        ]
+
+
+def project_code_hash() -> str:
+    """A hash of everything dbt compiles: models, tests, macros, seeds and the project file."""
+    digest = hashlib.sha256()
+    for path in sorted((PROJECT_ROOT / "models").rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+            digest.update(path.read_bytes())
+    for name in ("dbt_project.yml", "profiles.yml"):
+        digest.update((PROJECT_ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _open_test_window(build_file: Path, full_refresh: bool) -> TestWindow:
+    """Write andon_meta.test_window (read by models/macros/test_window.sql) for this build."""
+    from warehouse.connections import connect_write
+
+    code_hash = project_code_hash()
+    with connect_write(build_file) as con:
+        con.execute(META_DDL)
+        has_log = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'ingest' and table_name = 'load_log'"
+        ).fetchall()[0][0]
+        newest = (
+            con.execute("select coalesce(max(load_id), -1) from ingest.load_log").fetchall()[0][0]
+            if has_log
+            else -1
+        )
+        last = con.execute(
+            "select max_load_id, code_hash from andon_meta.build_state"
+            " order by build_id desc limit 1"
+        ).fetchall()
+        unchanged = bool(last) and not full_refresh and last[0][1] == code_hash
+        since = int(last[0][0]) if unchanged else -1
+        con.execute(
+            "create or replace table andon_meta.test_window as"
+            " select ?::bigint as since_load_id, ?::bigint as max_load_id",
+            [since, newest],
+        )
+        changed = (
+            [
+                entity
+                # new (or superseding) loads, and a landed entity whose raw table is gone
+                # (raw changes through ingest only; anything else wants --full-refresh)
+                for (entity,) in con.execute(
+                    "select distinct entity from ingest.load_log"
+                    " where load_id > ? or entity not in ("
+                    "  select table_name from information_schema.tables"
+                    "  where table_schema = 'raw')"
+                    " order by 1",
+                    [since],
+                ).fetchall()
+            ]
+            if has_log and unchanged
+            else []
+        )
+    return TestWindow(since, int(newest), code_hash, unchanged, tuple(changed))
 
 
 def _node_results(outcome) -> list[NodeResult]:  # noqa: ANN001 - dbtRunnerResult
@@ -217,37 +322,61 @@ def _node_results(outcome) -> list[NodeResult]:  # noqa: ANN001 - dbtRunnerResul
     return nodes
 
 
-def _freshness_rows(build_id: str, freshness) -> list[tuple]:  # noqa: ANN001
-    if freshness is None or freshness.result is None:
+def _freshness_criteria(build_file: Path) -> list[tuple]:
+    """(source, table, relation, loaded_at_field, warn hours, error hours) of each source with a
+    freshness rule, from the manifest the build just wrote (no second dbt invocation)."""
+    manifest_path = build_file.parent / "dbt_target" / "manifest.json"
+    if not manifest_path.exists():
         return []
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+
+    def hours(rule: dict | None) -> float | None:
+        if not rule or rule.get("count") is None or rule.get("period") is None:
+            return None
+        return rule["count"] * {"minute": 1 / 60, "hour": 1, "day": 24}[rule["period"]]
+
+    criteria = []
+    for source in sorted(manifest.get("sources", {}).values(), key=lambda s: s["unique_id"]):
+        rule = source.get("freshness") or {}
+        field_name = source.get("loaded_at_field")
+        warn, error = hours(rule.get("warn_after")), hours(rule.get("error_after"))
+        if not field_name or (warn is None and error is None):
+            continue  # dbt source freshness skips these too
+        relation = f"{source['schema']}.{source['identifier'] or source['name']}"
+        criteria.append((source["source_name"], source["name"], relation, field_name, warn, error))
+    return criteria
+
+
+def _freshness_rows(con, build_file: Path, build_id: str) -> list[tuple]:  # noqa: ANN001
+    """What `dbt source freshness` reports, as one query per source table: the newest
+    `loaded_at_field`, its age, and pass/warn/error against the rule."""
+    now = datetime.now(UTC).replace(tzinfo=None)
     rows = []
-    for item in getattr(freshness.result, "results", []):
-        node = item.node
-        criteria = node.freshness
-
-        def hours(rule) -> float | None:  # noqa: ANN001
-            if rule is None or rule.count is None:
-                return None
-            return rule.count * {"minute": 1 / 60, "hour": 1, "day": 24}[str(rule.period)]
-
-        age = getattr(item, "age", None)
-        loaded = getattr(item, "max_loaded_at", None)
-        rows.append(
-            (
-                build_id,
-                node.source_name,
-                node.name,
-                str(item.status),
-                loaded.replace(tzinfo=None) if loaded is not None else None,
-                age / 3600 if age is not None else None,
-                hours(criteria.warn_after) if criteria else None,
-                hours(criteria.error_after) if criteria else None,
-            )
-        )
+    for source, entity, relation, field_name, warn, error in _freshness_criteria(build_file):
+        try:
+            (loaded,) = con.execute(
+                f'select max("{field_name}")::timestamp from {relation}'
+            ).fetchone()
+        except duckdb.Error:  # recorded as dbt would: a runtime error
+            rows.append((build_id, source, entity, "runtime error", None, None, warn, error))
+            continue
+        age = (now - loaded).total_seconds() / 3600 if loaded is not None else None
+        if age is None or (error is not None and age > error):
+            status = "error"
+        elif warn is not None and age > warn:
+            status = "warn"
+        else:
+            status = "pass"
+        rows.append((build_id, source, entity, status, loaded, age, warn, error))
     return rows
 
 
-def _record(build_file: Path, result: BuildResult, started: datetime, freshness) -> None:  # noqa: ANN001
+def _record(
+    build_file: Path,
+    result: BuildResult,
+    started: datetime,
+    window: TestWindow | None = None,
+) -> None:
     """Keep the build's outcome in the warehouse so the app can show it."""
     from warehouse.connections import connect_write
 
@@ -291,7 +420,12 @@ def _record(build_file: Path, result: BuildResult, started: datetime, freshness)
                     for n in result.nodes
                 ],
             )
-        rows = _freshness_rows(result.build_id, freshness)
+        if result.passed and window is not None:
+            con.execute(
+                "insert into andon_meta.build_state values (?, ?, ?)",
+                [result.build_id, window.max_load_id, window.code_hash],
+            )
+        rows = _freshness_rows(con, build_file, result.build_id) if result.passed else []
         if rows:
             con.executemany(
                 "insert into andon_meta.source_freshness values (?, ?, ?, ?, ?, ?, ?, ?)", rows

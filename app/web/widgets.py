@@ -4,8 +4,10 @@ KPIs cannot honour."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import altair as alt
 import polars as pl
@@ -29,9 +31,34 @@ def chart_with_data(
 
 
 def show_chart(chart: alt.TopLevelMixin, **chart_args: object) -> object:
-    """st.altair_chart, full width, without re-validating the spec on every run."""
+    """st.altair_chart, full width, without re-validating the spec on every run and with the
+    chart serialised once (the same element st.altair_chart sends: vega_lite_spec)."""
     chart_args.setdefault("width", "stretch")
-    return st.altair_chart(charts.unvalidated(chart), **chart_args)
+    spec = vega_lite_spec(chart)
+    if spec is None:  # a Streamlit without the converter: let it convert on every run
+        return st.altair_chart(charts.unvalidated(chart), **chart_args)
+    return st.vega_lite_chart(spec=spec, **chart_args)
+
+
+def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any] | None:
+    """The chart's Vega-Lite spec as st.altair_chart makes it (its data as Arrow datasets),
+    converted once per chart object (charts.memoized hands out the same object for the same
+    rows) and returned as a fresh dict, as Streamlit edits the spec it is given."""
+    converted = chart.__dict__.get("_andon_spec")
+    if converted is None:
+        try:  # Streamlit's own conversion (private: a later Streamlit may move it)
+            from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+        except ImportError:
+            return None
+        spec = _convert_altair_to_vega_lite_spec(charts.unvalidated(chart))
+        datasets = spec.pop("datasets", None) or {}
+        converted = (json.dumps(spec), datasets)
+        object.__setattr__(chart, "_andon_spec", converted)
+    text, datasets = converted
+    spec = json.loads(text)
+    if datasets:
+        spec["datasets"] = dict(datasets)
+    return spec
 
 
 def dropped_note(filters: Filters, names: Iterable[str]) -> None:

@@ -1,7 +1,8 @@
 """The day loop: simulate each production day, write that day's files, keep only state.
 
-Nothing is held for the whole period except the small ground-truth table, so memory stays
-flat whatever the length and scale.
+Nothing is held for the whole period except the ground-truth table (one row per machine
+and day, packed into one frame per day), so memory stays flat whatever the length and
+scale; `output.InboxFiles` writes each day's files as soon as the day is simulated.
 
 Prefix-stable: for the same seed, start and scale, a run ending at E + 1 writes every file
 of the run ending at E byte for byte, plus the new day's files, the way real source
@@ -29,33 +30,22 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
-import polars as pl
-import yaml
-
-from . import states as st
-from .badrows import BadRows
 from .factory import Factory, build_factory
 from .inventory import Ledger
 from .orders import Purchasing, SalesBook
-from .production import LineSimulator, WorkOrder
+from .output import DayOutput, InboxFiles
+from .production import LineSimulator
 from .quality import QualityModel
 from .rng import HOUSEKEEPING, day_rng
 from .shifts import PlantCalendar
 from .truth import TruthCollector
-from .writers import FORMATS, HP_STATE_COLUMNS, InboxWriter
 
 Progress = Callable[[str, int, int], None]
-TS_FORMAT = "%Y-%m-%d %H:%M:%S"
-MAPPING = """\
-# Column names a site's systems export, mapped to Andon's contract names (SOURCES.md).
-"""
 
 
 @dataclass
@@ -81,246 +71,58 @@ def default_period(today: date | None = None) -> tuple[date, date]:
     return date(year, month, day) + timedelta(days=1), end
 
 
-def _ts(values) -> pl.Series:
-    """Local epoch seconds -> 'YYYY-MM-DD HH:MM:SS'; negative values become null."""
-    series = pl.Series(np.asarray(values, dtype=np.int64))
-    text = pl.from_epoch(series, time_unit="s").dt.strftime(TS_FORMAT)
-    return pl.select(pl.when(series >= 0).then(text).otherwise(None)).to_series()
-
-
-@dataclass
-class DayOutput:
-    """Everything one production day emits, gathered before the files are written."""
-
-    states_std: list[tuple] = field(default_factory=list)
-    states_hp: list[tuple] = field(default_factory=list)
-    meters: list[tuple] = field(default_factory=list)
-    reports: list[dict] = field(default_factory=list)
-    inspections: list[dict] = field(default_factory=list)
-    work_orders: dict[str, dict] = field(default_factory=dict)
-    sales: dict[tuple[str, int], dict] = field(default_factory=dict)
-    purchases: list[dict] = field(default_factory=list)
-    shipments: list[dict] = field(default_factory=list)
-    production: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
-    report_seq: list[int] = field(default_factory=lambda: [0])
-
-    def states(self, plant, eq_ids, start, end, code) -> None:
-        target = self.states_hp if plant == "HP" else self.states_std
-        target.append((eq_ids, start, end, code))
-
-    def meter(self, eq_ids, utc_start, kwh) -> None:
-        self.meters.append((eq_ids, utc_start, kwh))
-
-    def work_order(self, wo: WorkOrder) -> None:
-        self.work_orders[wo.work_order_id] = {
-            "work_order_id": wo.work_order_id,
-            "product_id": wo.product_id,
-            "line_id": wo.line_id,
-            "sales_order_id": None,
-            "sales_order_line": None,
-            "planned_qty": wo.planned_qty,
-            "planned_start": wo.planned_start,
-            "planned_end": wo.planned_end,
-            "actual_start": wo.actual_start,
-            "actual_end": wo.actual_end,
-            "status": wo.status,
-        }
-
-    def report(self, wo, equipment_id, start, end, produced, good, scrap, rework, lot) -> None:
-        self.report_seq[0] += 1
-        self.reports.append(
-            {
-                "report_id": f"PR-{self.report_seq[0]:09d}",
-                "work_order_id": wo.work_order_id,
-                "equipment_id": equipment_id,
-                "product_id": wo.product_id,
-                "start_ts": start,
-                "end_ts": end,
-                "produced_qty": produced,
-                "good_qty": good,
-                "scrap_qty": scrap,
-                "rework_qty": rework,
-                "lot_id": lot,
-            }
-        )
-
-    def inspection(self, row: dict) -> None:
-        self.inspections.append(row)
-
-    def produced(self, plant: str, product: str, good: int) -> None:
-        self.production[(plant, product)] += good
-
-    def sales_line(self, row: dict) -> None:
-        self.sales[(row["order_id"], row["line_no"])] = row
-
-    def purchase_line(self, row: dict) -> None:
-        self.purchases.append(row)
-
-    def shipment(self, row: dict) -> None:
-        self.shipments.append(row)
-
-
 class _Run:
     def __init__(
-        self, out: Path, seed: int, start: date, end: date, scale: float, progress: Progress | None
+        self,
+        out: Path,
+        seed: int,
+        start: date,
+        end: date,
+        scale: float,
+        progress: Progress | None,
     ):
         self.out, self.seed, self.start, self.end, self.scale = out, seed, start, end, scale
         self.progress = progress or (lambda label, done, total: None)
         self.factory: Factory = build_factory(scale)
-        self.bad = BadRows(seed, start, end)
-        self.writer = InboxWriter(out, self.bad)
-        self.rows: dict[str, int] = defaultdict(int)
-        self.offsets = {p.plant_id: p.offset_text for p in self.factory.plants}
         self.report_seq = [0]
-
-    def write(self, entity: str, name: str, frame: pl.DataFrame, **kwargs) -> None:
-        if frame.height == 0 and not any(s.entity == entity for s in self.bad.leftovers()):
-            return
-        self.writer.write(entity, name, frame, **kwargs)
-        self.rows[entity] += frame.height
-
-    def master_data(self) -> None:
-        f = self.factory
-        self.write(
-            "plants",
-            "plants",
-            pl.DataFrame(
-                [
-                    {
-                        "plant_id": p.plant_id,
-                        "plant_name": p.plant_name,
-                        "timezone": p.timezone,
-                        "country": p.country,
-                    }
-                    for p in f.plants
-                ]
-            ),
-        )
-        self.write(
-            "equipment",
-            "equipment",
-            pl.DataFrame(
-                [
-                    {
-                        "equipment_id": e.equipment_id,
-                        "equipment_name": e.equipment_name,
-                        "line_id": line.line_id,
-                        "line_name": line.line_name,
-                        "area": e.area,
-                        "plant_id": e.plant_id,
-                    }
-                    for line in f.lines
-                    for e in line.equipment
-                ]
-            ),
-        )
-        self.write(
-            "routings",
-            "routings",
-            pl.DataFrame(
-                [
-                    {"product_id": p, "equipment_id": e, "ideal_cycle_time_s": c}
-                    for (p, e), c in f.routings.items()
-                ]
-            ),
-        )
-        self.write(
-            "shifts",
-            "shifts",
-            pl.DataFrame(
-                [
-                    {
-                        "plant_id": s.plant_id,
-                        "shift_code": s.shift_code,
-                        "start_time": s.start_time,
-                        "end_time": s.end_time,
-                        "planned_break_min": s.planned_break_min,
-                    }
-                    for s in f.shifts
-                ]
-            ),
-        )
-        self.write(
-            "defect_codes",
-            "defect_codes",
-            pl.DataFrame(
-                f.defect_codes, schema=list(FORMATS["defect_codes"].columns), orient="row"
-            ),
-        )
-        self.write(
-            "materials",
-            "materials",
-            pl.DataFrame(
-                [
-                    {
-                        "material_id": m.material_id,
-                        "description": m.description,
-                        "description_zh": m.description_zh,
-                        "material_type": m.material_type,
-                        "uom": m.uom,
-                        "standard_cost": m.standard_cost,
-                        "currency": "CNY",
-                        "product_family": m.product_family or None,
-                    }
-                    for m in f.materials
-                ]
-            ),
-        )
-        self.write("customers", "customers", pl.DataFrame([vars(c) for c in f.customers]))
-        self.write(
-            "suppliers",
-            "suppliers",
-            pl.DataFrame(
-                [
-                    {
-                        "supplier_id": s.supplier_id,
-                        "supplier_name": s.supplier_name,
-                        "region": s.region,
-                    }
-                    for s in f.suppliers
-                ]
-            ),
-        )
-        # Exported when the period opens: a later end must not rewrite the master data.
-        exported = datetime.combine(self.start, datetime.min.time()).replace(hour=6)
-        self.write(
-            "warehouses",
-            "warehouses",
-            pl.DataFrame(
-                [
-                    {
-                        "warehouse_id": w.warehouse_id,
-                        "plant_id": w.plant_id,
-                        "warehouse_name": w.warehouse_name,
-                    }
-                    for w in f.warehouses
-                ]
-            ),
-            exported=exported,
-        )
-        mapping = MAPPING + yaml.safe_dump(
-            {
-                "sites": [
-                    {
-                        "site": "HP",
-                        "description": "Haiphong MES exports its own column names",
-                        "files": "mes/equipment_states/HP_*",
-                        "columns": {v: k for k, v in HP_STATE_COLUMNS.items()},
-                    }
-                ]
-            },
-            sort_keys=False,
-            allow_unicode=True,
-        )
-        (self.out / "andon_mapping.yaml").write_text(mapping, encoding="utf-8")
 
     def run(self) -> SampleResult:
         t0 = time.perf_counter()
         if self.out.exists():
             shutil.rmtree(self.out)
         self.out.mkdir(parents=True)
+        files = InboxFiles(self.out, self.seed, self.start, self.end, self.scale)
+        written, truth = self._simulate(files)
+        f = self.factory
+        summary = {
+            "seed": self.seed,
+            "scale": self.scale,
+            "start": self.start,
+            "end": self.end,
+            "files": written.files,
+            "rows": written.rows,
+            "bad_rows": written.bad_rows,
+            "equipment": len(f.equipment),
+            "lines": len(f.lines),
+        }
+        self.progress("Ground truth", 0, 1)
+        truth.write(self.out, summary)
+        self.progress("Ground truth", 1, 1)
+        return SampleResult(
+            self.out,
+            self.start,
+            self.end,
+            self.seed,
+            self.scale,
+            written.files,
+            written.rows,
+            written.bad_rows,
+            time.perf_counter() - t0,
+        )
+
+    def _simulate(self, files: InboxFiles):
         self.progress("Master data", 0, 1)
-        self.master_data()
+        files.master_data()
         self.progress("Master data", 1, 1)
         f = self.factory
         calendars = {p.plant_id: PlantCalendar(p, f.shifts) for p in f.plants}
@@ -352,163 +154,13 @@ class _Run:
             ledger.housekeeping(day, k, day_rng(self.seed, HOUSEKEEPING, day))
             movements, snapshot = ledger.close_day(day)
             purchasing.reorder(day, ledger, out)
-            self.write_day(day, out, movements, snapshot)
+            files.day(day, out.files(), movements, snapshot)
+            truth.close_day()
             self.progress("Simulating days", k + 1, days)
         tail = self.end + timedelta(days=1)
         movements, _ = ledger.close_day(tail, with_snapshot=False)
-        self.write_movements(tail, movements)
-        self.write_leftovers()
-        self.bad.write_manifest(self.out)
-        bad = len(self.bad.manifest)
-        rows = {k: v for k, v in sorted(self.rows.items())}
-        files = self.writer.files
-        summary = {
-            "seed": self.seed,
-            "scale": self.scale,
-            "start": self.start,
-            "end": self.end,
-            "files": files,
-            "rows": rows,
-            "bad_rows": bad,
-            "equipment": len(f.equipment),
-            "lines": len(f.lines),
-        }
-        self.progress("Ground truth", 0, 1)
-        truth.write(self.out, summary)
-        self.progress("Ground truth", 1, 1)
-        return SampleResult(
-            self.out,
-            self.start,
-            self.end,
-            self.seed,
-            self.scale,
-            files,
-            rows,
-            bad,
-            time.perf_counter() - t0,
-        )
-
-    # -- daily files ---------------------------------------------------------------------
-    def write_day(self, day: date, out: DayOutput, movements: dict, snapshot: dict) -> None:
-        stamp = f"{day:%Y-%m-%d}"
-        for parts, prefix, columns in (
-            (out.states_std, "", None),
-            (out.states_hp, "HP_", HP_STATE_COLUMNS),
-        ):
-            if parts:
-                frame = _states_frame(parts)
-                if columns:
-                    frame = frame.rename(columns)
-                self.write(
-                    "equipment_states",
-                    f"{prefix}equipment_states_{stamp}",
-                    frame,
-                    columns=tuple(frame.columns),
-                )
-        if out.reports:
-            self.write(
-                "production_reports",
-                f"production_reports_{stamp}",
-                _frame(out.reports, ("start_ts", "end_ts")),
-            )
-        if out.inspections:
-            self.write(
-                "quality_inspections",
-                f"quality_inspections_{stamp}",
-                _frame(out.inspections, ("inspected_at",)),
-            )
-        if out.work_orders:
-            self.write(
-                "work_orders",
-                f"work_orders_{stamp}",
-                _frame(
-                    list(out.work_orders.values()),
-                    ("planned_start", "planned_end", "actual_start", "actual_end"),
-                ),
-            )
-        if out.sales:
-            self.write(
-                "sales_order_lines",
-                f"sales_order_lines_{stamp}",
-                _dates(pl.DataFrame(list(out.sales.values()))),
-            )
-        if out.purchases:
-            self.write(
-                "purchase_order_lines",
-                f"purchase_order_lines_{stamp}",
-                _dates(pl.DataFrame(out.purchases)),
-            )
-        if out.shipments:
-            self.write("shipments", f"shipments_{stamp}", _frame(out.shipments, ("shipped_at",)))
-        self.write_movements(day, movements)
-        if snapshot["warehouse_id"]:
-            frame = pl.DataFrame(snapshot).with_columns(
-                snapshot_date=pl.lit(stamp), lot_id=pl.lit(None, dtype=pl.String)
-            )
-            self.write("stock_snapshots", f"stock_snapshots_{stamp}", frame)
-        if out.meters:
-            frame = pl.DataFrame(
-                {
-                    "equipment_id": np.concatenate([m[0] for m in out.meters]).astype(str),
-                    "interval_start": pl.from_epoch(
-                        pl.Series(np.concatenate([m[1] for m in out.meters])), time_unit="s"
-                    )
-                    .dt.cast_time_unit("us")
-                    .dt.replace_time_zone("UTC"),
-                    "interval_minutes": np.full(sum(len(m[0]) for m in out.meters), 15, np.int32),
-                    "energy_kwh": np.concatenate([m[2] for m in out.meters]),
-                }
-            )
-            self.write("meter_readings", f"meter_readings_{stamp}", frame)
-
-    def write_movements(self, day: date, cols: dict) -> None:
-        if not cols["movement_id"]:
-            return
-        frame = pl.DataFrame(cols, schema_overrides={"reference_line": pl.Int64}).with_columns(
-            movement_ts=pl.concat_str(
-                pl.from_epoch(pl.col("ts"), time_unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S"),
-                pl.col("plant").replace_strict(self.offsets),
-            )
-        )
-        self.write("inventory_movements", f"inventory_movements_{day:%Y-%m-%d}", frame)
-
-    def write_leftovers(self) -> None:
-        for spec in self.bad.leftovers():
-            if spec.done:
-                continue
-            fmt = FORMATS[spec.entity]
-            prefix = "HP_" if spec.variant else ""
-            columns = fmt.columns
-            if spec.variant:
-                columns = tuple(HP_STATE_COLUMNS.get(c, c) for c in columns)
-            empty = pl.DataFrame(schema={c: pl.String for c in columns})
-            self.write(
-                spec.entity, f"{prefix}{spec.entity}_{self.end:%Y-%m-%d}", empty, columns=columns
-            )
-
-
-def _states_frame(parts: list[tuple]) -> pl.DataFrame:
-    code = np.concatenate([p[3] for p in parts]).astype(np.int64)
-    frame = pl.DataFrame(
-        {
-            "equipment_id": np.concatenate([p[0] for p in parts]).astype(str),
-            "start_ts": _ts(np.concatenate([p[1] for p in parts])),
-            "end_ts": _ts(np.concatenate([p[2] for p in parts])),
-            "state": st.STATE_NAMES[code].astype(str),
-            "reason_code": pl.Series(st.REASON_CODES[code].tolist(), dtype=pl.String),
-            "reason_text": pl.Series(st.REASON_TEXTS[code].tolist(), dtype=pl.String),
-        }
-    )
-    return frame.sort("equipment_id", "start_ts", maintain_order=True)
-
-
-def _frame(rows: list[dict], ts_columns: tuple[str, ...]) -> pl.DataFrame:
-    frame = pl.DataFrame(rows, infer_schema_length=None)
-    return frame.with_columns(_ts(frame[c].fill_null(-1).to_numpy()).alias(c) for c in ts_columns)
-
-
-def _dates(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
+        files.write_movements(tail, movements)
+        return files.finish(), truth
 
 
 def generate_sample(

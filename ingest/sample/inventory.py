@@ -163,30 +163,38 @@ class Ledger:
                 "reference_line",
             )
         }
+        stock, issued, seq = self.stock, self.issued, self.movement_seq
+        appends = [cols[key].append for key in cols]
         for ts, _, plant, wh, mat, kind, qty, lot, ref_type, ref_id, ref_line in today:
-            on_hand = self.stock[(wh, mat)]
+            key = (wh, mat)
+            on_hand = stock[key]
             if qty < 0 and on_hand + qty < 0:
                 qty = -on_hand
             if qty == 0:
                 continue
-            self.stock[(wh, mat)] = on_hand + qty
+            stock[key] = on_hand + qty
             if kind == "ISSUE_TO_PRODUCTION":
-                self.issued[(wh, mat)] -= qty
-            self.movement_seq += 1
-            for key, value in (
-                ("movement_id", f"MV-{self.movement_seq:010d}"),
-                ("ts", ts),
-                ("plant", plant),
-                ("warehouse_id", wh),
-                ("material_id", mat),
-                ("movement_type", kind),
-                ("qty", qty / MILLI),
-                ("lot_id", lot or None),
-                ("reference_type", ref_type or None),
-                ("reference_id", ref_id or None),
-                ("reference_line", ref_line),
+                issued[key] -= qty
+            seq += 1
+            for append, value in zip(
+                appends,
+                (
+                    f"MV-{seq:010d}",
+                    ts,
+                    plant,
+                    wh,
+                    mat,
+                    kind,
+                    qty / MILLI,
+                    lot or None,
+                    ref_type or None,
+                    ref_id or None,
+                    ref_line,
+                ),
+                strict=True,
             ):
-                cols[key].append(value)
+                append(value)
+        self.movement_seq = seq
         self.reserved.clear()
         for key, issued in self.issued.items():
             self.usage[key] = 0.9 * self.usage[key] + 0.1 * issued

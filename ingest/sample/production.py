@@ -87,6 +87,11 @@ class LineSimulator:
         self.off_ranges = _ranges(~calendar.shift_mask)
         self.shift_ranges = _ranges(calendar.shift_mask)
         self.cancel_tomorrow: list[WorkOrder] = []
+        self.speed = np.array([eq.speed_factor for eq in self.eqs])
+        self.ideal = {
+            p: np.array([factory.routings[(p, eq.equipment_id)] for eq in self.eqs])
+            for p in line.products
+        }
 
     # -- work orders -------------------------------------------------------------------
     def _new_order(self, planned_start: int, previous: str | None) -> WorkOrder:
@@ -185,7 +190,7 @@ class LineSimulator:
             k = rng.poisson(work_h * 1.0)
             starts = work[rng.integers(0, len(work), k)]
             lengths = rng.integers(60, 301, k)
-            codes = rng.choice(st.MINOR, k)
+            codes = MINOR_CODES[rng.integers(0, len(MINOR_CODES), k)]  # = rng.choice(MINOR, k)
             for s, d, c in zip(starts, lengths, codes, strict=True):
                 line[s : s + d] = c
             for code, rate in ((st.STARVED, 0.03), (st.BLOCKED, 0.02)):
@@ -298,22 +303,18 @@ class LineSimulator:
                 lo, hi = max(a, slot.start), min(b, slot.end, cut)
                 if lo >= hi:
                     continue
-                overlap = np.clip(np.minimum(run_b, hi) - np.maximum(run_a, lo), 0, None)
+                overlap = np.maximum(np.minimum(run_b, hi) - np.maximum(run_a, lo), 0)
                 run_s = np.bincount(run_row, weights=overlap, minlength=n)
-                ideal = np.array(
-                    [self.factory.routings[(wo.product_id, eq.equipment_id)] for eq in self.eqs]
-                )
-                speed = np.array([eq.speed_factor for eq in self.eqs])
-                speed = speed * rng.normal(1.0, 0.01, n).clip(0.97, 1.03)
+                ideal = self.ideal[wo.product_id]
+                speed = self.speed * rng.normal(1.0, 0.01, n).clip(0.97, 1.03)
                 produced = np.floor(run_s / (ideal * speed)).astype(np.int64)
                 p_scrap, p_rework = self.quality.rates(line, wo.product_id, day)
                 scrap = rng.binomial(produced, p_scrap)
                 rework = rng.binomial(produced - scrap, p_rework)
                 good = produced - scrap - rework
                 lot = f"LOT-{line.line_id}-{day:%y%m%d}{slot.code}-{wo.work_order_id[-5:]}"
-                for e in range(n):
-                    if produced[e] <= 0:
-                        continue
+                made = produced > 0
+                for e in np.flatnonzero(made).tolist():
                     out.report(
                         wo,
                         self.eqs[e].equipment_id,
@@ -325,8 +326,8 @@ class LineSimulator:
                         int(rework[e]),
                         lot,
                     )
-                    qty[e] += (produced[e], good[e], scrap[e], rework[e])
-                    ideal_s[e] += (ideal[e] * produced[e], ideal[e] * good[e])
+                qty[made] += np.column_stack((produced, good, scrap, rework))[made]
+                ideal_s[made] += np.column_stack((ideal * produced, ideal * good))[made]
                 if produced[last] <= 0:
                     continue
                 self.quality.inspect(
@@ -353,6 +354,9 @@ class LineSimulator:
                     wo.work_order_id,
                 )
                 out.produced(line.plant_id, wo.product_id, int(good[last]))
+
+
+MINOR_CODES = np.array(st.MINOR)
 
 
 def _ranges(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -18,8 +18,11 @@ from .states import TRUTH_STATES
 
 
 class TruthCollector:
+    """Rows per equipment and day; each day's parts are packed into one frame at its close."""
+
     def __init__(self) -> None:
         self.parts: list[dict[str, np.ndarray | list]] = []
+        self.days: list[pl.DataFrame] = []
 
     def add(
         self,
@@ -49,9 +52,23 @@ class TruthCollector:
         part["ideal_good_s"] = np.round(ideal_s[:, 1], 6)
         self.parts.append(part)
 
+    def close_day(self) -> None:
+        """Pack the parts added so far into one frame (a few small arrays per line-day
+        would otherwise add up to millions of Python objects over a large factory's year)."""
+        if not self.parts:
+            return
+        columns = {}
+        for name, first in self.parts[0].items():
+            if isinstance(first, list):
+                columns[name] = [value for part in self.parts for value in part[name]]
+            else:
+                columns[name] = np.concatenate([part[name] for part in self.parts])
+        self.days.append(pl.DataFrame(columns))
+        self.parts = []
+
     def frame(self) -> pl.DataFrame:
-        frames = [pl.DataFrame(part) for part in self.parts]
-        return pl.concat(frames).sort("equipment_id", "production_date")
+        self.close_day()
+        return pl.concat(self.days).sort("equipment_id", "production_date")
 
     def write(self, out: Path, summary: dict) -> pl.DataFrame:
         folder = out / "_truth"

@@ -1,7 +1,9 @@
 -- A × P × Q = OEE as ratios of sums at the equipment-shift, line-day and plant-month grains
--- (tolerance 1e-9); rows where a denominator is 0 have NULL ratios and are skipped.
+-- (tolerance 1e-9); rows where a denominator is 0 have NULL ratios and are skipped. An
+-- incremental build checks the dates it rebuilt.
 with equipment_shifts as (
     select * from {{ ref('fct_equipment_shifts') }}
+    where {{ in_test_window() }}
 ),
 
 line_days as (

@@ -1,6 +1,15 @@
 -- Σ quantities in fct_production (and fct_equipment_shifts) = Σ of the deduplicated
--- production reports that end inside a shift: nothing lost, nothing counted twice.
-with reports as (
+-- production reports that end inside a shift: nothing lost, nothing counted twice. An
+-- incremental build checks the dates it rebuilt and the dates of newly loaded reports.
+with checked_dates as (
+    select production_date from {{ ref('fct_equipment_shifts') }}
+    where {{ in_test_window() }}
+    union
+    select production_date from {{ ref('int_production_reports_attributed') }}
+    where {{ in_test_window('_load_id') }}
+),
+
+reports as (
     select
         sum(produced_qty) as produced_qty,
         sum(good_qty) as good_qty,
@@ -8,6 +17,7 @@ with reports as (
         sum(rework_qty) as rework_qty
     from {{ ref('int_production_reports_attributed') }}
     where shift_code is not null
+        and ({{ test_whole_history() }} or production_date in (select * from checked_dates))
 ),
 
 production as (
@@ -17,6 +27,7 @@ production as (
         sum(scrap_qty) as scrap_qty,
         sum(rework_qty) as rework_qty
     from {{ ref('fct_production') }}
+    where {{ test_whole_history() }} or production_date in (select * from checked_dates)
 ),
 
 equipment_shifts as (
@@ -26,6 +37,7 @@ equipment_shifts as (
         sum(scrap_qty) as scrap_qty,
         sum(rework_qty) as rework_qty
     from {{ ref('fct_equipment_shifts') }}
+    where {{ test_whole_history() }} or production_date in (select * from checked_dates)
 ),
 
 staged as (

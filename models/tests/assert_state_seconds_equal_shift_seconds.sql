@@ -1,13 +1,16 @@
 -- Every second of an equipment's shift window belongs to exactly one state (UNKNOWN and
--- NOT_SCHEDULED included): Σ state seconds = shift_s per equipment-shift.
+-- NOT_SCHEDULED included): Σ state seconds = shift_s per equipment-shift. An incremental
+-- build checks the dates it rebuilt (both facts rebuild the same dates).
 with states as (
     select equipment_id, production_date, shift_code, sum(seconds) as state_s
     from {{ ref('fct_equipment_shift_states') }}
+    where {{ in_test_window() }}
     group by equipment_id, production_date, shift_code
 ),
 
 shifts as (
     select * from {{ ref('fct_equipment_shifts') }}
+    where {{ in_test_window() }}
 )
 
 select

@@ -1,6 +1,16 @@
 -- Shipment lines in plant-local time (the shipping warehouse's plant).
+-- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['shipment_id', 'order_id', 'line_no'],
+    on_schema_change='fail',
+    pre_hook="{{ clear_on_master_change(['warehouses', 'plants']) }}",
+    post_hook="{{ drop_superseded_rows() }}",
+) }}
+
 with shipments as (
-    select * from {{ ref('stg_wms__shipments') }}
+    {{ rows_to_process(ref('stg_wms__shipments'), ['shipment_id', 'order_id', 'line_no'], ['warehouses', 'plants']) }}
 ),
 
 warehouses as (

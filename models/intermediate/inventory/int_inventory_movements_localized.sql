@@ -1,6 +1,16 @@
 -- Inventory movements in plant-local time (the warehouse's plant).
+-- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['movement_id'],
+    on_schema_change='fail',
+    pre_hook="{{ clear_on_master_change(['warehouses', 'plants']) }}",
+    post_hook="{{ drop_superseded_rows() }}",
+) }}
+
 with movements as (
-    select * from {{ ref('stg_wms__inventory_movements') }}
+    {{ rows_to_process(ref('stg_wms__inventory_movements'), ['movement_id'], ['warehouses', 'plants']) }}
 ),
 
 warehouses as (

@@ -1,6 +1,16 @@
 -- SCADA meter readings in plant-local time (SCADA usually writes UTC).
+-- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['equipment_id', '_source_interval_start'],
+    on_schema_change='fail',
+    pre_hook="{{ clear_on_master_change(['equipment', 'plants']) }}",
+    post_hook="{{ drop_superseded_rows() }}",
+) }}
+
 with readings as (
-    select * from {{ ref('stg_scada__meter_readings') }}
+    {{ rows_to_process('(select *, interval_start as _source_interval_start from ' ~ ref('stg_scada__meter_readings') ~ ')', ['equipment_id', '_source_interval_start'], ['equipment', 'plants']) }}
 ),
 
 equipment as (
@@ -17,6 +27,7 @@ localized as (
         ) }} as interval_start,
         readings.interval_minutes,
         readings.energy_kwh,
+        readings._source_interval_start,
         readings._load_id
     from readings
     inner join equipment

@@ -1,8 +1,18 @@
 -- Production reports attributed to the shift in which they end (attribute_to_shift), with
 -- the ideal cycle time (PRI) of the product on the equipment. Reports ending outside every
 -- shift keep a NULL shift.
+-- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['report_id'],
+    on_schema_change='fail',
+    pre_hook="{{ clear_on_master_change(['equipment', 'plants', 'shifts', 'routings']) }}",
+    post_hook="{{ drop_superseded_rows() }}",
+) }}
+
 with reports as (
-    select * from {{ ref('int_production_reports_localized') }}
+    {{ rows_to_process(ref('int_production_reports_localized'), ['report_id'], ['equipment', 'plants', 'shifts', 'routings']) }}
 ),
 
 shift_windows as (

@@ -1,6 +1,16 @@
 -- Production reports in plant-local time with the equipment's line and plant.
+-- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['report_id'],
+    on_schema_change='fail',
+    pre_hook="{{ clear_on_master_change(['equipment', 'plants']) }}",
+    post_hook="{{ drop_superseded_rows() }}",
+) }}
+
 with reports as (
-    select * from {{ ref('stg_mes__production_reports') }}
+    {{ rows_to_process(ref('stg_mes__production_reports'), ['report_id'], ['equipment', 'plants']) }}
 ),
 
 equipment as (

@@ -1,5 +1,15 @@
+-- Incremental by load (macros/incremental_by_load.sql): a build dedups only the keys of
+-- newly landed (or superseded) extracts, once, not once per consumer and test.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['po_id', 'line_no'],
+    on_schema_change='fail',
+    post_hook="{{ drop_superseded_rows() }}",
+) }}
+
 with source as (
-    select * from {{ source('erp', 'purchase_order_lines') }}
+    {{ rows_to_process(source('erp', 'purchase_order_lines'), ['po_id', 'line_no']) }}
 ),
 
 latest as (

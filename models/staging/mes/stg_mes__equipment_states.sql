@@ -1,8 +1,15 @@
--- A table, not a view: the dedup runs once per build, not once per consumer and test.
-{{ config(materialized='table') }}
+-- Incremental by load (macros/incremental_by_load.sql): a build dedups only the keys of
+-- newly landed (or superseded) extracts, once, not once per consumer and test.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['equipment_id', 'start_ts'],
+    on_schema_change='fail',
+    post_hook="{{ drop_superseded_rows() }}",
+) }}
 
 with source as (
-    select * from {{ source('mes', 'equipment_states') }}
+    {{ rows_to_process(source('mes', 'equipment_states'), ['equipment_id', 'start_ts']) }}
 ),
 
 latest as (

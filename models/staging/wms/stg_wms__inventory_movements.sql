@@ -1,5 +1,15 @@
+-- Incremental by load (macros/incremental_by_load.sql): a build dedups only the keys of
+-- newly landed (or superseded) extracts, once, not once per consumer and test.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['movement_id'],
+    on_schema_change='fail',
+    post_hook="{{ drop_superseded_rows() }}",
+) }}
+
 with source as (
-    select * from {{ source('wms', 'inventory_movements') }}
+    {{ rows_to_process(source('wms', 'inventory_movements'), ['movement_id']) }}
 ),
 
 latest as (
