@@ -124,7 +124,8 @@ def test_edge_values_land_the_same_either_way(tmp_path, monkeypatch) -> None:
 def test_a_clean_file_takes_the_typed_pass(inbox, monkeypatch, large) -> None:
     """Alone (a large file) or in a batch of small files."""
     lines = [
-        f"MV{i},2026-03-01T{i % 24:02d}:15:00+07:00,HP-RM,RM-{i % 7},GOODS_RECEIPT,{i}.5,,PO,P{i},{i}"
+        f"MV{i},2026-03-01T{i % 24:02d}:15:00+07:00,HP-RM,RM-{i % 7},GOODS_RECEIPT,{i}.5,,PO,"
+        f"P{i},{i}"
         for i in range(1, 201)
     ]
     inbox.write(MOVEMENTS, MOVEMENTS_HEADER + "\n".join(lines) + "\n")
