@@ -246,7 +246,8 @@ def _csv_scan(
 ) -> str:
     """One read_csv of `path` as `__c0 … __cN` (types: one per column) with `__source_row`;
     with `rejects`, values the reader cannot parse go to the temp tables `<rejects>_errors`
-    and `<rejects>_scans` instead of failing the read."""
+    and `<rejects>_scans` instead of failing the read (the first one only: that there is one
+    is all the typed pass needs to know, and a file of bad rows must not fill memory)."""
     names = [f"__c{i}" for i in range(len(types))]
     columns = (
         "{" + ", ".join(f"{lit(n)}: {lit(t)}" for n, t in zip(names, types, strict=True)) + "}"
@@ -255,7 +256,7 @@ def _csv_scan(
     if rejects:
         stored = (
             f", store_rejects = true, rejects_table = {lit(rejects + '_errors')},"
-            f" rejects_scan = {lit(rejects + '_scans')}"
+            f" rejects_scan = {lit(rejects + '_scans')}, rejects_limit = 1"
         )
     return (
         f"select {', '.join(names)}, __ord + {base:d} as __source_row from read_csv("

@@ -198,3 +198,17 @@ def test_a_batch_with_one_bad_file_lands_each_file_right(inbox) -> None:
         ("wms/inventory_movements/m2.csv", 4, 6),
         ("wms/inventory_movements/m3.csv", 6, 7),
     ]
+
+
+def test_a_file_of_many_bad_values_still_lands_each_row(inbox, monkeypatch) -> None:
+    """The reader records only the first value it rejects (memory stays flat); that is
+    enough to send the file to the text validation, which names every one."""
+    lines = [
+        f"MV{i},2026-03-01 08:00:00,SZ-FG,RM-1,SHIPMENT,{'x' if i % 2 else i},,,,"
+        for i in range(2000)
+    ]
+    inbox.write(MOVEMENTS, MOVEMENTS_HEADER + "\n".join(lines) + "\n")
+    monkeypatch.setattr(loader, "BATCH_FILE_BYTES", -1)
+    (result,) = inbox.ingest().results
+    assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (2000, 1000, 1000)
+    assert inbox.one("select count(distinct source_row) from ingest.quarantine") == 1000
