@@ -51,13 +51,14 @@ def run_pipeline(
     full_refresh: bool = False,
     progress: ProgressCallback | None = None,
     on_ingest_file: Callable[[Any], None] | None = None,
+    engine: str = "duckdb",
 ) -> PipelineResult:
     """Ingest (optional), build, publish when every test passed, then evaluate alerts."""
     clock = time.perf_counter()
     ingested = None
     if inbox is not None:
         ingested = ingest_inbox(inbox, build_file, on_file=on_ingest_file)
-    built = build_warehouse(build_file, full_refresh=full_refresh, progress=progress)
+    built = build_warehouse(build_file, full_refresh=full_refresh, progress=progress, engine=engine)
     result = PipelineResult(build=built, ingest=ingested)
     if built.passed:
         _evaluate_alerts(build_file, result)

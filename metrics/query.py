@@ -139,8 +139,12 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
 
 @contextmanager
 def _marts_read() -> Iterator[None]:
+    from warehouse.connections import SparkReadError
+
     try:
         yield
+    except SparkReadError as error:
+        raise MetricError(str(error)) from None
     except duckdb.CatalogException as error:
         raise MetricError(
             f"The warehouse lacks a mart this query reads ({error}). Build the marts "

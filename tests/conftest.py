@@ -29,6 +29,7 @@ SAMPLE_FIXTURES = {"sample_inbox", "landed_warehouse", "built_warehouse"}
 # enough to be spread over both workers one by one.
 FIRST = [
     # no sample warehouse needed
+    "tests/warehouse/test_spark_parity.py",
     "tests/warehouse/test_dbt_models.py",  # its last test reads the sample, built by then
     "tests/app/reports/test_render.py",
     "tests/app/accounts/test_service.py",

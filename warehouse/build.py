@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.location import PROJECT_ROOT
+from warehouse.location import ENGINES, PROJECT_ROOT
 from warehouse.publish import publish, published_name
 
 META_DDL = """
@@ -38,6 +38,7 @@ create table if not exists andon_meta.build_log (
     message varchar,
     published_file varchar
 );
+alter table andon_meta.build_log add column if not exists engine varchar;
 create table if not exists andon_meta.build_results (
     build_id varchar,
     unique_id varchar,
@@ -91,6 +92,7 @@ class BuildResult:
 
     build_id: str
     full_refresh: bool
+    engine: str = "duckdb"
     nodes: list[NodeResult] = field(default_factory=list)
     seconds: float = 0.0
     published: Path | None = None
@@ -116,6 +118,7 @@ class BuildResult:
             "build_id": self.build_id,
             "passed": self.passed,
             "full_refresh": self.full_refresh,
+            "engine": self.engine,
             "seconds": round(self.seconds, 2),
             "published": str(self.published) if self.published else None,
             "error": self.error,
@@ -183,16 +186,21 @@ def build_warehouse(
     *,
     full_refresh: bool = False,
     progress: ProgressCallback | None = None,
+    engine: str = "duckdb",
 ) -> BuildResult:
-    """dbt build, record results, and publish when everything passed."""
+    """dbt build on `engine`, record results, and publish when everything passed."""
+    if engine not in ENGINES:
+        raise ValueError(f"Unknown engine {engine!r}: use one of {', '.join(ENGINES)}.")
     started = datetime.now(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
-    result = BuildResult(build_id=started.strftime("%Y%m%dT%H%M%S%fZ"), full_refresh=full_refresh)
+    result = BuildResult(
+        build_id=started.strftime("%Y%m%dT%H%M%S%fZ"), full_refresh=full_refresh, engine=engine
+    )
     if not build_file.exists():
         result.error = f"No warehouse at {build_file}: run `andon ingest INBOX` or pass --inbox."
         return result
 
-    window = _open_test_window(build_file, full_refresh)
+    window = _open_test_window(build_file, full_refresh, engine)
     # Incremental tables keep rows built by the code of their time: after a change of the
     # code (or with no record of the last build's code) everything is rebuilt and tested.
     result.full_refresh = full_refresh = full_refresh or not window.code_unchanged
@@ -208,18 +216,55 @@ def build_warehouse(
             # last time: writing the JSON artifacts again costs CPU for nothing.
             command += ["--no-write-json"]
         command += ["--select", *window.selection]
-    if window.code_unchanged and not window.changed_entities:
-        outcome = None  # nothing landed: the last build's tables are this build's
+    unchanged = window.code_unchanged and not window.changed_entities
+    spark = None
+    if unchanged:
+        pass  # nothing landed: the last build's tables are this build's
+    elif engine == "spark":
+        from warehouse.spark_build import SparkBuild
+
+        spark = SparkBuild.start(build_file, result, window)
+        if spark is not None:
+            spark.run(command, progress)
     else:
-        outcome = run_dbt(command, build_file, progress)
-        result.nodes = _node_results(outcome)
-        if outcome.exception is not None:
-            result.error = f"dbt could not run: {outcome.exception}"
+        run_build(command, build_file, result, progress)
     result.seconds = time.perf_counter() - clock
     _record(build_file, result, started, window)
     if result.passed:
-        result.published = publish(build_file, result.build_id)
+        result.published = _publish(build_file, result, window, spark)
     return result
+
+
+def _publish(
+    build_file: Path,
+    result: BuildResult,
+    window: TestWindow,
+    spark,  # noqa: ANN001 - warehouse.spark_build.SparkBuild | None (imported on use)
+) -> Path | None:
+    """Put a passed build into service (a Spark build with its mart snapshot)."""
+    if result.engine == "duckdb":
+        return publish(build_file, result.build_id)
+    from warehouse.spark_build import SparkBuild
+    from warehouse.spark_publish import republish_spark
+
+    if spark is None:  # nothing changed: the published snapshot's files serve again
+        republished = republish_spark(build_file, result.build_id)
+        if republished is not None:
+            return republished
+        spark = SparkBuild.start(build_file, result, window)
+        if spark is None:  # result.error says why: the build is not published
+            return None
+    return spark.publish()
+
+
+def run_build(
+    command: list[str], build_file: Path, result: BuildResult, progress: ProgressCallback | None
+) -> None:
+    """Run dbt build and keep every node's outcome (and dbt's own error) in `result`."""
+    outcome = run_dbt(command, build_file, progress)
+    result.nodes = _node_results(outcome)
+    if outcome.exception is not None:
+        result.error = f"dbt could not run: {outcome.exception}"
 
 
 @dataclass(frozen=True)
@@ -242,9 +287,10 @@ class TestWindow:
         ]
 
 
-def project_code_hash() -> str:
-    """A hash of everything dbt compiles: models, tests, macros, seeds and the project file."""
-    digest = hashlib.sha256()
+def project_code_hash(engine: str = "duckdb") -> str:
+    """A hash of everything dbt compiles (models, tests, macros, seeds, the project file) and
+    of the engine that runs it: a build on another engine starts from scratch."""
+    digest = hashlib.sha256(engine.encode())
     for path in sorted((PROJECT_ROOT / "models").rglob("*")):
         if path.is_file():
             digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
@@ -254,11 +300,11 @@ def project_code_hash() -> str:
     return digest.hexdigest()
 
 
-def _open_test_window(build_file: Path, full_refresh: bool) -> TestWindow:
+def _open_test_window(build_file: Path, full_refresh: bool, engine: str) -> TestWindow:
     """Write andon_meta.test_window (read by models/macros/test_window.sql) for this build."""
     from warehouse.connections import connect_write
 
-    code_hash = project_code_hash()
+    code_hash = project_code_hash(engine)
     with connect_write(build_file) as con:
         con.execute(META_DDL)
         has_log = con.execute(
@@ -388,7 +434,9 @@ def _record(
     with connect_write(build_file) as con:
         con.execute(META_DDL)
         con.execute(
-            "insert into andon_meta.build_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into andon_meta.build_log (build_id, started_at, finished_at, seconds,"
+            " full_refresh, status, models, tests, failures, message, published_file, engine)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 result.build_id,
                 started,
@@ -401,6 +449,7 @@ def _record(
                 len(result.failures),
                 message or None,
                 published_name(result.build_id) if result.passed else None,
+                result.engine,
             ],
         )
         if result.nodes:

@@ -13,6 +13,8 @@ import duckdb
 # Enough for ingest's typed pass over a 10-million-row CSV (peak RSS 0.54 GB measured) while
 # keeping its memory within 1.5x of bare DuckDB loading the same file.
 WRITE_MEMORY_LIMIT = "400MB"
+# Present in a published build that Spark made: where its mart snapshot is.
+SPARK_BUILD_TABLE = "andon_meta.published_engine"
 
 
 def connect_write(
@@ -27,10 +29,20 @@ def connect_write(
 
 
 def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection for status, queries and the app."""
+    """A read-only connection for status, queries and the app. A build that Spark made is
+    read through a SparkReader (warehouse/spark_read.py): the same calls, marts on Spark."""
     con = duckdb.connect(str(path), read_only=True)
     con.execute("set TimeZone = 'UTC'")
+    if table_names(con, ("andon_meta",)) & {SPARK_BUILD_TABLE}:
+        from warehouse.spark_read import SparkReader
+
+        return SparkReader.over(con)
     return con
+
+
+class SparkReadError(duckdb.Error):
+    """A mart query that Spark could not answer (the message says why). A duckdb.Error, so
+    every reader that handles a failed DuckDB query handles it the same way."""
 
 
 class NotPublished(RuntimeError):

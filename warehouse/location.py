@@ -8,6 +8,9 @@ from pathlib import Path
 ENV_VAR = "ANDON_WAREHOUSE"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = PROJECT_ROOT / "warehouse" / "andon.duckdb"
+# Where dbt builds the models (name -> how it is shown): DuckDB in the warehouse file, or
+# Apache Spark (warehouse/spark.py).
+ENGINES = {"duckdb": "DuckDB", "spark": "Apache Spark"}
 
 
 def warehouse_path(override: str | os.PathLike[str] | None = None) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -37,8 +38,11 @@ def published_name(build_id: str) -> str:
     return f"andon-{build_id}.duckdb"
 
 
-def publish(build_file: Path, build_id: str) -> Path:
-    """Copy the finished build file into service; returns the published path."""
+def publish(
+    build_file: Path, build_id: str, *, prepare: Callable[[Path], None] | None = None
+) -> Path:
+    """Copy the finished build file into service; returns the published path. `prepare`
+    may change the copy before readers can see it (a Spark build's mart views)."""
     with duckdb.connect(str(build_file)) as con:
         con.execute("checkpoint")
     folder = published_dir(build_file)
@@ -46,6 +50,8 @@ def publish(build_file: Path, build_id: str) -> Path:
     name = published_name(build_id)
     partial = folder / f".{name}.part"
     shutil.copyfile(build_file, partial)
+    if prepare is not None:
+        prepare(partial)
     os.replace(partial, folder / name)
     pointer_tmp = folder / ".CURRENT.tmp"
     pointer_tmp.write_text(name + "\n", encoding="utf-8")
@@ -55,7 +61,12 @@ def publish(build_file: Path, build_id: str) -> Path:
 
 
 def _prune(folder: Path, keep: str) -> None:
-    """Drop old versions, keeping the newest few (a reader may still hold the previous one)."""
+    """Drop old versions, keeping the newest few (a reader may still hold the previous one),
+    and the mart snapshots of Spark builds no kept version points at."""
     versions = sorted(folder.glob("andon-*.duckdb"), key=lambda p: p.name, reverse=True)
     for old in [p for p in versions if p.name != keep][KEEP_VERSIONS - 1 :]:
         old.unlink(missing_ok=True)
+    kept = {p.name.removeprefix("andon-").removesuffix(".duckdb") for p in folder.glob("andon-*")}
+    for snapshot in folder.glob("spark-*"):
+        if snapshot.name.removeprefix("spark-") not in kept:
+            shutil.rmtree(snapshot, ignore_errors=True)

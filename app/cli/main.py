@@ -23,7 +23,7 @@ from rich.text import Text
 
 from app.cli.api import api_command
 from app.cli.ask import AskCommand, ask
-from app.cli.options import ReportsOption, SourcesOption, WarehouseOption
+from app.cli.options import Engine, ReportsOption, SourcesOption, WarehouseOption
 from app.cli.pipeline import pipeline
 from app.cli.pull import pull
 from app.cli.query import query
@@ -32,7 +32,7 @@ from app.cli.tables import Col, print_table
 from app.cli.tokens import tokens_app
 from app.cli.users import audit_command, users_app
 from app.cli.web import app_command
-from warehouse.location import warehouse_path
+from warehouse.location import ENGINES, warehouse_path
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -322,6 +322,9 @@ def _print_pulls(pulls) -> None:  # noqa: ANN001 - polars frame of ingest.pull_s
         out.print(line, soft_wrap=True)
 
 
+DEFAULT_ENGINE = Engine("duckdb")
+
+
 @app.command()
 def build(
     inbox: Annotated[
@@ -331,6 +334,14 @@ def build(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Rebuild every incremental mart from scratch.")
     ] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            envvar="ANDON_ENGINE",
+            help="Where dbt builds the models: duckdb (this machine's warehouse file) or"
+            " spark (Apache Spark: a local session, or the cluster in $ANDON_SPARK_MASTER).",
+        ),
+    ] = DEFAULT_ENGINE,
     warehouse: WarehouseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -338,6 +349,7 @@ def build(
 
     Readers (the app, reports) keep the previous complete version until this build has
     passed every test; a failed build names the model or test that failed and exits 1.
+    With --engine spark the same models run on Apache Spark and readers query its marts.
     """
     from app.pipeline import run_pipeline
 
@@ -364,6 +376,7 @@ def build(
                 full_refresh=full_refresh,
                 progress=report,
                 on_ingest_file=on_file,
+                engine=engine.value,
             )
     if as_json:
         out.print_json(json.dumps(result.to_dict(), default=str))
@@ -380,7 +393,7 @@ def _print_build_summary(run) -> None:  # noqa: ANN001 - app.pipeline.PipelineRe
         out.print(f"Ingest: {landed} new files, {len(run.ingest.rejected)} rejected.")
     tests = result.count("test") + result.count("unit_test")
     out.print(
-        f"dbt: {result.count('model')} models, {tests} tests, "
+        f"dbt on {ENGINES[result.engine]}: {result.count('model')} models, {tests} tests, "
         f"{len(result.warnings)} warnings, {len(result.failures)} failures; "
         f"the build took {run.seconds:.1f} s."
     )

@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 
 from metrics.i18n import LANGS
-from warehouse.location import ENV_VAR
+from warehouse.location import ENGINES, ENV_VAR
 
 # The languages a command can answer in: the catalogue's (metrics.i18n.LANGS).
 Lang = StrEnum("Lang", {code: code for code in LANGS})
+Engine = StrEnum("Engine", {name: name for name in ENGINES})
 
 WarehouseOption = Annotated[
     Path | None,

@@ -7,6 +7,8 @@ that must hold is set while the configuration is still open, then locked:
   directory), capped by `max_temp_directory_size`, and removed after the run;
 - `memory_limit` and `threads` bound the run;
 - no extension is installed or loaded, Python objects are not readable as tables;
+- a published Spark build's mart views may read its Parquet snapshot folder
+  (`allowed_directories`), and nothing else;
 - after the attach, `enable_external_access = false` (no file, URL or other database)
   and `lock_configuration = true` (no SET can undo any of it).
 
@@ -28,6 +30,7 @@ from sqlglot import exp
 
 from metrics.sandbox.limits import Limits
 from metrics.sandbox.rewrite import CATALOG
+from warehouse.connections import SPARK_BUILD_TABLE
 
 AFTER_ATTACH = (
     f"use {CATALOG}",
@@ -60,6 +63,20 @@ def spill_folder(limits: Limits) -> Path:
     return Path(tempfile.mkdtemp(prefix="run-", dir=limits.temp_dir))
 
 
+def spark_snapshot(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The mart snapshot folder of an attached published Spark build, else None."""
+    schema, table = SPARK_BUILD_TABLE.split(".")
+    present = con.execute(
+        "select count(*) from duckdb_tables()"
+        " where database_name = ? and schema_name = ? and table_name = ?",
+        [CATALOG, schema, table],
+    ).fetchone()[0]
+    if not present:
+        return None
+    row = con.execute(f"select snapshot from {CATALOG}.{SPARK_BUILD_TABLE}").fetchone()
+    return str(row[0]) if row else None
+
+
 @contextmanager
 def sandbox(database: Path, limits: Limits | None = None) -> Iterator[Sandbox]:
     """An in-memory DuckDB that sees `database` read-only and can touch no other file."""
@@ -82,6 +99,10 @@ def sandbox(database: Path, limits: Limits | None = None) -> Iterator[Sandbox]:
         )
         path = exp.Literal.string(str(database)).sql(dialect="duckdb")
         con.execute(f"attach {path} as {CATALOG} (read_only)")
+        snapshot = spark_snapshot(con)
+        if snapshot is not None:  # a Spark build's mart views read its Parquet snapshot
+            folder = exp.Literal.string(snapshot.rstrip("/") + "/").sql(dialect="duckdb")
+            con.execute(f"set allowed_directories = [{folder}]")
         for setting in AFTER_ATTACH:
             con.execute(setting)
         yield Sandbox(con, database, spill)

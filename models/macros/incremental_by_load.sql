@@ -10,6 +10,12 @@
     (`drop_superseded_rows`, a post-hook) — and a change of the master data a model joins,
     which reprocesses every row. A `--full-refresh` gives the same table. -#}
 
+{#- Spark's Parquet tables have no delete: a newer extract replaces its key's row wherever it
+    sits, so there such a model is a table, rebuilt whole by every build. -#}
+{% macro by_load_materialized() -%}
+    {{ return('table' if target.type == 'spark' else 'incremental') }}
+{%- endmacro %}
+
 {#- The newest `_load_id` the model holds (-1 when empty or not built yet), as a literal so
     that scans of the input can skip older row groups. -#}
 {% macro reflected_load_id() -%}

@@ -2,6 +2,12 @@
     built (from int_load_watermarks_computed). A later build reprocesses only the dates
     touched by rows loaded after it; see int_manufacturing_dates_touched. -#}
 
+{#- On Spark a fact is partitioned by its date key and rebuilt with insert_overwrite: the
+    partitions of the dates a build selects are replaced, as delete+insert on the key does. -#}
+{% macro partitioned_on_spark(date_column) -%}
+    {{ return([date_column] if target.type == 'spark' else none) }}
+{%- endmacro %}
+
 {% macro previous_load_id() -%}
     (select coalesce(max(_max_load_id), -1) from {{ this }})
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#- Whole and fractional seconds from one timestamp to another, as a double. -#}
 {% macro seconds_between(start_ts, end_ts) -%}
-    (epoch({{ end_ts }}) - epoch({{ start_ts }}))::double
+    ({{ epoch_seconds(end_ts) }} - {{ epoch_seconds(start_ts) }})::double
 {%- endmacro %}
 
 {#- A ratio of sums that is NULL (never 0, never an error) when the denominator is 0. -#}

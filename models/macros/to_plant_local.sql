@@ -3,9 +3,7 @@
 {% macro to_plant_local(ts, offset_minutes, timezone) -%}
     case
         when {{ offset_minutes }} is null then {{ ts }}
-        else timezone(
-            {{ timezone }},
-            timezone('UTC', {{ ts }} - to_minutes({{ offset_minutes }}::bigint))
-        )
+        {%- set utc = ts ~ ' - ' ~ offset_minutes ~ "::bigint * interval '1 minute'" %}
+        else {{ utc_to_local(utc, timezone) }}
     end
 {%- endmacro %}

@@ -24,7 +24,7 @@ from app.web.widgets import display_table, no_data
 from ingest.sources import sources_path
 from metrics.i18n import column_label, join, t
 from warehouse.config import ConfigError
-from warehouse.location import state_path
+from warehouse.location import ENGINES, state_path
 
 ctx = context()
 f, lang, key, zone = ctx.filters, ctx.lang, ctx.key, ctx.timezone
@@ -41,6 +41,7 @@ else:
             lang,
             id=build["build_id"],
             status=health.status_word(build["status"], lang),
+            engine=ENGINES[build.get("engine") or "duckdb"],
             models=build["models"],
             tests=build["tests"],
             seconds=f"{build['seconds']:.0f}",

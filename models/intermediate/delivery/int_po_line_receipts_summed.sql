@@ -19,7 +19,8 @@ final as (
         coalesce(sum(receipts.qty) filter (where receipts.movement_date <= po_lines.promised_date), 0)
             as received_qty_by_promise,
         min(receipts.movement_date) as first_receipt_date,
-        arg_min(receipts.plant_id, receipts.movement_ts) as plant_id
+        {{ min_by_non_null('receipts.plant_id', 'receipts.movement_ts') }}
+            as plant_id
     from po_lines
     inner join receipts
         on po_lines.po_id = receipts.reference_id

@@ -1,7 +1,7 @@
 -- Shipment lines in plant-local time (the shipping warehouse's plant).
 -- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
 {{ config(
-    materialized='incremental',
+    materialized=by_load_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['shipment_id', 'order_id', 'line_no'],
     on_schema_change='fail',

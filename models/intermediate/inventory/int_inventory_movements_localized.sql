@@ -1,7 +1,7 @@
 -- Inventory movements in plant-local time (the warehouse's plant).
 -- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
 {{ config(
-    materialized='incremental',
+    materialized=by_load_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['movement_id'],
     on_schema_change='fail',

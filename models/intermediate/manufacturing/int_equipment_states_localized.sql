@@ -27,11 +27,14 @@ localized as (
         on states.equipment_id = equipment.equipment_id
 ),
 
+-- `nulls last` spelled out: DuckDB's default, Spark's is nulls first (a time of no zone).
 sequenced as (
     select
         *,
-        lead(start_ts) over (partition by equipment_id order by start_ts) as next_start_ts,
-        lead(_load_id) over (partition by equipment_id order by start_ts) as next_load_id,
+        lead(start_ts) over (partition by equipment_id order by start_ts nulls last)
+            as next_start_ts,
+        lead(_load_id) over (partition by equipment_id order by start_ts nulls last)
+            as next_load_id,
         max(_load_id) over (partition by equipment_id) as equipment_max_load_id,
         max(coalesce(end_ts, start_ts)) over (partition by equipment_id) as as_of_ts,
         min(start_ts) over (partition by equipment_id) as first_state_ts
@@ -61,7 +64,8 @@ final as (
         -- What a change of this record can affect: the production dates from the end of
         -- the record before it (the gap between them is UNKNOWN time) to its own end...
         coalesce(
-            lag(effective_end_ts) over (partition by equipment_id order by start_ts), start_ts
+            lag(effective_end_ts) over (partition by equipment_id order by start_ts nulls last),
+            start_ts
         )::date - 1 as touched_from_date,
         effective_end_ts::date as touched_to_date,
         -- ...and the newest load its effective end depends on (the next record; for an

@@ -11,13 +11,18 @@ windows as (
 
 -- A record can only overlap shifts of the production dates from the day before it starts
 -- (a shift crossing midnight) to the day it ends: join on those dates, not on everything.
+states_by_day_offset as (
+    select
+        *,
+        {{ day_offsets('start_ts::date - 1', 'effective_end_ts::date') }} as day_offset
+    from states
+),
+
 states_by_date as (
     select
         *,
-        (start_ts::date - 1 + unnest(
-            range(0, date_diff('day', start_ts::date - 1, effective_end_ts::date) + 1)
-        )::integer)::date as production_date
-    from states
+        (start_ts::date - 1 + day_offset::integer)::date as production_date
+    from states_by_day_offset
 ),
 
 pieces as (

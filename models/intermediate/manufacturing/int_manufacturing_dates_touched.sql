@@ -15,13 +15,19 @@ watermarks as (
     select * from {{ ref('int_load_watermarks_computed') }}
 ),
 
-state_dates as (
+state_day_offsets as (
     select
-        (touched_from_date + unnest(
-            range(0, date_diff('day', touched_from_date, touched_to_date) + 1)
-        )::integer)::date as production_date,
+        touched_from_date,
+        {{ day_offsets('touched_from_date', 'touched_to_date') }} as day_offset,
         touched_load_id as load_id
     from states
+),
+
+state_dates as (
+    select
+        (touched_from_date + day_offset::integer)::date as production_date,
+        load_id
+    from state_day_offsets
 ),
 
 report_dates as (

@@ -3,7 +3,7 @@
 -- date (the date its interval starts on).
 -- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
 {{ config(
-    materialized='incremental',
+    materialized=by_load_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['equipment_id', '_source_interval_start'],
     on_schema_change='fail',

@@ -1,7 +1,7 @@
 -- SCADA meter readings in plant-local time (SCADA usually writes UTC).
 -- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
 {{ config(
-    materialized='incremental',
+    materialized=by_load_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['equipment_id', '_source_interval_start'],
     on_schema_change='fail',

@@ -3,7 +3,7 @@
 -- shift keep a NULL shift.
 -- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
 {{ config(
-    materialized='incremental',
+    materialized=by_load_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['report_id'],
     on_schema_change='fail',

@@ -1,7 +1,7 @@
 -- Production reports in plant-local time with the equipment's line and plant.
 -- Incremental by load (macros/incremental_by_load.sql), keyed like the raw extract.
 {{ config(
-    materialized='incremental',
+    materialized=by_load_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['report_id'],
     on_schema_change='fail',

@@ -24,10 +24,10 @@ date_span as (
 production_dates as (
     select (first_date + day_offset::integer)::date as production_date
     from (
-        select first_date, unnest(range(0, date_diff('day', first_date, last_date) + 1)) as day_offset
+        select first_date, {{ day_offsets('first_date', 'last_date') }} as day_offset
         from date_span
         where first_date is not null
-    )
+    ) as day_offsets
 ),
 
 windows as (
@@ -35,11 +35,12 @@ windows as (
         shifts.plant_id,
         production_dates.production_date,
         shifts.shift_code,
-        production_dates.production_date + shifts.start_time::time as shift_start,
+        production_dates.production_date + {{ time_of_day('shifts.start_time') }} as shift_start,
         production_dates.production_date
-        + shifts.end_time::time
+        + {{ time_of_day('shifts.end_time') }}
         + case
-            when shifts.end_time::time <= shifts.start_time::time then interval 1 day
+            when {{ time_of_day('shifts.end_time') }} <= {{ time_of_day('shifts.start_time') }}
+                then interval 1 day
             else interval 0 day
         end as shift_end
     from shifts

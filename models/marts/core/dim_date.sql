@@ -48,9 +48,9 @@ date_span as (
 days as (
     select (first_date + day_offset::integer)::date as date_day
     from (
-        select first_date, unnest(range(0, date_diff('day', first_date, last_date) + 1)) as day_offset
+        select first_date, {{ day_offsets('first_date', 'last_date') }} as day_offset
         from date_span
-    )
+    ) as day_offsets
 ),
 
 final as (
@@ -60,18 +60,19 @@ final as (
         quarter(date_day) as quarter,
         month(date_day) as month,
         date_trunc('month', date_day)::date as month_start,
-        isoyear(date_day) as iso_year,
+        {{ iso_year('date_day') }} as iso_year,
         weekofyear(date_day) as iso_week,
         date_trunc('week', date_day)::date as week_start,
-        isodow(date_day) as day_of_week,
-        isodow(date_day) >= 6 as is_weekend,
+        {{ iso_day_of_week('date_day') }} as day_of_week,
+        {{ iso_day_of_week('date_day') }} >= 6 as is_weekend,
         {%- if fiscal_start == 1 %}
         year(date_day) as fiscal_year,
         quarter(date_day) as fiscal_quarter,
         {%- else %}
         year(date_day) + case when month(date_day) >= {{ fiscal_start }} then 1 else 0 end
             as fiscal_year,
-        ((month(date_day) - {{ fiscal_start }} + 12) % 12) // 3 + 1 as fiscal_quarter,
+        {{ integer_divide('(month(date_day) - ' ~ fiscal_start ~ ' + 12) % 12', 3) }} + 1
+            as fiscal_quarter,
         {%- endif %}
         coalesce(days.date_day = as_of.as_of_date, false) as is_as_of_date
     from days

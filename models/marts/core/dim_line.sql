@@ -5,8 +5,9 @@ with equipment as (
 lines as (
     select
         line_id,
-        arg_max(coalesce(line_name, line_id), _load_id * 1000000000 + _source_row) as line_name,
-        arg_max(plant_id, _load_id * 1000000000 + _source_row) as plant_id
+        {{ max_by_non_null('coalesce(line_name, line_id)', '_load_id * 1000000000 + _source_row') }}
+            as line_name,
+        {{ max_by_non_null('plant_id', '_load_id * 1000000000 + _source_row') }} as plant_id
     from equipment
     group by line_id
 ),

@@ -10,9 +10,12 @@ final as (
         end_time,
         planned_break_min,
         (
-            date_diff('minute', start_time::time, end_time::time)
-            + case when end_time::time <= start_time::time then 1440 else 0 end
-        ) / 60.0 as shift_hours
+            {{ minutes_between_times('start_time', 'end_time') }}
+            + case
+                when {{ time_of_day('end_time') }} <= {{ time_of_day('start_time') }} then 1440
+                else 0
+            end
+        )::double / 60 as shift_hours
     from shifts
 )
 

@@ -100,7 +100,7 @@ final as (
         end as is_on_time,
         case when due then (shipped_qty_by_promise >= order_qty)::int end as is_in_full,
         completed_date,
-        date_diff('day', order_date, completed_date) as lead_time_days,
+        {{ dbt.datediff('order_date', 'completed_date', 'day') }} as lead_time_days,
         (completed_date is not null)::int as is_completed,
         open_qty,
         (status <> 'CANCELLED' and promised_date < as_of_date and open_qty > 0)::int

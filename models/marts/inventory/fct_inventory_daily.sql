@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', unique_key='snapshot_date') }}
+{{ config(
+    materialized='incremental',
+    unique_key='snapshot_date',
+    partition_by=partitioned_on_spark('snapshot_date'),
+) }}
 
 with snapshots as (
     select * from {{ ref('stg_wms__stock_snapshots') }}
@@ -24,7 +28,7 @@ per_material as (
         snapshot_date,
         warehouse_id,
         material_id,
-        round(fsum(on_hand_qty), 6) as on_hand_qty
+        round({{ exact_sum('on_hand_qty') }}, 6) as on_hand_qty
     from snapshots
     group by snapshot_date, warehouse_id, material_id
 ),

@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', unique_key='production_date') }}
+{{ config(
+    materialized='incremental',
+    unique_key='production_date',
+    partition_by=partitioned_on_spark('production_date'),
+) }}
 
 -- depends_on: {{ ref('int_manufacturing_dates_touched') }}
 

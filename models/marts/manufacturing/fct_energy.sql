@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', unique_key='production_date') }}
+{{ config(
+    materialized='incremental',
+    unique_key='production_date',
+    partition_by=partitioned_on_spark('production_date'),
+) }}
 
 -- depends_on: {{ ref('int_meter_readings_localized') }}
 
@@ -31,7 +35,7 @@ final as (
         equipment_id,
         production_date,
         shift_code,
-        round(fsum(energy_kwh), 6) as energy_kwh,
+        round({{ exact_sum('energy_kwh') }}, 6) as energy_kwh,
         (select energy_load_id from {{ ref('int_load_watermarks_computed') }}) as _max_load_id
     from readings
     group by plant_id, line_id, equipment_id, production_date, shift_code

@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', unique_key='production_date') }}
+{{ config(
+    materialized='incremental',
+    unique_key='production_date',
+    partition_by=partitioned_on_spark('production_date'),
+) }}
 
 -- depends_on: {{ ref('int_manufacturing_dates_touched') }}
 
@@ -51,9 +55,9 @@ production_per_shift as (
         sum(good_qty) as good_qty,
         sum(scrap_qty) as scrap_qty,
         sum(rework_qty) as rework_qty,
-        coalesce(round(fsum(ideal_produced_s), 6), 0) as ideal_produced_s,
-        coalesce(round(fsum(ideal_good_s), 6), 0) as ideal_good_s,
-        coalesce(round(fsum(ideal_loss_s), 6), 0) as ideal_loss_s
+        coalesce(round({{ exact_sum('ideal_produced_s') }}, 6), 0) as ideal_produced_s,
+        coalesce(round({{ exact_sum('ideal_good_s') }}, 6), 0) as ideal_good_s,
+        coalesce(round({{ exact_sum('ideal_loss_s') }}, 6), 0) as ideal_loss_s
     from production
     group by plant_id, line_id, equipment_id, production_date, shift_code
 ),

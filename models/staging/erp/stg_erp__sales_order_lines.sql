@@ -1,7 +1,7 @@
 -- Incremental by load (macros/incremental_by_load.sql): a build dedups only the keys of
 -- newly landed (or superseded) extracts, once, not once per consumer and test.
 {{ config(
-    materialized='incremental',
+    materialized=by_load_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['order_id', 'line_no'],
     on_schema_change='fail',

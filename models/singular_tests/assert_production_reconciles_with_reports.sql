@@ -50,7 +50,19 @@ attributed as (
     from {{ ref('int_production_reports_attributed') }}
 )
 
-select *
+select
+    reports.produced_qty as reports_produced_qty,
+    reports.good_qty as reports_good_qty,
+    reports.scrap_qty as reports_scrap_qty,
+    reports.rework_qty as reports_rework_qty,
+    production.produced_qty as production_produced_qty,
+    production.good_qty as production_good_qty,
+    production.scrap_qty as production_scrap_qty,
+    production.rework_qty as production_rework_qty,
+    equipment_shifts.produced_qty as equipment_shifts_produced_qty,
+    equipment_shifts.good_qty as equipment_shifts_good_qty,
+    staged.reports as staged_reports,
+    attributed.reports as attributed_reports
 from reports, production, equipment_shifts, staged, attributed
 where abs(coalesce(reports.produced_qty, 0) - coalesce(production.produced_qty, 0)) > 1e-6
     or abs(coalesce(reports.good_qty, 0) - coalesce(production.good_qty, 0)) > 1e-6
