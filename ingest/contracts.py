@@ -14,7 +14,7 @@ from ingest.errors import ContractError
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CONTRACTS_PATH = Path(__file__).with_name("contracts.yaml")
-SYSTEMS = ("mes", "erp", "wms", "scada")
+SYSTEMS = ("mes", "erp", "wms", "scada", "plm", "aps")
 TYPES = ("text", "integer", "decimal", "date", "timestamp", "time_hhmm")
 SQL_TYPES = {
     "text": "VARCHAR",

@@ -11,7 +11,10 @@ day it changed). Each day draws from its own random streams (`rng.day_rng`: seed
 day, line), and nothing before the last day looks at `end`: work orders, sales and
 purchase orders, transfers, maintenance, the quality stories (fixed offsets from `start`)
 and the bad rows (spread over the first fortnight) are all planned day by day. Master
-data is written as exported when the period opens.
+data is written as exported when the period opens. The PLM plans each engineering change on
+the day it is created; the APS publishes plans of orders the lines release up to four days
+later, known from a look-ahead (`aps.OrderForecast`) that replays the lines' order releases
+from the same per-day streams, so its files never depend on where the period ends either.
 
 Only the tail depends on where the period ends, and is rewritten by a longer run:
   * mes/equipment_states/[HP_]equipment_states_<E>: the last production-day window is
@@ -35,10 +38,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from .aps import Scheduler
 from .factory import Factory, build_factory
 from .inventory import Ledger
+from .order_rules import OrderRules
 from .orders import Purchasing, SalesBook
 from .output import DayOutput, InboxFiles
+from .plm import Engineering
+from .plm_aps_truth import PlmApsTruth
 from .production import LineSimulator
 from .quality import QualityModel
 from .rng import HOUSEKEEPING, day_rng
@@ -92,7 +99,7 @@ class _Run:
             shutil.rmtree(self.out)
         self.out.mkdir(parents=True)
         files = InboxFiles(self.out, self.seed, self.start, self.end, self.scale)
-        written, truth = self._simulate(files)
+        written, truth, stories = self._simulate(files)
         f = self.factory
         summary = {
             "seed": self.seed,
@@ -106,7 +113,8 @@ class _Run:
             "lines": len(f.lines),
         }
         self.progress("Ground truth", 0, 1)
-        truth.write(self.out, summary)
+        equipment_day = truth.write(self.out, summary)
+        stories.write(self.out / "_truth", equipment_day, *self.stories, self.start, self.end)
         self.progress("Ground truth", 1, 1)
         return SampleResult(
             self.out,
@@ -121,12 +129,14 @@ class _Run:
         )
 
     def _simulate(self, files: InboxFiles):
-        self.progress("Master data", 0, 1)
-        files.master_data()
-        self.progress("Master data", 1, 1)
         f = self.factory
+        plm = Engineering(f, self.seed, self.start)
+        self.progress("Master data", 0, 1)
+        files.master_data(plm.master_rows())
+        self.progress("Master data", 1, 1)
         calendars = {p.plant_id: PlantCalendar(p, f.shifts) for p in f.plants}
         quality = QualityModel(f, self.start)
+        rules = OrderRules(self.start)
         sims = [
             LineSimulator(
                 line,
@@ -136,9 +146,14 @@ class _Run:
                 k,
                 quality,
                 calendars[line.plant_id].timeline_end(self.end),
+                rules,
+                plm,
             )
             for k, line in enumerate(f.lines)
         ]
+        scheduler = Scheduler(f, sims, self.seed, self.start)
+        self.stories = (scheduler, plm)
+        stories = PlmApsTruth({line.line_id: line.plant_id for line in f.lines})
         truth = TruthCollector()
         ledger = Ledger(f, calendars, self.start)
         sales = SalesBook(f, self.seed)
@@ -147,8 +162,11 @@ class _Run:
         for k in range(days):
             day = self.start + timedelta(days=k)
             out = DayOutput(report_seq=self.report_seq)
+            out.changes, out.revisions = plm.run_day(day)
+            out.versions, out.operations = scheduler.run_day(day, k)
             for sim in sims:
                 sim.run_day(day, k, out, ledger, truth)
+            stories.close_day(day, out.order_output, out.work_orders)
             sales.run_day(day, out.production, out, ledger)
             purchasing.receive(day, ledger)
             ledger.housekeeping(day, k, day_rng(self.seed, HOUSEKEEPING, day))
@@ -160,7 +178,7 @@ class _Run:
         tail = self.end + timedelta(days=1)
         movements, _ = ledger.close_day(tail, with_snapshot=False)
         files.write_movements(tail, movements)
-        return files.finish(), truth
+        return files.finish(), truth, stories
 
 
 def generate_sample(

@@ -3,11 +3,16 @@
 Quantities are kept in integer thousandths so a snapshot equals the sum of the movements
 exactly. Stock never goes negative: issues are clamped to what is on hand, and shipments,
 transfers and write-offs are only planned against yesterday's closing stock.
+
+Finished goods are also kept by lot, first in first out: a production receipt adds its lot,
+opening stock, transfers in and count gains add stock of no known lot, and whatever takes
+stock (a shipment, a transfer out, a write-off) takes the oldest first. A shipment carries
+the lot that gave most of its quantity (`Ledger.take` says which).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import date, timedelta
 
 import numpy as np
@@ -66,6 +71,7 @@ class Ledger:
         self.movement_seq = 0
         self.reserved: dict[tuple[str, str], int] = defaultdict(int)
         self.issued: dict[tuple[str, str], int] = defaultdict(int)
+        self.lots: dict[tuple[str, str], deque[list]] = defaultdict(deque)  # FG: [lot, milli]
         t0 = local_epoch(start)
         for plant in factory.plants:
             for wh_kind, days in (("RM", 14), ("FG", 6)):
@@ -139,8 +145,24 @@ class Ledger:
         """Closing stock of yesterday less what today's plans already took (milli)."""
         return self.stock.get((wh, mat), 0) - self.reserved[(wh, mat)]
 
-    def take(self, wh: str, mat: str, qty: int) -> None:
+    def take(self, wh: str, mat: str, qty: int) -> str | None:
+        """Reserve stock planned out today; for finished goods, the lot most of it comes from
+        (None when that is stock of no known lot)."""
         self.reserved[(wh, mat)] += qty
+        if not wh.endswith("-FG"):
+            return None
+        fifo, taken = self.lots[(wh, mat)], {}
+        while qty > 0 and fifo:
+            head = fifo[0]
+            part = min(qty, head[1])
+            taken[head[0]] = taken.get(head[0], 0) + part
+            head[1] -= part
+            qty -= part
+            if head[1] == 0:
+                fifo.popleft()
+        if not taken:
+            return None
+        return max(taken.items(), key=lambda item: item[1])[0]
 
     def close_day(self, day: date, with_snapshot: bool = True) -> tuple[dict, dict]:
         """Apply the day's movements in time order; return movement and snapshot columns."""
@@ -173,6 +195,8 @@ class Ledger:
             if qty == 0:
                 continue
             stock[key] = on_hand + qty
+            if qty > 0 and wh.endswith("-FG"):
+                self.lots[key].append([lot or None, qty])
             if kind == "ISSUE_TO_PRODUCTION":
                 issued[key] -= qty
             seq += 1

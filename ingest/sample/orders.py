@@ -98,7 +98,7 @@ class SalesBook:
             want = int(want * rng.uniform(0.5, 0.9))
         qty = min(want, ledger.available(wh, line.material_id) // MILLI)
         if qty > 0:
-            ledger.take(wh, line.material_id, qty * MILLI)
+            lot = ledger.take(wh, line.material_id, qty * MILLI)
             self.shipment_seq += 1
             ts = t0 + int(rng.integers(8 * 3600, 18 * 3600))
             shipment_id = f"SH-{self.shipment_seq:08d}"
@@ -122,6 +122,7 @@ class SalesBook:
                     "shipped_qty": qty,
                     "shipped_at": ts,
                     "warehouse_id": wh,
+                    "lot_id": lot,
                     "plant": line.plant_id,
                 }
             )

@@ -19,9 +19,9 @@ import yaml
 
 from . import states as st
 from .badrows import BadRows
-from .factory import build_factory
+from .factory import DAY_S, build_factory
 from .production import WorkOrder
-from .writers import FORMATS, HP_STATE_COLUMNS, InboxWriter
+from .writers import FORMATS, HP_STATE_COLUMNS, PLM_CHANGE_COLUMNS, InboxWriter
 
 TS_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAPPING = """\
@@ -49,6 +49,10 @@ class DayFiles:
     sales: dict[tuple[str, int], dict]
     purchases: list[dict]
     shipments: list[dict]
+    changes: list[dict]
+    revisions: list[dict]
+    versions: list[dict]
+    operations: dict[str, np.ndarray]
 
 
 @dataclass
@@ -66,6 +70,12 @@ class DayOutput:
     shipments: list[dict] = field(default_factory=list)
     production: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     report_seq: list[int] = field(default_factory=lambda: [0])
+    # produced quantity per (line, work order, plant-local epoch day of the report's end)
+    order_output: dict[tuple[str, str, int], int] = field(default_factory=lambda: defaultdict(int))
+    changes: list[dict] = field(default_factory=list)
+    revisions: list[dict] = field(default_factory=list)
+    versions: list[dict] = field(default_factory=list)
+    operations: dict[str, np.ndarray] = field(default_factory=dict)
 
     def states(self, plant, eq_ids, start, end, code) -> None:
         target = self.states_hp if plant == "HP" else self.states_std
@@ -87,10 +97,12 @@ class DayOutput:
             "actual_start": wo.actual_start,
             "actual_end": wo.actual_end,
             "status": wo.status,
+            "revision": wo.revision,
         }
 
     def report(self, wo, equipment_id, start, end, produced, good, scrap, rework, lot) -> None:
         self.report_seq[0] += 1
+        self.order_output[(wo.line_id, wo.work_order_id, end // DAY_S)] += produced
         self.reports.append(
             {
                 "report_id": f"PR-{self.report_seq[0]:09d}",
@@ -133,6 +145,10 @@ class DayOutput:
             self.sales,
             self.purchases,
             self.shipments,
+            self.changes,
+            self.revisions,
+            self.versions,
+            self.operations,
         )
 
 
@@ -162,7 +178,7 @@ class InboxFiles:
         self.writer.write(entity, name, frame, **kwargs)
         self.rows[entity] += frame.height
 
-    def master_data(self) -> None:
+    def master_data(self, revisions: list[dict]) -> None:
         f = self.factory
         self.write(
             "plants",
@@ -281,6 +297,9 @@ class InboxFiles:
             ),
             exported=exported,
         )
+        self.write(
+            "product_revisions", "product_revisions", pl.DataFrame(revisions), exported=exported
+        )
         mapping = MAPPING + yaml.safe_dump(
             {
                 "sites": [
@@ -289,7 +308,13 @@ class InboxFiles:
                         "description": "Haiphong MES exports its own column names",
                         "files": "mes/equipment_states/HP_*",
                         "columns": {v: k for k, v in HP_STATE_COLUMNS.items()},
-                    }
+                    },
+                    {
+                        "site": "PLM",
+                        "description": "The PLM exports engineering changes with XML-ish names",
+                        "files": "plm/engineering_changes/*",
+                        "columns": {v: k for k, v in PLM_CHANGE_COLUMNS.items()},
+                    },
                 ]
             },
             sort_keys=False,
@@ -350,6 +375,7 @@ class InboxFiles:
         if out.shipments:
             self.write("shipments", f"shipments_{stamp}", _frame(out.shipments, ("shipped_at",)))
         self.write_movements(day, movements)
+        self._plm_aps(day, stamp, out)
         if snapshot["warehouse_id"]:
             frame = pl.DataFrame(snapshot).with_columns(
                 snapshot_date=pl.lit(stamp), lot_id=pl.lit(None, dtype=pl.String)
@@ -369,6 +395,38 @@ class InboxFiles:
                 }
             )
             self.write("meter_readings", f"meter_readings_{stamp}", frame)
+
+    def _plm_aps(self, day: date, stamp: str, out: DayFiles) -> None:
+        exported = datetime.combine(day, datetime.min.time()).replace(hour=23)
+        if out.revisions:
+            self.write(
+                "product_revisions",
+                f"product_revisions_{stamp}",
+                pl.DataFrame(out.revisions),
+                exported=exported,
+            )
+        if out.changes:
+            frame = pl.DataFrame(out.changes, infer_schema_length=None).rename(PLM_CHANGE_COLUMNS)
+            self.write("engineering_changes", f"engineering_changes_{stamp}", frame)
+        if out.versions:
+            self.write(
+                "schedule_versions", f"schedule_versions_{stamp}", pl.DataFrame(out.versions)
+            )
+        if out.operations:
+            ops = out.operations
+            frame = pl.DataFrame(
+                {
+                    "plan_version": ops["plan_version"].astype(str),
+                    "work_order_id": ops["work_order_id"].astype(str),
+                    "operation_no": ops["operation_no"],
+                    "line_id": ops["line_id"].astype(str),
+                    "equipment_id": ops["equipment_id"].astype(str),
+                    "planned_start": _ts(ops["planned_start"]),
+                    "planned_end": _ts(ops["planned_end"]),
+                    "planned_qty": ops["planned_qty"].astype(np.float64),
+                }
+            )
+            self.write("planned_operations", f"planned_operations_{stamp}", frame)
 
     def write_movements(self, day: date, cols: dict) -> None:
         if not cols["movement_id"]:

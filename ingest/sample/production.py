@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,10 @@ from . import states as st
 from .factory import DAY_S, Factory, Line, hash_id
 from .quality import QualityModel
 from .rng import LINE, day_rng
+
+if TYPE_CHECKING:
+    from .order_rules import OrderRules
+    from .plm import Engineering
 from .shifts import SLOT_S, PlantCalendar
 
 
@@ -36,6 +41,7 @@ class WorkOrder:
     actual_start: int | None = None
     actual_end: int | None = None
     status: str = "RELEASED"
+    revision: str | None = None
 
 
 @dataclass
@@ -60,8 +66,12 @@ class LineSimulator:
         index: int,
         quality: QualityModel,
         timeline_end: int,
+        rules: OrderRules | None = None,
+        plm: Engineering | None = None,
     ):
         self.line = line
+        self.rules = rules
+        self.plm = plm
         self.factory = factory
         self.cal = calendar
         self.quality = quality
@@ -99,11 +109,17 @@ class LineSimulator:
         choices = [p for p in self.line.products if p != previous] or self.line.products
         product = choices[int(self.rng.integers(len(choices)))]
         budget = int(self.rng.integers(4 * 3600, 20 * 3600))
+        rules = self.rules
+        if rules is not None:
+            product = rules.product(self.line, planned_start, product)
         last = self.eqs[-1]
         ideal = self.factory.routings[(product, last.equipment_id)]
         qty = max(10, int(round(budget * 0.8 / (ideal * last.speed_factor), -1)))
-        duration = int(budget * self.wall_factor * self.rng.uniform(0.95, 1.25))
-        return WorkOrder(
+        stretch = self.rng.uniform(0.95, 1.25)
+        if rules is not None:
+            stretch *= rules.duration_factor(self.line)
+        duration = int(budget * self.wall_factor * stretch)
+        wo = WorkOrder(
             f"WO-{self.line.line_id}-{self.wo_seq:05d}",
             product,
             self.line.line_id,
@@ -112,6 +128,12 @@ class LineSimulator:
             planned_start + duration,
             budget,
         )
+        if self.plm is not None:
+            # Released on the revision current a day on, so an order made across the
+            # midnight a change takes effect builds the new one (the MES knows it by then).
+            ahead = planned_start + DAY_S
+            wo.revision = self.plm.revision_for(self.line.line_id, product, ahead)
+        return wo
 
     def _start_order(self, wo: WorkOrder, at: int, out) -> None:
         wo.actual_start = at
@@ -127,32 +149,56 @@ class LineSimulator:
             self.cancel_tomorrow.append(extra)
 
     # -- one day ---------------------------------------------------------------------
-    def run_day(self, day: date, day_index: int, out, ledger, truth) -> None:
-        cal, n = self.cal, len(self.eqs)
+    def advance_orders(self, day: date, day_index: int, out) -> list[tuple[WorkOrder, int, int]]:
+        """The day's work orders: yesterday's extras cancelled, orders completed and started.
+
+        These are the first draws of the day's stream and depend on nothing but the orders
+        carried over and the calendar, so a second simulator running ahead (the APS sample's
+        look-ahead, `aps.OrderForecast`) releases exactly the orders this one will.
+        """
         self.rng = day_rng(self.seed, LINE, day, self.index)
-        first = day_index == 0
-        w0 = cal.window_start(day)
-        cut = min(DAY_S, self.timeline_end - w0)
+        w0 = self.cal.window_start(day)
         for wo in self.cancel_tomorrow:
             wo.status = "CANCELLED"
             out.work_order(wo)
         self.cancel_tomorrow = []
-        working = cal.is_working(day)
-        arr = np.full((n, DAY_S), st.NOT_SCHEDULED, dtype=np.int8)
-        segments: list[tuple[WorkOrder, int, int]] = []
-        if first:
+        if day_index == 0:
             self._start_order(self._new_order(w0, None), w0, out)
             self.wo.planned_start = w0
+        if self.plm is not None:
+            self._follow_changes(w0, out)
+        if not self.cal.is_working(day):
+            return [(self.wo, 0, DAY_S)]
+        return self._segments(w0, out)
+
+    def _follow_changes(self, w0: int, out) -> None:
+        """Open orders move to a product's new revision on the production day whose window
+        reaches the start of the day a change takes effect."""
+        for wo in (self.wo, self.next_wo):
+            if wo is None or wo.revision is None:
+                continue
+            if not self.plm.follows(self.line.line_id, wo.product_id):
+                continue
+            current = self.plm.revision_for(self.line.line_id, wo.product_id, w0 + DAY_S)
+            if current > wo.revision:
+                wo.revision = current
+                out.work_order(wo)
+
+    def run_day(self, day: date, day_index: int, out, ledger, truth) -> None:
+        cal, n = self.cal, len(self.eqs)
+        w0 = cal.window_start(day)
+        cut = min(DAY_S, self.timeline_end - w0)
+        working = cal.is_working(day)
+        arr = np.full((n, DAY_S), st.NOT_SCHEDULED, dtype=np.int8)
+        segments = self.advance_orders(day, day_index, out)
         if not working:
             fill = st.HOLIDAY if cal.is_holiday(day) else st.WEEKEND
             for a, b in self.shift_ranges:
                 arr[:, a:b] = fill
             self.carry = [None] * n
-            segments.append((self.wo, 0, DAY_S))
         else:
             for a, b in self.shift_ranges:
                 arr[:, a:b] = st.RUNNING
-            segments = self._segments(w0, out)
             self._paint(arr, day, segments, day_index)
         arr = arr[:, :cut]
         self._emit(arr, day, w0, cut, segments, working, out, ledger, truth)

@@ -18,6 +18,8 @@ SALES = 3  # orders taken and shipments
 PURCHASING = 4  # goods receipts and reorders
 BAD_ROWS = 5  # where in a file a deliberately bad row goes
 HOUSEKEEPING = 6  # transfers and cycle-count adjustments
+PLM = 7  # engineering changes
+APS = 8  # schedule versions: when they are published and what they move
 
 
 def day_rng(seed: int, stream: int, day: date, *keys: int) -> np.random.Generator:

@@ -28,6 +28,8 @@ class FileFormat:
     separator: str = ","
     encoding: str = "utf-8"
     bom: bool = False
+    title: str = ""  # xlsx: the title row above the header
+    sheet: str = ""  # xlsx: the sheet name
 
 
 def _cols(text: str) -> tuple[str, ...]:
@@ -82,7 +84,7 @@ FORMATS = {
         "jsonl",
         _cols(
             "work_order_id product_id line_id sales_order_id sales_order_line planned_qty "
-            "planned_start planned_end actual_start actual_end status"
+            "planned_start planned_end actual_start actual_end status revision"
         ),
     ),
     "materials": FileFormat(
@@ -122,7 +124,14 @@ FORMATS = {
         separator="\t",
         encoding="gb18030",
     ),
-    "warehouses": FileFormat("wms", "xlsx", "xlsx", _cols("warehouse_id plant_id warehouse_name")),
+    "warehouses": FileFormat(
+        "wms",
+        "xlsx",
+        "xlsx",
+        _cols("warehouse_id plant_id warehouse_name"),
+        title="WMS 仓库主数据 / Warehouse master data",
+        sheet="Warehouses",
+    ),
     "inventory_movements": FileFormat(
         "wms",
         "csv",
@@ -144,7 +153,9 @@ FORMATS = {
         "wms",
         "csv",
         "csv",
-        _cols("shipment_id order_id line_no material_id shipped_qty shipped_at warehouse_id"),
+        _cols(
+            "shipment_id order_id line_no material_id shipped_qty shipped_at warehouse_id lot_id"
+        ),
     ),
     "meter_readings": FileFormat(
         "scada",
@@ -152,9 +163,54 @@ FORMATS = {
         "parquet",
         _cols("equipment_id interval_start interval_minutes energy_kwh"),
     ),
+    "product_revisions": FileFormat(
+        "plm",
+        "xlsx",
+        "xlsx",
+        _cols("product_id revision status released_at description"),
+        title="PLM 产品版本 / Product revisions",
+        sheet="Revisions",
+    ),
+    "engineering_changes": FileFormat(
+        "plm",
+        "json",
+        "json",
+        _cols(
+            "ChangeNumber AffectedItem.ItemNumber AffectedItem.OldRevision "
+            "AffectedItem.NewRevision Reason.Code Reason.Description Priority Dates.Originated "
+            "Dates.Approved AffectedItem.EffectiveDate Dates.Closed Workflow.Status"
+        ),
+    ),
+    "schedule_versions": FileFormat(
+        "aps",
+        "csv",
+        "csv",
+        _cols("plan_version plant_id published_at horizon_start horizon_end"),
+    ),
+    "planned_operations": FileFormat(
+        "aps",
+        "csv",
+        "csv",
+        _cols(
+            "plan_version work_order_id operation_no line_id equipment_id planned_start "
+            "planned_end planned_qty"
+        ),
+        separator=";",
+    ),
 }
 HP_STATE_COLUMNS = {"equipment_id": "EQUIP_NO", "start_ts": "STATE_START", "end_ts": "STATE_END"}
-XLSX_TITLE = "WMS 仓库主数据 / Warehouse master data"
+# The PLM's XML-ish export names (engineering_changes) → contract names; the sample's
+# andon_mapping.yaml maps them back.
+PLM_CHANGE_COLUMNS = dict(
+    zip(
+        _cols(
+            "eco_id product_id from_revision to_revision reason_code reason_text priority "
+            "created_at approved_at effective_date closed_at status"
+        ),
+        FORMATS["engineering_changes"].columns,
+        strict=True,
+    )
+)
 XLSX_HEADER_ROW = 4  # Excel row of the header; data starts on the next row
 
 
@@ -190,7 +246,10 @@ class InboxWriter:
             lines = self.inject(rel, entity, lines, columns, _json_line)
             path.write_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
         elif fmt.kind == "json":
-            rows = frame.select(columns).to_dicts()
+            rows = frame.select(columns).to_dicts() if frame.height else []
+            rows = self.inject(
+                rel, entity, rows, columns, lambda row, cols: {c: row.get(c) for c in cols}
+            )
             path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         elif fmt.kind == "csv":
             text = frame.select(columns).write_csv(separator=fmt.separator)
@@ -203,7 +262,7 @@ class InboxWriter:
             rows = self.inject(
                 rel, entity, rows, columns, lambda row, cols: [row.get(c) for c in cols]
             )
-            _write_xlsx(path, columns, rows, exported or datetime(2026, 1, 1))
+            _write_xlsx(path, fmt, columns, rows, exported or datetime(2026, 1, 1))
         elif fmt.kind == "parquet":
             slots = self.inject(rel, entity, [None] * frame.height, columns, lambda row, cols: row)
             extra = [(i, row) for i, row in enumerate(slots) if row is not None]
@@ -249,12 +308,12 @@ def _insert_rows(frame: pl.DataFrame, rows: list[tuple[int, dict]]) -> pl.DataFr
     return frame
 
 
-def _write_xlsx(path: Path, columns, rows, exported: datetime) -> None:
-    workbook = xlsxwriter.Workbook(str(path))
-    workbook.set_properties({"created": exported, "author": "WMS"})
-    sheet = workbook.add_worksheet("Warehouses")
+def _write_xlsx(path: Path, fmt: FileFormat, columns, rows, exported: datetime) -> None:
+    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    workbook.set_properties({"created": exported, "author": fmt.system.upper()})
+    sheet = workbook.add_worksheet(fmt.sheet)
     bold = workbook.add_format({"bold": True})
-    sheet.write(0, 0, XLSX_TITLE, bold)
+    sheet.write(0, 0, fmt.title, bold)
     sheet.write(1, 0, f"Exported {exported:%Y-%m-%d %H:%M}")
     for c, name in enumerate(columns):
         sheet.write(XLSX_HEADER_ROW - 1, c, name, bold)

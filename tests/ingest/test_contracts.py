@@ -22,12 +22,14 @@ ENTITIES = {
     "erp": {"materials", "customers", "suppliers", "sales_order_lines", "purchase_order_lines"},
     "wms": {"warehouses", "inventory_movements", "stock_snapshots", "shipments"},
     "scada": {"meter_readings"},
+    "plm": {"product_revisions", "engineering_changes"},
+    "aps": {"schedule_versions", "planned_operations"},
 }
 
 
 def test_all_entities_of_the_source_contract():
     contracts = load_contracts()
-    assert len(contracts) == 19
+    assert len(contracts) == 23
     for system, entities in ENTITIES.items():
         assert {c.entity for c in contracts.values() if c.system == system} == entities
 

@@ -161,7 +161,7 @@ def test_timestamp_parsing(inbox, text, wall, offset):
 
 
 def test_landing_status(inbox):
-    assert landing_status(inbox.warehouse).height == 19
+    assert landing_status(inbox.warehouse).height == 23
     inbox.write("mes/equipment_states/a.csv", STATES + "EQ1,2024-03-05 06:00,,X,,\n")
     inbox.write("mes/equipment_states/b.csv", "nope\n1\n")
     inbox.write("erp/customers/c.csv", "customer_id,customer_name\nC1,Acme\n")

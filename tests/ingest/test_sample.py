@@ -16,12 +16,14 @@ import pytest
 
 from ingest.sample import generate_sample
 from ingest.sample.states import TRUTH_STATES
+from ingest.sample.writers import PLM_CHANGE_COLUMNS
 
 START = date(2026, 9, 28)  # a Monday; the fortnight holds HP weekends and the Oct 1-3 holiday
 END = date(2026, 10, 11)
 SCALE = 0.2
 ENCODINGS = {"erp": "gb18030"}
 HP_NAMES = {"EQUIP_NO": "equipment_id", "STATE_START": "start_ts", "STATE_END": "end_ts"}
+PLM_NAMES = {v: k for k, v in PLM_CHANGE_COLUMNS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -269,6 +271,9 @@ def test_every_manifest_row_is_where_it_says(inbox: Path, manifest: list[dict]) 
             header = next(csv.reader([lines[0]], delimiter=sep))
             values = next(csv.reader([lines[m["row"] - 1]], delimiter=sep))
             row = dict(zip(header, values, strict=True))
+        elif suffix == ".json":
+            row = json.loads(path.read_text(encoding="utf-8"))[m["row"] - 1]
+            row = {PLM_NAMES.get(k, k): v for k, v in row.items()}
         elif suffix == ".xlsx":
             sheet = openpyxl.load_workbook(path).worksheets[0]
             header = [c.value for c in sheet[4]]
