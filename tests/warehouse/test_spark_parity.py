@@ -29,6 +29,9 @@ from warehouse.build import build_warehouse
 from warehouse.connections import connect_published
 
 pytest.importorskip("pyspark", reason="the Spark extra is installed by ./dev")
+# Four Spark builds (about 4 minutes on a quiet 2-core machine, twice that when the cores
+# are shared): more than the suite's 600 s per test.
+pytestmark = pytest.mark.timeout(1800)
 
 SEED = 5
 SCALE = 0.2
@@ -196,7 +199,17 @@ def engines(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             _kpis(incremental["duckdb"].published), _kpis(incremental["spark"].published)
         ),
     }
-    yield {"full": full, "incremental": incremental, "first": first, "second": second}
+    # nothing new: published again from the snapshot's files, no Spark node runs
+    unchanged = _build(spark, "spark")
+    third = _differences(incremental["duckdb"].published, unchanged.published)
+    yield {
+        "full": full,
+        "incremental": incremental,
+        "first": first,
+        "second": second,
+        "unchanged": unchanged,
+        "third": third,
+    }
     from warehouse.spark import running_session
 
     session = running_session()
@@ -218,6 +231,17 @@ def test_spark_incremental_build_gives_duckdbs_marts_and_kpis(engines):
     assert not engines["incremental"]["spark"].full_refresh
     assert engines["second"]["marts"] == {}
     assert engines["second"]["kpis"] == []
+
+
+def test_a_build_with_nothing_new_publishes_the_same_marts_without_spark(engines):
+    unchanged = engines["unchanged"]
+    assert (
+        unchanged.nodes == [] and unchanged.published != engines["incremental"]["spark"].published
+    )
+    assert engines["third"] == {}
+    snapshot = next(unchanged.published.parent.glob(f"spark-{unchanged.build_id}"))
+    files = list(snapshot.rglob("*.parquet"))
+    assert files and all(f.stat().st_nlink >= 2 for f in files)  # the previous snapshot's
 
 
 def test_readers_of_a_spark_build_query_spark(engines):
