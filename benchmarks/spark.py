@@ -66,6 +66,7 @@ def _build_benchmark():  # noqa: ANN202 - a module
 
 _BUILD = _build_benchmark()
 REQUESTS, period, percentile = _BUILD.REQUESTS, _BUILD.period, _BUILD.percentile
+child_generate = _BUILD.child_generate  # the same sample generation job
 
 
 @dataclass
@@ -152,19 +153,6 @@ def measure(name: str, *child_args: str) -> Measurement:
 
 
 # -- child jobs --------------------------------------------------------------------------
-def child_generate(inbox: str, seed: str, start: str, end: str, scale: str) -> dict:
-    from ingest.sample import generate_sample
-
-    result = generate_sample(
-        Path(inbox),
-        seed=int(seed),
-        start=date.fromisoformat(start),
-        end=date.fromisoformat(end),
-        scale=float(scale),
-    )
-    return {"rows": result.rows, "files": result.files, "seconds": result.seconds}
-
-
 def child_build(inbox: str, warehouse: str, engine: str) -> dict:
     from app.pipeline import run_pipeline
 
