@@ -163,6 +163,22 @@ def child_build(inbox: str, warehouse: str) -> dict:
     }
 
 
+def timed_requests(kwargs: dict, warehouse: str, con, reps: int) -> tuple[list, list]:  # noqa: ANN001
+    """Seconds of `reps` metrics.query calls opening the warehouse per call, and as many on
+    the shared connection `con`."""
+    import metrics
+
+    per_call, shared = [], []
+    for _ in range(reps):
+        clock = time.perf_counter()
+        metrics.query(**kwargs, warehouse=warehouse)
+        per_call.append(time.perf_counter() - clock)
+        clock = time.perf_counter()
+        metrics.query(**kwargs, con=con)
+        shared.append(time.perf_counter() - clock)
+    return per_call, shared
+
+
 def child_query(warehouse: str, reps: str) -> dict:
     import metrics
     from warehouse.connections import connect_published
@@ -177,14 +193,7 @@ def child_query(warehouse: str, reps: str) -> dict:
         kwargs = {"metrics": names, "by": by, "start": start, "end": end, "grain": grain}
         kwargs["scope"] = metrics.Scope.all()
         rows = metrics.query(**kwargs, warehouse=warehouse).height  # warm-up, and a sanity check
-        per_call, shared = [], []
-        for _ in range(int(reps)):
-            clock = time.perf_counter()
-            metrics.query(**kwargs, warehouse=warehouse)
-            per_call.append(time.perf_counter() - clock)
-            clock = time.perf_counter()
-            metrics.query(**kwargs, con=con)
-            shared.append(time.perf_counter() - clock)
+        per_call, shared = timed_requests(kwargs, warehouse, con, int(reps))
         figures["requests"].append(
             {
                 "label": label,

@@ -230,14 +230,7 @@ def child_query(warehouse: str, reps: str) -> dict:
         if clipped:  # the dashboard period holds none of the slice's rows: ask for the slice
             kwargs["start"], kwargs["end"] = start, end = first, last + timedelta(days=1)
             frame = metrics.query(**kwargs, con=con)
-        per_call, shared = [], []
-        for _ in range(int(reps)):
-            clock = time.perf_counter()
-            metrics.query(**kwargs, warehouse=warehouse)
-            per_call.append(time.perf_counter() - clock)
-            clock = time.perf_counter()
-            metrics.query(**kwargs, con=con)
-            shared.append(time.perf_counter() - clock)
+        per_call, shared = _BUILD.timed_requests(kwargs, warehouse, con, int(reps))
         figures["requests"].append(
             {
                 "label": label,
