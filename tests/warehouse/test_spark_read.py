@@ -69,7 +69,7 @@ def test_parameters_reach_spark_only_as_literals(reader):
 
 def test_duckdb_dialect_is_rendered_as_spark_sql(reader):
     sql = reader.spark_sql(
-        'select date_trunc(\'week\', "day") as period, count(*) filter (where ok) as n'
+        "select date_trunc('week', \"day\") as period, count(*) filter (where ok) as n"
         " from marts.fct_production group by all"
     )
     assert "DATE_TRUNC('WEEK'" in sql and "`day`" in sql
