@@ -168,6 +168,11 @@ PLANT_REACH: dict[str, Reach] = {
     "marts.fct_po_lines": _OWN,  # receiving warehouse -> plant
     "marts.fct_inventory_daily": _OWN,  # warehouse -> plant
     "marts.fct_inventory_movements": _OWN,  # warehouse -> plant
+    "marts.fct_schedule_versions": _OWN,  # an APS plan is one plant's
+    "marts.fct_plan_attainment": _OWN,  # line -> plant
+    "marts.fct_revision_production": _OWN,  # line -> plant
+    "marts.fct_order_journey": _OWN,  # the fulfilling plant, as fct_order_lines
+    "marts.fct_lot_trace": _OWN,  # the shipping plant
     # master data kept once for the whole company
     "marts.dim_material": Shared("the material master is one ERP list that every plant uses"),
     "marts.dim_product": Shared("the finished goods of the one material master"),
@@ -180,6 +185,11 @@ PLANT_REACH: dict[str, Reach] = {
     ),
     "marts.dim_defect": Shared("one defect code catalogue for every plant"),
     "marts.dim_date": Shared("the calendar, with the company-wide as-of date"),
+    "marts.dim_product_revision": Shared("the revisions of the one product master (PLM)"),
+    "marts.fct_engineering_changes": Shared(
+        "engineering changes are made to products, which every plant builds"
+    ),
+    "marts.fct_eco_open_daily": Shared("open engineering changes per product and day"),
     "seeds.product_family_labels": Shared("bilingual labels of product families"),
     "seeds.region_labels": Shared("bilingual labels of sales regions"),
     "seeds.segment_labels": Shared("labels of customer industry segments"),
@@ -191,6 +201,9 @@ PLANT_REACH: dict[str, Reach] = {
     "andon_meta.source_freshness": Shared("newest load time per source table; no plant rows"),
     "andon_meta.build_state": Shared("newest load id and code hash of each passed build"),
     "andon_meta.test_window": Shared("the load window a build's tests look at; no plant rows"),
+    "andon_meta.published_engine": Unrestrictable(
+        "server folders of a Spark build's mart snapshot and lake"
+    ),
     "ingest.load_log": Unrestrictable(
         "one row per landed file of every plant's systems, with file names and row counts; "
         "a file is not attributed to a plant"

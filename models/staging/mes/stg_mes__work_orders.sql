@@ -24,6 +24,7 @@ final as (
         nullif(trim(line_id), '') as line_id,
         nullif(trim(sales_order_id), '') as sales_order_id,
         sales_order_line,
+        nullif(trim(revision), '') as revision,
         planned_qty,
         planned_start,
         planned_start_utc_offset_min,

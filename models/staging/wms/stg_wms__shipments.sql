@@ -27,6 +27,7 @@ final as (
         shipped_at,
         shipped_at_utc_offset_min,
         nullif(trim(warehouse_id), '') as warehouse_id,
+        nullif(trim(lot_id), '') as lot_id,
         _load_id,
         _source_file,
         _source_row
