@@ -5,7 +5,9 @@ Shape of the statement (CTE names as generated):
     src_<fact>__<time>      one scan per (fact, time column): filters on the time window and
                             the `where` dimension keys, grouped by period and dimension keys,
                             every aggregate the metrics need from that fact (FILTER clauses
-                            for aggregate-level conditions such as is_due = 1)
+                            for aggregate-level conditions such as is_due = 1; a period-end
+                            stock keeps the rows of each group's last time value in the
+                            period, found by a window over the filtered rows)
     agg                     the scans matched on the grouping keys (UNION ALL, then one row
                             per key with MAX of each aggregate; NULL keys match NULL keys)
     vals                    each metric from the aggregates: ratios of sums with NULLIF on
@@ -55,6 +57,7 @@ def _type(name: str) -> exp.DataType:
 
 
 PERIOD = "period"
+PERIOD_END = "period_end__"  # each row's period's last time value (agg period_end)
 
 
 @dataclass
@@ -62,6 +65,7 @@ class _Source:
     fact: str
     time: str
     aggregates: dict[str, tuple[str, exp.Expression]] = field(default_factory=dict)
+    period_end: bool = False
 
     @property
     def name(self) -> str:
@@ -93,6 +97,7 @@ class _Plan:
                 name += "_"
             self.columns[key] = name
             source.aggregates[name] = (name, expression)
+            source.period_end |= aggregate.agg == "period_end"
         return self.columns[key]
 
 
@@ -198,10 +203,17 @@ def _plan(query: MetricQuery, registry: Registry, scope: Scope) -> _Plan:
 
 
 def _aggregate_expression(aggregate: Aggregate) -> exp.Expression:
+    conditions = _conditions(aggregate.filter)
     if aggregate.agg == "count":
-        expression: exp.Expression = exp.Count(this=exp.Star())
+        counted = exp.column(aggregate.columns[0]) if aggregate.columns else exp.Star()
+        expression: exp.Expression = exp.Count(this=counted)
     elif aggregate.agg == "count_distinct":
         expression = exp.Count(this=exp.Distinct(expressions=[exp.column(aggregate.columns[0])]))
+    elif aggregate.agg == "period_end":
+        expression = exp.Sum(this=exp.column(aggregate.columns[0]))
+        conditions.append(
+            exp.EQ(this=exp.column(aggregate.time), expression=exp.column(PERIOD_END))
+        )
     elif len(aggregate.columns) == 1:
         expression = exp.Sum(this=exp.column(aggregate.columns[0]))
     else:
@@ -213,7 +225,7 @@ def _aggregate_expression(aggregate: Aggregate) -> exp.Expression:
         for term in terms[1:]:
             total = exp.Add(this=total, expression=term)
         expression = exp.Sum(this=total)
-    return _with_filter(expression, _conditions(aggregate.filter))
+    return _with_filter(expression, conditions)
 
 
 def _conditions(filters: Iterable[tuple[str, tuple[object, ...]]]) -> list[exp.Expression]:
@@ -286,9 +298,7 @@ def _source_select(plan: _Plan, source: _Source, shift: Shift | None) -> exp.Sel
     for dim in query.by:
         column = fact.dimensions[dim]
         key_expressions.append(exp.alias_(exp.column(column), registry.dimensions[dim].key))
-    select = exp.select(
-        *key_expressions, *(exp.alias_(e.copy(), a) for a, e in source.aggregates.values())
-    ).from_(scoped_table(f"{SCHEMA}.{source.fact}", plan.scope), copy=False)
+    rows: exp.Expression = scoped_table(f"{SCHEMA}.{source.fact}", plan.scope)
     start = shift.back(query.start) if shift else query.start
     end = shift.back(query.end) if shift else query.end
     conditions: list[exp.Expression] = []
@@ -299,6 +309,20 @@ def _source_select(plan: _Plan, source: _Source, shift: Shift | None) -> exp.Sel
     for dim, values in query.where:
         column = exp.column(fact.dimensions[dim])
         conditions.append(exp.In(this=column, expressions=[exp.Literal.string(v) for v in values]))
+    if source.period_end:
+        # each group's last time value in its period, among the rows the query keeps
+        last = exp.Window(
+            this=exp.Max(this=time.copy()),
+            partition_by=[e.this.copy() for e in key_expressions] or None,
+        )
+        kept = exp.select(exp.Star(), exp.alias_(last, PERIOD_END)).from_(rows, copy=False)
+        if conditions:
+            kept = kept.where(exp.and_(*conditions, copy=False), copy=False)
+        rows = exp.Subquery(this=kept, alias=exp.TableAlias(this=exp.to_identifier("kept")))
+        conditions = []
+    select = exp.select(
+        *key_expressions, *(exp.alias_(e.copy(), a) for a, e in source.aggregates.values())
+    ).from_(rows, copy=False)
     if conditions:
         select = select.where(exp.and_(*conditions, copy=False), copy=False)
     if key_expressions:

@@ -26,7 +26,7 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 
 from metrics.errors import RegistryError
 from metrics.i18n import DEFAULT_LANG, LANGS
-from metrics.scope import MARTS, PlantColumn, Unrestrictable, Via, reach
+from metrics.scope import MARTS, PlantColumn, Shared, Unrestrictable, Via, reach
 from warehouse.config import (
     CONFIG,
     NonEmptyStr,
@@ -44,6 +44,8 @@ AREAS: dict[str, dict[str, str]] = {
     "quality": {"en": "Quality", "zh": "质量", "vi": "Chất lượng"},
     "delivery": {"en": "Delivery and orders", "zh": "交付与订单", "vi": "Giao hàng và đơn hàng"},
     "inventory": {"en": "Inventory", "zh": "库存", "vi": "Tồn kho"},
+    "planning": {"en": "Planning", "zh": "计划", "vi": "Kế hoạch"},
+    "engineering": {"en": "Engineering change", "zh": "工程变更", "vi": "Thay đổi kỹ thuật"},
     "volume": {"en": "Volume", "zh": "数量", "vi": "Sản lượng"},
 }
 DAYS_IN_PERIOD = "days_in_period"
@@ -54,7 +56,7 @@ Lang = Literal[LANGS]  # type: ignore[valid-type]
 LABEL_COLUMN_LANGS: tuple[str, ...] = ("en", "zh")
 Grain = Literal["day", "week", "month", "quarter", "year"]
 Kind = Literal["ratio", "sum", "cpk", "derived"]
-Agg = Literal["sum", "count", "count_distinct"]
+Agg = Literal["sum", "count", "count_distinct", "period_end"]
 Direction = Literal["higher_is_better", "lower_is_better"]
 FormatStyle = Literal["percent", "number"]
 Missing = Literal["zero", "unknown"]
@@ -254,8 +256,11 @@ class Fact(StrictModel):
 
 
 class Aggregate(StrictModel):
-    """An aggregate over one fact: Σ of columns (added row by row), count of rows, or count
-    of distinct values, of the rows that pass `filter`, bucketed by the `time` column.
+    """An aggregate over one fact: Σ of columns (added row by row), count of rows (or of one
+    column's non-NULL values), count of distinct values, or `period_end`: Σ of the column on
+    the period's last `time` value in the data (a stock such as open changes, counted at the
+    period end, never added up over days), of the rows that pass `filter`, bucketed by the
+    `time` column.
     As a numerator, `missing` says what a group without rows of this fact counts as: zero
     (no defects recorded = 0 defects) or unknown, giving NULL (no meter readings)."""
 
@@ -268,19 +273,23 @@ class Aggregate(StrictModel):
 
     @model_validator(mode="after")
     def _columns_fit_agg(self) -> Aggregate:
-        if self.agg in ("sum", "count_distinct") and not self.columns:
+        if self.agg in ("sum", "count_distinct", "period_end") and not self.columns:
             raise ValueError(f"agg {self.agg} needs columns")
-        if self.agg == "count_distinct" and len(self.columns) > 1:
-            raise ValueError("agg count_distinct takes one column")
-        if self.agg == "count" and self.columns:
-            raise ValueError("agg count counts rows and takes no columns")
+        if self.agg in ("count_distinct", "period_end") and len(self.columns) > 1:
+            raise ValueError(f"agg {self.agg} takes one column")
+        if self.agg == "count" and len(self.columns) > 1:
+            raise ValueError("agg count counts rows, or one column's non-NULL values")
         return self
 
     def describe(self) -> str:
         if self.agg == "count":
-            body = f"count({self.fact})"
+            body = (
+                f"count({self.fact}.{self.columns[0]})" if self.columns else f"count({self.fact})"
+            )
         elif self.agg == "count_distinct":
             body = f"count distinct {self.fact}.{self.columns[0]}"
+        elif self.agg == "period_end":
+            body = f"Σ {self.fact}.{self.columns[0]} on the period's last {self.time}"
         else:
             body = "Σ " + " + ".join(f"{self.fact}.{c}" for c in self.columns)
             if len(self.columns) > 1:
@@ -469,8 +478,11 @@ class Registry(StrictModel):
         self, problems: Problems, loc: tuple, table: str, columns: tuple[str, ...]
     ) -> None:
         """A fact must reach a plant (metrics/scope.py PLANT_REACH) through its own columns,
-        or a plant manager's scope could not be applied to it."""
+        or a plant manager's scope could not be applied to it; or be Shared there with its
+        reason (the engineering changes of the one product master, the same for every plant)."""
         rule = reach(f"{MARTS}.{table}")
+        if isinstance(rule, Shared):
+            return
         if isinstance(rule, PlantColumn | Via):
             if rule.column not in columns:
                 problems.add(
@@ -482,7 +494,8 @@ class Registry(StrictModel):
         problems.add(
             loc,
             f"{table} does not reach a plant in metrics/scope.py PLANT_REACH ({rule.why}): "
-            "every fact needs a plant so a plant's scope can be applied to it",
+            "every fact needs a plant (or to be Shared master data) so a plant's scope can be "
+            "applied to it",
         )
 
     def _unknown_dimension(self, dim: str) -> str:

@@ -201,9 +201,6 @@ PLANT_REACH: dict[str, Reach] = {
     "andon_meta.source_freshness": Shared("newest load time per source table; no plant rows"),
     "andon_meta.build_state": Shared("newest load id and code hash of each passed build"),
     "andon_meta.test_window": Shared("the load window a build's tests look at; no plant rows"),
-    "andon_meta.published_engine": Unrestrictable(
-        "server folders of a Spark build's mart snapshot and lake"
-    ),
     "ingest.load_log": Unrestrictable(
         "one row per landed file of every plant's systems, with file names and row counts; "
         "a file is not attributed to a plant"

@@ -41,10 +41,13 @@ def column_type(column: str) -> str:
         "fiscal_quarter",
         "events",
         "unplanned_stop_events",
+        "window_ops",
+        "changed_ops",
+        "open_ecos",
     ):
         return "INTEGER"
     if column.endswith(("_s", "_qty", "_kwh", "_value", "_cost", "_days", "_min", "_hours")) or (
-        column in ("seconds", "lsl", "usl", "cogs")
+        column in ("seconds", "lsl", "usl", "cogs", "produced_qty_with_revision")
     ):
         return "DOUBLE"
     return "VARCHAR"
@@ -580,6 +583,149 @@ INVENTORY = [
     snapshot("2026-10-31", "FG-200", 30000),
 ]
 
+
+def planned(line: str, day: str, product: str, planned_qty: float, good_qty: float) -> dict:
+    return {
+        "plant_id": line[:2],
+        "line_id": line,
+        "product_id": product,
+        "product_family": "Power" if product == "FG-100" else "Control",
+        "production_date": D(day),
+        "planned_qty": planned_qty,
+        "good_qty": good_qty,
+    }
+
+
+# Plan attainment, October: SZ (95 + 60 + 10) / (100 + 50 + 0) = 165 / 150 = 1.1 (SZ-L2 made
+# 10 of a product it had not planned: counted, planned 0); DG 150 / 200 = 0.75; all plants
+# 315 / 350 = 0.9 (not the mean of the line-days). By line: SZ-L1 155 / 150, SZ-L2 NULL
+# (nothing planned), DG-L1 0.75. planned_qty: SZ 150, DG 200.
+PLAN = [
+    planned("SZ-L1", "2026-10-06", "FG-200", 100, 95),
+    planned("SZ-L1", "2026-10-07", "FG-200", 50, 60),
+    planned("SZ-L2", "2026-10-06", "FG-100", 0, 10),
+    planned("DG-L1", "2026-10-06", "FG-100", 200, 150),
+]
+
+
+def version(plant: str, number: int, day: str, window: int | None, changed: int | None) -> dict:
+    published = datetime.fromisoformat(f"{day} 06:00")
+    return {
+        "plan_version": f"{plant}-V{number}",
+        "plant_id": plant,
+        "published_at": published,
+        "published_date": D(day),
+        "horizon_start": published,
+        "horizon_end": published,
+        "previous_plan_version": f"{plant}-V{number - 1}" if number > 1 else None,
+        "window_ops": window,
+        "changed_ops": changed,
+    }
+
+
+# Schedule change rate, October: SZ (1 + 9) / (10 + 30) = 0.25 (the mean of the versions'
+# rates would be 0.2); DG 16 / 20 = 0.8; all (1 + 9 + 16) / (10 + 30 + 20) = 26 / 60. A
+# plant's first version has no previous one: NULL, left out.
+SCHEDULE_VERSIONS = [
+    version("SZ", 1, "2026-10-01", None, None),
+    version("SZ", 2, "2026-10-02", 10, 1),
+    version("SZ", 3, "2026-10-03", 30, 9),
+    version("DG", 1, "2026-10-01", None, None),
+    version("DG", 2, "2026-10-02", 20, 16),
+]
+
+
+def change(
+    eco: str,
+    product: str,
+    status: str,
+    created: str,
+    approved: str | None,
+    effective: str | None,
+    closed: str | None,
+    approval_days: float | None,
+    effect_days: float | None,
+) -> dict:
+    def ts(text: str | None) -> datetime | None:
+        return datetime.fromisoformat(text) if text else None
+
+    return {
+        "eco_id": eco,
+        "product_id": product,
+        "from_revision": "A",
+        "to_revision": "B",
+        "status": status,
+        "created_at": ts(created),
+        "approved_at": ts(approved),
+        "effective_date": D(effective) if effective else None,
+        "closed_at": ts(closed),
+        "created_date": ts(created).date(),
+        "approved_date": ts(approved).date() if approved else None,
+        "is_approved": int(approved is not None),
+        "approval_days": approval_days,
+        "is_effective": int(status in ("APPROVED", "IMPLEMENTED") and effective is not None),
+        "effect_days": effect_days,
+    }
+
+
+# Approval days (created -> approved): E1 4.5 (09-28 10:00 -> 10-02 22:00), E2 1.0, E4 5.0
+# (approved in September). October: (4.5 + 1.0) / 2 = 2.75. Effect days (approved ->
+# effective date's midnight): E1 10-02 22:00 -> 10-10 = 7 d 2 h = 7.0833, E4 15.0 (effective
+# 10-05), E6 none (APPROVED without an approval time: effective, but no duration, so not
+# counted), E2 26 d 16 h = 26.6667 (November). October: (7.0833 + 15) / 2 = 11.0417; FG-200
+# alone 15.0 (not 7.5).
+ENGINEERING_CHANGES = [
+    change("E1", "FG-100", "IMPLEMENTED", "2026-09-28 10:00", "2026-10-02 22:00", "2026-10-10",
+           "2026-10-20 12:00", 4.5, 7 + 2 / 24),
+    change("E2", "FG-100", "APPROVED", "2026-10-05 08:00", "2026-10-06 08:00", "2026-11-02",
+           None, 1.0, 26 + 16 / 24),
+    change("E3", "FG-200", "OPEN", "2026-10-10 00:00", None, None, None, None, None),
+    change("E4", "FG-200", "IMPLEMENTED", "2026-09-15 00:00", "2026-09-20 00:00", "2026-10-05",
+           "2026-10-08 00:00", 5.0, 15.0),
+    change("E5", "FG-200", "REJECTED", "2026-10-01 00:00", None, None, "2026-10-03 00:00", None,
+           None),
+    change("E6", "FG-200", "APPROVED", "2026-10-01 00:00", None, "2026-10-12", None, None, None),
+]  # fmt: skip
+
+
+def open_on(day: str, product: str, count: int) -> dict:
+    return {"snapshot_date": D(day), "product_id": product, "open_ecos": count}
+
+
+# Open changes at the end of the day (from the changes above): 10-15 FG-100 E1, E2 = 2,
+# FG-200 E3, E6 = 2; 10-31 FG-100 E2 = 1 (E1 closed 10-20), FG-200 E3, E6 = 2; 11-15 the
+# same. October's open_ecos is the value on its last day: 1 + 2 = 3 (adding the days would
+# give 7); 10-01..10-20 ends on 10-15: 4; FG-200 in October: 2.
+ECO_OPEN_DAILY = [
+    open_on("2026-10-15", "FG-100", 2),
+    open_on("2026-10-15", "FG-200", 2),
+    open_on("2026-10-31", "FG-100", 1),
+    open_on("2026-10-31", "FG-200", 2),
+    open_on("2026-11-15", "FG-100", 1),
+    open_on("2026-11-15", "FG-200", 2),
+]
+
+
+def revision_day(line: str, day: str, product: str, produced: float, superseded: float) -> dict:
+    return {
+        "plant_id": line[:2],
+        "line_id": line,
+        "product_id": product,
+        "product_family": "Power" if product == "FG-100" else "Control",
+        "production_date": D(day),
+        "produced_qty_with_revision": produced,
+        "superseded_qty": superseded,
+    }
+
+
+# Superseded revision share, October: SZ 40 / 200 = 0.2 (SZ-L1 on 10-07: 0.4), DG 50 / 50 = 1,
+# all plants 90 / 250 = 0.36.
+REVISION_PRODUCTION = [
+    revision_day("SZ-L1", "2026-10-06", "FG-200", 100, 0),
+    revision_day("SZ-L1", "2026-10-07", "FG-200", 100, 40),
+    revision_day("DG-L1", "2026-10-06", "FG-100", 50, 50),
+]
+
 DIMENSIONS: dict[str, list[dict[str, Any]]] = {
     "dim_plant": [
         {"plant_id": "SZ", "plant_name_en": "Suzhou Plant", "plant_name_zh": "苏州工厂"},
@@ -689,6 +835,11 @@ FACTS: dict[str, list[dict[str, Any]]] = {
     "fct_work_orders": WORK_ORDERS,
     "fct_shipments": SHIPMENTS,
     "fct_inventory_daily": INVENTORY,
+    "fct_plan_attainment": PLAN,
+    "fct_schedule_versions": SCHEDULE_VERSIONS,
+    "fct_engineering_changes": ENGINEERING_CHANGES,
+    "fct_eco_open_daily": ECO_OPEN_DAILY,
+    "fct_revision_production": REVISION_PRODUCTION,
 }
 
 

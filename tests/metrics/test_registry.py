@@ -274,8 +274,23 @@ UNKNOWN = "unknown key (check its spelling against the JSON Schema beside the fi
         ),
         (
             "metrics.inspections.value",
+            {
+                "fact": "fct_inspections",
+                "time": "inspected_date",
+                "agg": "count",
+                "columns": ["lot_id", "result"],
+            },
+            "metrics.inspections.value: agg count counts rows, or one column's non-NULL values",
+        ),
+        (
+            "metrics.inspections.value",
             {"fact": "fct_inspections", "time": "inspected_date", "agg": "count", "columns": ["x"]},
-            "metrics.inspections.value: agg count counts rows and takes no columns",
+            "metrics.inspections.value.columns.0: column 'x' is not in fct_inspections",
+        ),
+        (
+            "metrics.open_ecos.value",
+            {"fact": "fct_eco_open_daily", "time": "snapshot_date", "agg": "period_end"},
+            "metrics.open_ecos.value: agg period_end needs columns",
         ),
         ("metrics.defect_ppm.scale", 0, "metrics.defect_ppm.scale: must be a non-zero number"),
         (

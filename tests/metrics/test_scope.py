@@ -34,7 +34,9 @@ SAMPLE = {"start": "2026-09-28", "end": "2026-10-12"}  # tests/conftest.py's for
 ALL, NONE = Scope.all(), Scope.none()
 SZ, DG = Scope.of({"SZ"}), Scope.of({"DG"})
 REGISTRY = metrics.load_registry()
-METRICS = list(REGISTRY.metrics.values())
+METRICS = [m for m in REGISTRY.metrics.values() if "plant" in m.dimensions]
+# metrics over Shared facts (the engineering changes of the one product master): no plant
+PRODUCT_MASTER = [m for m in REGISTRY.metrics.values() if "plant" not in m.dimensions]
 SUMS = [m for m in METRICS if m.kind == "sum"]
 
 
@@ -158,9 +160,12 @@ def test_every_table_of_a_built_warehouse_is_covered(built_warehouse: Path) -> N
             assert (name, rule.column) in columns, name
             assert (f"marts.{rule.table}", "plant_id") in columns, name
         assert isinstance(rule, PlantColumn | Via | Shared | Unrestrictable) and rule == reach(name)
-    assert {n for n in marts if n.startswith("marts.fct_")} <= {
+    # every fact carries its plant, but the engineering changes of the one product master
+    shared_facts = {"marts.fct_engineering_changes", "marts.fct_eco_open_daily"}
+    assert {n for n in marts if n.startswith("marts.fct_")} - shared_facts <= {
         n for n, r in PLANT_REACH.items() if isinstance(r, PlantColumn)
     }
+    assert all(isinstance(PLANT_REACH[n], Shared) for n in shared_facts)
 
 
 def test_scoped_marts_hold_only_their_plants_rows(built_warehouse: Path) -> None:
@@ -229,6 +234,25 @@ def test_every_fact_scan_carries_the_scope_predicate(metric: Metric) -> None:
     unscoped = metrics.compile(**request(metric), scope=ALL)  # no predicate at all
     assert "plant_id IN" not in unscoped and "FALSE" not in unscoped
     assert facts <= {t for t, _ in mart_scans(unscoped)}
+
+
+@pytest.mark.parametrize("metric", PRODUCT_MASTER, ids=[m.name for m in PRODUCT_MASTER])
+def test_a_shared_fact_is_read_whole_by_any_plant_and_not_at_all_by_none(metric: Metric) -> None:
+    facts = set(REGISTRY.facts_of(metric))
+    assert all(isinstance(reach(f"marts.{f}"), Shared) for f in facts)
+    scans = mart_scans(metrics.compile(**request(metric), scope=SZ))
+    assert facts <= {t for t, _ in scans}
+    assert not any("plant_id" in w or "FALSE" in w for _, w in scans)
+    nothing = metrics.compile(**request(metric), scope=NONE)
+    assert "WHERE FALSE" in " ".join(nothing.split())
+
+
+def test_product_master_metrics_are_the_engineering_changes() -> None:
+    assert sorted(m.name for m in PRODUCT_MASTER) == [
+        "eco_approval_days",
+        "eco_effect_days",
+        "open_ecos",
+    ]
 
 
 def test_the_default_scope_is_none() -> None:

@@ -19,6 +19,10 @@ changes as (
     where is_effective = 1
 ),
 
+materials as (
+    select material_id, product_family from {{ ref('dim_material') }}
+),
+
 with_revision as (
     select
         reports.report_id,
@@ -62,14 +66,18 @@ classified as (
 
 final as (
     select
-        plant_id,
-        line_id,
-        product_id,
-        production_date,
-        sum(produced_qty) as produced_qty_with_revision,
-        sum(superseded_qty) as superseded_qty
+        classified.plant_id,
+        classified.line_id,
+        classified.product_id,
+        any_value(materials.product_family) as product_family,
+        classified.production_date,
+        sum(classified.produced_qty) as produced_qty_with_revision,
+        sum(classified.superseded_qty) as superseded_qty
     from classified
-    group by plant_id, line_id, product_id, production_date
+    left join materials
+        on classified.product_id = materials.material_id
+    group by classified.plant_id, classified.line_id, classified.product_id,
+        classified.production_date
 )
 
 select * from final

@@ -17,6 +17,10 @@ reports as (
     select * from {{ ref('int_production_reports_attributed') }}
 ),
 
+materials as (
+    select material_id, product_family from {{ ref('dim_material') }}
+),
+
 planned as (
     select
         plant_id,
@@ -51,7 +55,7 @@ made as (
     group by reports.plant_id, reports.line_id, reports.product_id, reports.production_date
 ),
 
-final as (
+matched as (
     select
         coalesce(planned.plant_id, made.plant_id) as plant_id,
         coalesce(planned.line_id, made.line_id) as line_id,
@@ -65,6 +69,20 @@ final as (
         and planned.line_id = made.line_id
         and planned.product_id = made.product_id
         and planned.production_date = made.production_date
+),
+
+final as (
+    select
+        matched.plant_id,
+        matched.line_id,
+        matched.product_id,
+        materials.product_family,
+        matched.production_date,
+        matched.planned_qty,
+        matched.good_qty
+    from matched
+    left join materials
+        on matched.product_id = materials.material_id
 )
 
 select * from final
