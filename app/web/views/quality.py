@@ -1,11 +1,14 @@
 """Quality: yield, scrap and rework; defects by code; SPC per product and characteristic;
 and tracing one lot to its work order, machines, inspections and customers."""
 
+from datetime import timedelta
+
 import polars as pl
 import streamlit as st
 
-from app.web import charts, data, lists
+from app.web import charts, data, lists, plan_charts, plan_lists
 from app.web.control_chart import characteristic_label, control_chart
+from app.web.downloads import download_buttons
 from app.web.filters import trend_grain
 from app.web.sidebar import context
 from app.web.widgets import chart_with_data, display_table, dropped_note, equals_from, no_data
@@ -15,12 +18,13 @@ from metrics.i18n import t
 from metrics.spc import LOOKBACK_DAYS, MIN_BASELINE, RULES, cpk
 
 TRENDS = ["first_pass_yield", "scrap_rate", "rework_rate"]
+UPCOMING_DAYS = 30  # engineering changes shown ahead of the newest data
 
 ctx = context()
 f, lang, key = ctx.filters, ctx.lang, ctx.key
 where = f.where()
 st.title(t("page_quality", lang))
-dropped_note(f, TRENDS + ["defect_qty"])
+dropped_note(f, TRENDS + ["defect_qty", "superseded_revision_share"])
 
 left, right = st.columns(2)
 with left:
@@ -58,8 +62,68 @@ with right:
             lang,
         )
 
-st.subheader(t("spc_chart", lang))
+st.subheader(t("eco_section", lang))
 equals = equals_from(f)
+# a period that reaches the newest data also shows the changes coming in the days after it
+until = f.end + timedelta(days=UPCOMING_DAYS) if f.end > ctx.as_of else f.end
+changes = plan_lists.effective_changes(key, equals, f.family, f.start, f.end, lang, until=until)
+left, right = st.columns(2)
+with left:
+    fpy = data.metric("first_pass_yield")
+    if not no_data(trend, lang, [fpy.name], t("eco_fpy_chart", lang)):
+        chart_with_data(
+            plan_charts.trend_with_changes(
+                trend,
+                fpy,
+                plan_charts.change_marks(changes, ctx.as_of),
+                lang,
+                title=t("eco_fpy_chart", lang),
+            ),
+            trend.select("period", fpy.name),
+            "first_pass_yield_and_changes",
+            lang,
+        )
+        st.caption(t("eco_fpy_note", lang))
+with right:
+    share = data.metric("superseded_revision_share")
+    superseded = data.kpi_frame(
+        key, [share.name], where, by=("line",), start=f.start, end=f.end, lang=lang
+    )
+    superseded = plan_charts.with_line_names(
+        superseded.filter(pl.col(share.name).is_not_null()), data.lines(key)
+    )
+    if not no_data(superseded, lang, title=t("superseded_by_line", lang)):
+        chart_with_data(
+            plan_charts.status_bars(
+                superseded,
+                "line_name",
+                data.registry().dimension("line").label(lang),
+                share,
+                lang,
+                title=t("superseded_by_line", lang),
+            ),
+            superseded.drop("line_name"),
+            "superseded_revision_share_by_line",
+            lang,
+        )
+eco_list = (
+    t("eco_list_upcoming", lang, days=UPCOMING_DAYS) if until > f.end else t("eco_list", lang)
+)
+st.markdown(f"**{eco_list}**")
+if changes.is_empty():
+    st.info(t("no_effective_changes", lang))
+else:
+    display_table(changes.drop("status"), lang, height=min(36 * (changes.height + 1) + 2, 300))
+    download_buttons(changes, "engineering_changes", lang)
+st.markdown(f"**{t('superseded_rows', lang)}**")
+old_revisions = plan_lists.superseded_production(key, f.plant, f.line, f.family, f.start, f.end)
+if old_revisions.is_empty():
+    st.success(t("no_superseded", lang))
+else:
+    display_table(old_revisions, lang, height=min(36 * (old_revisions.height + 1) + 2, 300))
+    download_buttons(old_revisions, "superseded_revision_production", lang)
+
+st.subheader(t("spc_chart", lang))
 series = lists.spc_series(key, equals, f.start, f.end, lang)
 if not no_data(series, lang):
     products = dict(zip(series["product_id"], series["product_name"], strict=True))
