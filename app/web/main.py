@@ -54,12 +54,28 @@ PAGES = [
     ),
     ("quality.py", "page_quality", ":material/verified:", "quality", Action.READ, KPI_FILTERS),
     (
+        "planning.py",
+        "page_planning",
+        ":material/event_note:",
+        "planning",
+        Action.READ,
+        ("period", "plant", "line"),
+    ),
+    (
         "delivery.py",
         "page_delivery",
         ":material/local_shipping:",
         "delivery",
         Action.READ,
         ("period", "plant", "family"),
+    ),
+    (
+        "order_journey.py",
+        "page_journey",
+        ":material/route:",
+        "journey",
+        Action.READ,
+        ("period", "plant"),
     ),
     (
         "inventory.py",

@@ -35,7 +35,9 @@ READ_PAGES = [
     "Ask",
     "Equipment effectiveness",
     "Quality",
+    "Planning",
     "Delivery",
+    "Order journey",
     "Inventory",
     "Data health",
 ]

@@ -93,7 +93,7 @@ def test_every_request_stays_on_this_machine(server: str) -> None:
         assert icons and all(icon.startswith("data:image/svg+xml") for icon in icons), icons
         sign_in(tab, "admin", PASSWORDS["admin"])
         count = tab.locator(NAV).count()
-        assert count == 10
+        assert count == 12
         for index in range(count):
             tab.locator(NAV).nth(index).click()
             settle(tab)
