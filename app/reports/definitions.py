@@ -472,14 +472,25 @@ class Contact(StrictModel):
 
 class Contacts(StrictModel):
     """reports/contacts.yaml: who owns what, per plant (or `default`) and role (a metric's
-    owner in the registry, or `*` for every role)."""
+    owner in the registry, or `*` for every role), and optionally per line: a line's owner
+    hears of the alerts about that line (a rule with scope [plant, line]) before its plant's
+    contact does."""
 
     plants: dict[NonEmptyStr, dict[NonEmptyStr, Contact]] = Field(default_factory=dict)
+    lines: dict[NonEmptyStr, dict[NonEmptyStr, Contact]] = Field(
+        default_factory=dict,
+        description="Per line id (dim_line.line_id) and role (or `*`): told of an alert about "
+        "that line instead of the plant's contact.",
+    )
 
-    def chain(self, plant: str | None, role: str) -> tuple[Contact, ...]:
-        for key in (plant, "default"):
-            roles = self.plants.get(str(key)) or {}
-            contact = roles.get(role) or roles.get("*")
+    def chain(self, plant: str | None, role: str, line: str | None = None) -> tuple[Contact, ...]:
+        """The contact of `role` and its escalations: the line's (when the alert is about a
+        line the file lists), else the plant's, else `default`'s; at each level the role's
+        own contact before `*`."""
+        levels = (self.lines.get(str(line)) if line is not None else None,)
+        levels += (self.plants.get(str(plant)), self.plants.get("default"))
+        for roles in levels:
+            contact = (roles or {}).get(role) or (roles or {}).get("*")
             if contact is not None:
                 return contact.chain()
         return ()

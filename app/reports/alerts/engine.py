@@ -9,7 +9,8 @@ Events come back as dicts (`AlertEvent.to_dict`): the history row id, rule, enti
 period, value, message, contact, token and time — the shape `andon build --json` prints.
 
 Alert rules are written by administrators, so the system evaluates them for every plant
-(`EVALUATION_SCOPE`, given explicitly) and tells each plant's contacts. Whoever lists or
+(`EVALUATION_SCOPE`, given explicitly) and tells each plant's contacts — for an alert about
+a line that contacts.yaml lists under `lines:`, that line's owner first. Whoever lists or
 acknowledges alerts does so as a caller (app/reports/access.py): they see the alerts of
 their plants only, and acknowledge only those their role may (`can(user, "ack_alert",
 plant)`); a token of another plant's alert is refused exactly like an unknown one.
@@ -28,7 +29,7 @@ import duckdb
 from app.accounts import Action
 from app.reports.access import Caller, Refused, user_may
 from app.reports.alerts.evaluate import find, period_for
-from app.reports.alerts.notify import outgoing, render
+from app.reports.alerts.notify import entity_dims, outgoing, render
 from app.reports.alerts.rules import AlertRule, load_rules
 from app.reports.alerts.transitions import (
     AlertEvent,
@@ -43,7 +44,7 @@ from app.reports.alerts.transitions import (
 from app.reports.audience import Plant, given_lang, read_plants, reader_lang
 from app.reports.definitions import Contacts, load_channels, load_contacts
 from app.reports.delivery import Deliverer
-from app.reports.names import Names
+from app.reports.names import Names, entity_keys
 from app.reports.state import Outgoing, StateStore, now_utc, state_path
 from metrics.asof import as_of_date
 from metrics.registry import load_registry
@@ -102,7 +103,7 @@ def run_alerts(
                 rule=rule.name,
                 role=role,
                 period=period.key,
-                chain=contacts.chain(finding.plant, role),
+                chain=contacts.chain(finding.plant, role, line_of(finding.keys)),
                 at=clock(),
                 token=new_token(),
             )
@@ -110,6 +111,12 @@ def run_alerts(
             if record is not None:
                 events.append(record)
     return events + escalate_due(state, deliverer, contacts, rules, clock, readers)
+
+
+def line_of(keys: Iterable[tuple[str, str]]) -> str | None:
+    """The line an alert's entity is about (its `line` key), None for an entity without one:
+    whose contact (contacts.yaml `lines:`) comes before the plant's."""
+    return dict(keys).get("line")
 
 
 def new_token() -> str:
@@ -138,7 +145,9 @@ def escalate_due(
         event = escalation(
             alert,
             timeout=timedelta(minutes=rule.ack_timeout_minutes),
-            chain=contacts.chain(alert.plant, rule.role()),
+            chain=contacts.chain(
+                alert.plant, rule.role(), line_of(entity_keys(alert.entity, entity_dims(rule)))
+            ),
             at=clock(),
         )
         if event is not None:

@@ -21,6 +21,7 @@ def test_demo_rules_load_with_defaults() -> None:
         "fpy_drop",
         "breakdown_hours",
         "spc_measurements",
+        "superseded_revision",
     ]
     assert rules["breakdown_hours"].ack_timeout_minutes == 60  # its own value
     assert rules["fpy_drop"].ack_timeout_minutes == 120  # from defaults

@@ -38,7 +38,7 @@ def message(call, *args) -> list[str]:
 
 def test_demo_reports_load() -> None:
     reports = load_reports(DEFAULT_DIR)
-    assert list(reports) == ["daily_plant_kpis", "weekly_delivery"]
+    assert list(reports) == ["daily_plant_kpis", "weekly_delivery", "weekly_planning"]
     daily, weekly = reports["daily_plant_kpis"], reports["weekly_delivery"]
     assert (daily.cron, daily.timezone, daily.burst_per) == ("30 7 * * *", "Asia/Shanghai", "plant")
     assert {key: a.lang for key, a in daily.audiences.items()} == {
