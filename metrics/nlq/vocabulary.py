@@ -16,6 +16,7 @@ vocabulary. Tests build one from a few in-memory rows with `Vocabulary.build(row
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,7 @@ class Vocabulary:
     fuzzy: dict[int, list[str]]
     max_len: int
     cjk: dict[int, list[str]] = field(default_factory=dict)  # Chinese phrases by length
-    words: frozenset[str] = frozenset()  # every Latin word of a value's name
+    words: frozenset[str] = frozenset()  # Latin words that are no typos (see build)
 
     @classmethod
     def build(
@@ -152,12 +153,13 @@ class Vocabulary:
         for phrase in merged:
             if len(phrase) >= 3 and all(_CJK_CHAR.match(ch) for ch in phrase):
                 cjk.setdefault(len(phrase), []).append(phrase)
+        # a word of a value's name, or one that recurs in several names ('plan' of plan
+        # attainment, plan qty...), is a word, not a typo of a shorter name ('plant')
+        latin = [(p, terms) for p, terms in merged.items() if not has_cjk(p)]
+        recurring = Counter(w for p, _ in latin if " " in p for w in set(p.split()))
         words = frozenset(
-            w
-            for p, terms in merged.items()
-            if not has_cjk(p) and all(t.kind == "value" for t in terms)
-            for w in p.split()
-        )
+            w for p, terms in latin if all(t.kind == "value" for t in terms) for w in p.split()
+        ) | {w for w, n in recurring.items() if n >= 2}
         return cls(registry, merged, values, fuzzy, max(map(len, merged)), cjk, words)
 
     def keys(self, dim: str) -> tuple[str, ...]:

@@ -49,6 +49,7 @@ HELD_OUT = {
     "heldout3.yaml": 0.95,
     "heldout4.yaml": 0.95,
     "heldout5.yaml": 0.95,
+    "plm_aps.yaml": 0.95,
 }
 
 
