@@ -140,6 +140,7 @@ TABLES: dict[str, Table] = {
                 ("act_start", "actual_start"),
                 ("act_end", "actual_end"),
                 ("wo_status", "status"),
+                ("rev_code", "revision"),
             ),
             touch="plan_qty",
             watermark=_UPDATED,

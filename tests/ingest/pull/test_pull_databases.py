@@ -88,9 +88,12 @@ def test_first_pull_builds_the_same_kpis_as_the_file_ingest(
                 == result.rows_landed
                 == mes.counts.get(result.entity, erp.counts.get(result.entity))
             )
-    scada = tmp_path / "scada_inbox"
-    shutil.copytree(sample_inbox / "scada", scada / "scada")
-    assert not ingest_inbox(scada, warehouse).rejected
+    # SCADA, PLM and APS arrive as files here; the PLM export needs the site mapping.
+    files = tmp_path / "file_inbox"
+    for system in ("scada", "plm", "aps"):
+        shutil.copytree(sample_inbox / system, files / system)
+    shutil.copy(sample_inbox / "andon_mapping.yaml", files / "andon_mapping.yaml")
+    assert not ingest_inbox(files, warehouse).rejected
     built = build_warehouse(warehouse)
     assert built.passed, [f.message for f in built.failures] or built.error
 
