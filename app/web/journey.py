@@ -25,6 +25,15 @@ from metrics.i18n import t
 from metrics.scope import Scope
 
 LATE_STEPS = ("production_start", "production_end", "shipment")
+MOVEMENT_TYPES = (
+    "GOODS_RECEIPT",
+    "ISSUE_TO_PRODUCTION",
+    "PRODUCTION_RECEIPT",
+    "SHIPMENT",
+    "ADJUSTMENT",
+    "TRANSFER_IN",
+    "TRANSFER_OUT",
+)
 MIN_NAME = 2  # characters of a customer name before a search matches names
 LINE_COLUMNS = (
     "j.order_id",
@@ -178,6 +187,41 @@ def lot_query(text: str, scope: Scope) -> exp.Select:
     )
 
 
+def lot_movements_query(text: str, scope: Scope) -> exp.Select:
+    """Every stock movement of a lot (lot id `text`, any case): where it is when no
+    shipment carried it yet."""
+    return (
+        select(
+            "movement_ts",
+            "plant_id",
+            "warehouse_id",
+            "material_id",
+            "movement_type",
+            "reference_type",
+            "reference_id",
+            "qty",
+        )
+        .from_(table("fct_inventory_movements", scope))
+        .where(exp.func("upper", exp.column("lot_id")).eq(exp.func("upper", _text(text))))
+        .order_by("movement_ts", "movement_id")
+    )
+
+
+def lot_stock(movements: pl.DataFrame) -> pl.DataFrame:
+    """On hand per warehouse after a lot's movements (the warehouses still holding some)."""
+    return (
+        movements.group_by("warehouse_id", maintain_order=True)
+        .agg(pl.col("qty").sum().alias("on_hand_qty"))
+        .filter(pl.col("on_hand_qty") > 0)
+    )
+
+
+def movement_word(movement_type: str, lang: str) -> str:
+    """A movement type (SOURCES.md) in `lang`; an unknown one as it came."""
+    key = f"movement_{movement_type.lower()}"
+    return t(key, lang) if movement_type in MOVEMENT_TYPES else movement_type
+
+
 # -- cached readers (the caller's scope) -------------------------------------------------
 
 
@@ -189,6 +233,11 @@ def find_order_lines(key: str, scope: Scope, text: str) -> pl.DataFrame:
 @per_scope()
 def find_lot(key: str, scope: Scope, text: str) -> pl.DataFrame:
     return run(key, lot_query(text, scope))
+
+
+@per_scope()
+def lot_movements(key: str, scope: Scope, text: str) -> pl.DataFrame:
+    return run(key, lot_movements_query(text, scope))
 
 
 @per_scope()

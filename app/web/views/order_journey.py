@@ -9,7 +9,7 @@ from app.web import journey
 from app.web.downloads import download_buttons
 from app.web.sidebar import context
 from app.web.widgets import chart_with_data, display_table, no_data
-from metrics.formatting import format_date
+from metrics.formatting import format_date, format_number
 from metrics.i18n import t
 
 LINE_COLUMNS = [
@@ -92,6 +92,45 @@ def show_lot(lot: pl.DataFrame) -> None:
     download_buttons(shown, "lot_customers", lang)
 
 
+def show_unshipped_lot(lot_id: str, movements: pl.DataFrame) -> None:
+    """A lot no shipment carried: where it came from and where it is now."""
+    st.subheader(t("journey_lot_title", lang, lot=lot_id))
+    receipt = movements.filter(
+        (pl.col("movement_type") == "PRODUCTION_RECEIPT") & (pl.col("reference_type") == "WO")
+    )
+    if receipt.is_empty():
+        st.write(t("journey_lot_no_origin", lang))
+    else:
+        first = receipt.row(0, named=True)
+        made = journey.work_orders(key, (first["reference_id"],))
+        st.write(
+            t(
+                "journey_lot_origin",
+                lang,
+                work_order=first["reference_id"],
+                plant=first["plant_id"],
+                line=made["line_id"][0] if not made.is_empty() else "-",
+                date=format_date(first["movement_ts"].date(), lang),
+                material=first["material_id"],
+            )
+        )
+    stock = journey.lot_stock(movements)
+    if stock.is_empty():
+        st.info(t("journey_lot_used_up", lang))
+    else:
+        places = ", ".join(
+            f"{row['warehouse_id']} ({format_number(row['on_hand_qty'], lang)})"
+            for row in stock.iter_rows(named=True)
+        )
+        qty = format_number(stock["on_hand_qty"].sum(), lang)
+        st.info(t("journey_lot_unshipped", lang, qty=qty, warehouses=places))
+    st.caption(t("journey_lot_movements", lang))
+    words = [journey.movement_word(m, lang) for m in movements["movement_type"].to_list()]
+    shown = movements.with_columns(pl.Series("movement_type", words, dtype=pl.String))
+    display_table(shown, lang, formats={"qty": "number"}, height=min(400, 38 + 35 * shown.height))
+    download_buttons(movements, "lot_movements", lang)
+
+
 def show_journey(order_id: str, line_no: int) -> None:
     found = journey.order_line(key, order_id, line_no)
     if found.is_empty():
@@ -119,10 +158,13 @@ choices = pl.DataFrame()
 if text.strip():
     lines = journey.find_order_lines(key, text)
     lot = journey.find_lot(key, text)
-    if lines.is_empty() and lot.is_empty():
+    movements = journey.lot_movements(key, text) if lot.is_empty() else pl.DataFrame()
+    if lines.is_empty() and lot.is_empty() and movements.is_empty():
         st.warning(t("journey_no_match", lang, text=text.strip()))
     if not lot.is_empty():
         show_lot(lot)
+    elif not movements.is_empty():
+        show_unshipped_lot(text.strip(), movements)
     choices = lines if lot.is_empty() else lot.unique(["order_id", "line_no"], maintain_order=True)
     if not lines.is_empty():
         st.subheader(t("journey_found_lines", lang, count=lines.height))

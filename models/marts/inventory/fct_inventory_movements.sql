@@ -20,6 +20,9 @@ final as (
         materials.material_type,
         materials.product_family,
         movements.movement_type,
+        movements.lot_id,
+        movements.reference_type,
+        movements.reference_id,
         movements.qty,
         movements.qty * materials.standard_cost as movement_value
     from movements

@@ -64,6 +64,17 @@ create table marts.fct_work_orders (
 insert into marts.fct_work_orders values
     ('WO-1', 'SZ', 'SZ-L1', 100, '2026-10-02 06:00', '2026-10-02 14:00', '2026-10-02 08:00',
      '2026-10-02 15:00', 'COMPLETED');
+create table marts.fct_inventory_movements (
+    movement_id varchar, movement_ts timestamp, plant_id varchar, warehouse_id varchar,
+    material_id varchar, movement_type varchar, lot_id varchar, reference_type varchar,
+    reference_id varchar, qty double);
+insert into marts.fct_inventory_movements values
+    ('M1', '2026-10-03 16:00', 'SZ', 'W-FG', 'FG-1', 'PRODUCTION_RECEIPT', 'LOT-B', 'WO', 'WO-1', 60),
+    ('M2', '2026-10-04 09:00', 'SZ', 'W-FG', 'FG-1', 'TRANSFER_OUT', 'LOT-B', null, null, -20),
+    ('M3', '2026-10-04 09:00', 'SZ', 'W-HUB', 'FG-1', 'TRANSFER_IN', 'LOT-B', null, null, 20),
+    ('M4', '2026-10-05 10:00', 'SZ', 'W-FG', 'FG-1', 'ADJUSTMENT', 'LOT-B', 'ADJ', 'A-7', -5),
+    ('M5', '2026-10-05 11:00', 'SZ', 'W-HUB', 'FG-1', 'ADJUSTMENT', 'LOT-B', 'ADJ', 'A-8', -20),
+    ('M6', '2026-10-05 12:00', 'SZ', 'W-FG', 'FG-1', 'PRODUCTION_RECEIPT', 'LOT-C', 'WO', 'WO-1', 8);
 """
 
 
@@ -118,7 +129,26 @@ def test_scope_hides_other_plants(con) -> None:
 def test_hostile_text_is_a_literal(con, text: str, orders: list[str]) -> None:
     assert found(con, text) == orders
     assert rows(con, journey.lot_query(text, ALL)).is_empty()
+    assert rows(con, journey.lot_movements_query(text, ALL)).is_empty()
     assert con.cursor().execute("select count(*) from marts.fct_order_journey").fetchall() == [(2,)]
+
+
+def test_a_lot_no_shipment_carried_is_found_in_stock(con) -> None:
+    movements = rows(con, journey.lot_movements_query(" lot-b ", SZ))
+    assert movements["movement_type"].to_list() == [
+        "PRODUCTION_RECEIPT",
+        "TRANSFER_OUT",
+        "TRANSFER_IN",
+        "ADJUSTMENT",
+        "ADJUSTMENT",
+    ]
+    # W-FG: 60 - 20 - 5 = 35 left; W-HUB: 20 in, 20 written off = 0, so not listed
+    assert journey.lot_stock(movements).rows() == [("W-FG", 35.0)]
+    assert rows(con, journey.lot_movements_query("LOT-B", DG)).is_empty()
+    assert rows(con, journey.lot_movements_query("LOT-B", Scope.none())).is_empty()
+    assert rows(con, journey.lot_movements_query("LOT-%", ALL)).is_empty()
+    assert journey.movement_word("TRANSFER_IN", "zh") == "调拨入库"
+    assert journey.movement_word("SCRAPPED", "en") == "SCRAPPED"  # not in the contract
 
 
 def test_late_lines_of_the_period(con) -> None:
@@ -300,3 +330,30 @@ def test_lot_on_sample_in_chinese(open_page) -> None:
     table = next(d.value for d in at.dataframe if "追溯方式" in d.value.columns)
     assert table["追溯方式"][0] == ("精确" if exact else "近似")
     assert customer in set(table["客户代码"])
+
+
+def test_unshipped_lot_on_sample(open_page) -> None:
+    """A lot in stock that no shipment carried: its origin, what is on hand, its movements."""
+    from app.web import data
+
+    at = open_page("order_journey", period="last_12_months")
+    key = at.session_state["andon_context"].key
+    lot, work_order, on_hand = (
+        data.cursor(key)
+        .execute(
+            "select lot_id, max(case when movement_type = 'PRODUCTION_RECEIPT'"
+            " then reference_id end), sum(qty) from marts.fct_inventory_movements"
+            " where lot_id is not null and lot_id not in (select lot_id from marts.fct_lot_trace)"
+            " group by lot_id having sum(qty) > 0 order by lot_id limit 1"
+        )
+        .fetchone()
+    )
+    at.text_input(key="journey_search").input(lot).run()
+    no_errors(at)
+    assert not at.warning  # found: no "nothing matches"
+    assert at.subheader[0].value == f"Lot {lot}"
+    assert any(work_order in m.value for m in at.markdown)
+    assert at.info[0].value.startswith("No customer has received this lot yet:")
+    table = next(d.value for d in at.dataframe if "Movement" in d.value.columns)
+    assert table["Movement"][0] == "Production receipt"
+    assert table["Quantity"].sum() == pytest.approx(on_hand)
