@@ -139,25 +139,6 @@ def shipments_query(order_id: str, line_no: int, scope: Scope) -> exp.Select:
     )
 
 
-def work_orders_query(ids: tuple[str, ...], scope: Scope) -> exp.Select:
-    return (
-        select(
-            "work_order_id",
-            "plant_id",
-            "line_id",
-            "planned_qty",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-            "status",
-        )
-        .from_(table("fct_work_orders", scope))
-        .where(exp.column("work_order_id").isin(*[literal(i) for i in ids] or [exp.null()]))
-        .order_by("planned_start", "work_order_id")
-    )
-
-
 def lot_query(text: str, scope: Scope) -> exp.Select:
     """Every shipment line a lot went to (lot id `text`, any case), with the customer."""
     return (
@@ -257,11 +238,6 @@ def line_shipments(key: str, scope: Scope, order_id: str, line_no: int) -> pl.Da
     return run(key, shipments_query(order_id, line_no, scope))
 
 
-@per_scope()
-def work_orders(key: str, scope: Scope, ids: tuple[str, ...]) -> pl.DataFrame:
-    return run(key, work_orders_query(ids, scope))
-
-
 # -- the steps ---------------------------------------------------------------------------
 
 
@@ -297,8 +273,8 @@ def _later(actual: datetime | None, planned: datetime | None) -> bool:
 def steps(line: dict, orders: pl.DataFrame, shipments: pl.DataFrame, lang: str) -> pl.DataFrame:
     """Every step of order line `line` (a row of fct_order_journey as a dict) as one row:
     step (its name in `lang`), detail, planned_start/_end, actual_start/_end, quantity,
-    is_late. `orders` are its work orders (work_orders_query), `shipments` its shipments with
-    their lots (shipments_query)."""
+    is_late. `orders` are its work orders (app.web.lists.work_orders_query), `shipments`
+    its shipments with their lots (shipments_query)."""
     late_step = None if line.get("status") == "CANCELLED" else line.get("first_late_step")
     ordered = _day(line["order_date"])
     promised = _day(line["promised_date"])  # shown on its day; late after the day ends

@@ -304,9 +304,9 @@ def lot_inspections(key: str, scope: Scope, lot: str) -> pl.DataFrame:
     return run(key, query)
 
 
-@per_scope()
-def work_orders(key: str, scope: Scope, ids: tuple[str, ...]) -> pl.DataFrame:
-    query = (
+def work_orders_query(ids: tuple[str, ...], scope: Scope) -> exp.Select:
+    """The work orders `ids` (none for no ids), in planned order."""
+    return (
         select(
             "work_order_id",
             "plant_id",
@@ -320,9 +320,14 @@ def work_orders(key: str, scope: Scope, ids: tuple[str, ...]) -> pl.DataFrame:
             "status",
         )
         .from_(table("fct_work_orders", scope))
-        .where(exp.column("work_order_id").isin(*[literal(i) for i in ids]))
+        .where(exp.column("work_order_id").isin(*[literal(i) for i in ids] or [exp.null()]))
+        .order_by("planned_start", "work_order_id")
     )
-    return run(key, query)
+
+
+@per_scope()
+def work_orders(key: str, scope: Scope, ids: tuple[str, ...]) -> pl.DataFrame:
+    return run(key, work_orders_query(ids, scope))
 
 
 @per_scope()

@@ -5,7 +5,7 @@ with planned and actual dates and where it is late, and every customer a lot wen
 import polars as pl
 import streamlit as st
 
-from app.web import journey
+from app.web import journey, lists
 from app.web.downloads import download_buttons
 from app.web.sidebar import context
 from app.web.widgets import chart_with_data, display_table, no_data
@@ -102,7 +102,7 @@ def show_unshipped_lot(lot_id: str, movements: pl.DataFrame) -> None:
         st.write(t("journey_lot_no_origin", lang))
     else:
         first = receipt.row(0, named=True)
-        made = journey.work_orders(key, (first["reference_id"],))
+        made = lists.work_orders(key, (first["reference_id"],))
         st.write(
             t(
                 "journey_lot_origin",
@@ -142,7 +142,7 @@ def show_journey(order_id: str, line_no: int) -> None:
     (st.warning if late else st.success)(journey.late_text(line, lang))
     shipments = journey.line_shipments(key, order_id, line_no)
     exact = shipments.filter(pl.col("is_exact") == 1)["work_order_id"].drop_nulls().unique()
-    orders = journey.work_orders(key, tuple(sorted(exact.to_list())))
+    orders = lists.work_orders(key, tuple(sorted(exact.to_list())))
     steps = journey.steps(line, orders, shipments, lang)
     chart_with_data(journey.timeline(steps, lang), steps, "order_journey", lang)
     shown = steps.with_columns(

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from app.web import journey
+from app.web import journey, lists
 from metrics.i18n import t
 from metrics.scope import Scope
 from tests.app.web.chromium import (
@@ -58,23 +58,26 @@ insert into marts.fct_lot_trace values
     ('LOT-A', 'FG-1', 'WO-1', 'SZ', 'SZ-L1', '2026-10-03', 'SH-1', 'SO-1', 10, 'SZ', 'C1',
      '2026-10-06 10:00', '2026-10-06', 100, 1);
 create table marts.fct_work_orders (
-    work_order_id varchar, plant_id varchar, line_id varchar, planned_qty double,
+    work_order_id varchar, plant_id varchar, line_id varchar, product_id varchar,
+    planned_qty double,
     planned_start timestamp, planned_end timestamp, actual_start timestamp,
     actual_end timestamp, status varchar);
 insert into marts.fct_work_orders values
-    ('WO-1', 'SZ', 'SZ-L1', 100, '2026-10-02 06:00', '2026-10-02 14:00', '2026-10-02 08:00',
+    ('WO-1', 'SZ', 'SZ-L1', 'FG-1', 100, '2026-10-02 06:00', '2026-10-02 14:00', '2026-10-02 08:00',
      '2026-10-02 15:00', 'COMPLETED');
 create table marts.fct_inventory_movements (
     movement_id varchar, movement_ts timestamp, plant_id varchar, warehouse_id varchar,
     material_id varchar, movement_type varchar, lot_id varchar, reference_type varchar,
     reference_id varchar, qty double);
 insert into marts.fct_inventory_movements values
-    ('M1', '2026-10-03 16:00', 'SZ', 'W-FG', 'FG-1', 'PRODUCTION_RECEIPT', 'LOT-B', 'WO', 'WO-1', 60),
+    ('M1', '2026-10-03 16:00', 'SZ', 'W-FG', 'FG-1', 'PRODUCTION_RECEIPT', 'LOT-B', 'WO', 'WO-1',
+     60),
     ('M2', '2026-10-04 09:00', 'SZ', 'W-FG', 'FG-1', 'TRANSFER_OUT', 'LOT-B', null, null, -20),
     ('M3', '2026-10-04 09:00', 'SZ', 'W-HUB', 'FG-1', 'TRANSFER_IN', 'LOT-B', null, null, 20),
     ('M4', '2026-10-05 10:00', 'SZ', 'W-FG', 'FG-1', 'ADJUSTMENT', 'LOT-B', 'ADJ', 'A-7', -5),
     ('M5', '2026-10-05 11:00', 'SZ', 'W-HUB', 'FG-1', 'ADJUSTMENT', 'LOT-B', 'ADJ', 'A-8', -20),
-    ('M6', '2026-10-05 12:00', 'SZ', 'W-FG', 'FG-1', 'PRODUCTION_RECEIPT', 'LOT-C', 'WO', 'WO-1', 8);
+    ('M6', '2026-10-05 12:00', 'SZ', 'W-FG', 'FG-1', 'PRODUCTION_RECEIPT', 'LOT-C', 'WO', 'WO-1',
+     8);
 """
 
 
@@ -110,7 +113,7 @@ def test_scope_hides_other_plants(con) -> None:
         "Acme Müller GmbH"
     ]
     assert rows(con, journey.shipments_query("SO-1", 10, DG)).is_empty()
-    assert rows(con, journey.work_orders_query(("WO-1",), DG)).is_empty()
+    assert rows(con, lists.work_orders_query(("WO-1",), DG)).is_empty()
     assert found(con, "SO-1", Scope.none()) == []
 
 
@@ -163,7 +166,7 @@ def test_late_lines_of_the_period(con) -> None:
 def test_steps_planned_actual_and_late(con) -> None:
     line = rows(con, journey.line_query("SO-1", 10, ALL)).row(0, named=True)
     shipments = rows(con, journey.shipments_query("SO-1", 10, ALL))
-    orders = rows(con, journey.work_orders_query(("WO-1",), ALL))
+    orders = rows(con, lists.work_orders_query(("WO-1",), ALL))
     steps = journey.steps(line, orders, shipments, "en")
     assert steps["step"].to_list() == [
         "Order placed",
@@ -196,7 +199,7 @@ def test_steps_planned_actual_and_late(con) -> None:
 def test_open_line_without_production(con) -> None:
     line = rows(con, journey.line_query("SO-2", 10, ALL)).row(0, named=True)
     empty = rows(con, journey.shipments_query("SO-2", 10, ALL))
-    steps = journey.steps(line, rows(con, journey.work_orders_query((), ALL)), empty, "vi")
+    steps = journey.steps(line, rows(con, lists.work_orders_query((), ALL)), empty, "vi")
     assert steps["step"].to_list() == ["Đặt hàng", "Ngày hẹn giao"]
     assert steps["actual_start"][1] is None
 
