@@ -512,6 +512,8 @@ def work_order(number: int, line: str, planned_end: str, completed: int, on_time
         "line_id": line,
         "product_id": "FG-200" if line == "SZ-L1" else "FG-100",
         "product_family": "Control" if line == "SZ-L1" else "Power",
+        "sales_order_id": None,
+        "sales_order_line": None,
         "planned_qty": 100.0,
         "planned_start": end,
         "planned_end": end,

@@ -13,6 +13,8 @@ final as (
         work_orders.line_id,
         work_orders.product_id,
         materials.product_family,
+        work_orders.sales_order_id,
+        work_orders.sales_order_line,
         work_orders.planned_qty,
         work_orders.planned_start,
         work_orders.planned_end,
