@@ -84,8 +84,6 @@ class LineSimulator:
         self.wo: WorkOrder | None = None
         self.next_wo: WorkOrder | None = None
         self.wo_seq = 0
-        shift_s = len(calendar.shift_positions)
-        self.wall_factor = DAY_S / shift_s * 7 / (5 if line.plant_id == "HP" else 7)
         self.kw = np.zeros((len(self.eqs), len(st.CODES)))
         for row, eq in enumerate(self.eqs):
             self.kw[row, :] = eq.idle_kw
@@ -118,14 +116,14 @@ class LineSimulator:
         stretch = self.rng.uniform(0.95, 1.25)
         if rules is not None:
             stretch *= rules.duration_factor(self.line)
-        duration = int(budget * self.wall_factor * stretch)
+        start, end = self.cal.shift_window(planned_start, int(budget * stretch))
         wo = WorkOrder(
             f"WO-{self.line.line_id}-{self.wo_seq:05d}",
             product,
             self.line.line_id,
             qty,
-            planned_start,
-            planned_start + duration,
+            start,
+            end,
             budget,
         )
         if self.plm is not None:
@@ -140,7 +138,7 @@ class LineSimulator:
         wo.status = "IN_PROGRESS"
         self.wo = wo
         out.work_order(wo)
-        estimate = at + int(wo.budget_s * self.wall_factor)
+        estimate = self.cal.shift_window(at, wo.budget_s)[1]
         self.next_wo = self._new_order(estimate, wo.product_id)
         out.work_order(self.next_wo)
         if self.rng.random() < 0.03:

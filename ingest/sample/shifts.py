@@ -91,6 +91,25 @@ class PlantCalendar:
     def is_working(self, day: date) -> bool:
         return self.is_workday(day) and not self.is_holiday(day)
 
+    def shift_window(self, start: int, shift_s: int) -> tuple[int, int]:
+        """The planned window holding `shift_s` seconds of shift time from `start`, as a
+        planner's calendar gives it: it starts at the first shift time from `start` and skips
+        the time between shifts and the plant's closed days (weekends, holidays)."""
+        day = date(1970, 1, 1) + timedelta(days=(start - self.first_start_s) // DAY_S)
+        first, left = None, shift_s
+        while True:
+            if self.is_working(day):
+                w0 = self.window_start(day)
+                for slot in self.slots:
+                    begin = max(start, w0 + slot.start)
+                    if begin >= w0 + slot.end:
+                        continue
+                    first = begin if first is None else first
+                    if left <= w0 + slot.end - begin:
+                        return first, begin + left
+                    left -= w0 + slot.end - begin
+            day += timedelta(days=1)
+
     def timeline_end(self, end: date) -> int:
         """Local epoch second at which the last shift starting on `end` finishes."""
         return self.window_start(end) + self.last_end_s
