@@ -269,6 +269,25 @@ def trend_panels(
 def _trend_panel(
     frame: pl.DataFrame, metric: Metric, lang: str, x_title: str | None
 ) -> alt.LayerChart:
+    return alt.layer(*trend_layers(frame, metric, lang, x_title=x_title)).properties(
+        height=PANEL_HEIGHT,
+        title=alt.TitleParams(
+            metric.label(lang), anchor="start", fontSize=13, color=metric_colour(metric.name)
+        ),
+    )
+
+
+def trend_layers(
+    frame: pl.DataFrame,
+    metric: Metric,
+    lang: str,
+    *,
+    x_title: str | None,
+    y_title: str | None = None,
+    ticks: int = 4,
+) -> list[alt.Chart]:
+    """`metric` over `period` as a line in its colour, its y scale around its data and its
+    target, with the dashed target line (target_marks) when it has one."""
     data = frame.select("period", pl.col(metric.name).alias("value")).drop_nulls("value")
     data = data.sort("period").with_columns(
         pl.Series("text", [format_value(metric, v, lang=lang) for v in data["value"]])
@@ -276,12 +295,11 @@ def _trend_panel(
     percent = is_percent(metric)
     low, high = value_domain(data["value"].to_list(), metric.target, percent)
     colour = metric_colour(metric.name)
-    label = metric.label(lang)
     y = alt.Y(
         "value:Q",
-        title=None,
+        title=y_title,
         scale=alt.Scale(domain=[low, high], zero=False, nice=False),
-        axis=value_axis(lang, percent, tickCount=4),
+        axis=value_axis(lang, percent, tickCount=ticks),
     )
     line = (
         alt.Chart(data)
@@ -295,17 +313,14 @@ def _trend_panel(
             y=y,
             tooltip=[
                 alt.Tooltip("period:T", title=t("date", lang), format="%Y-%m-%d"),
-                alt.Tooltip("text:N", title=label),
+                alt.Tooltip("text:N", title=metric.label(lang)),
             ],
         )
     )
     layers: list[alt.Chart] = [line]
     if metric.target is not None:
         layers += target_marks(metric, lang, "y")
-    return alt.layer(*layers).properties(
-        height=PANEL_HEIGHT,
-        title=alt.TitleParams(label, anchor="start", fontSize=13, color=colour),
-    )
+    return layers
 
 
 def target_marks(metric: Metric, lang: str, channel: str) -> list:

@@ -26,11 +26,11 @@ from app.web.charts import (
     memoized,
     rows_height,
     target_marks,
+    trend_layers,
     value_axis,
-    value_domain,
 )
-from metrics.colours import BAD, GOOD, NEUTRAL, WARN, metric_colour
-from metrics.formatting import axis_date_format, format_value
+from metrics.colours import BAD, GOOD, NEUTRAL, WARN
+from metrics.formatting import format_value
 from metrics.i18n import t
 from metrics.registry import Metric
 from metrics.status import STATUSES, status_key, target_status
@@ -142,35 +142,9 @@ def trend_with_changes(
     """`metric` over `period` (its colour, its target line) with a dashed rule and a
     marker at the top on each date of `marks` (change_marks), the day's changes in the
     tooltip of both; the dates still to come lighter."""
-    data = trend.select("period", pl.col(metric.name).alias("value")).drop_nulls("value")
-    data = data.sort("period").with_columns(
-        pl.Series("text", [format_value(metric, v, lang=lang) for v in data["value"]])
+    layers = trend_layers(
+        trend, metric, lang, x_title=t("date", lang), y_title=metric.label(lang), ticks=5
     )
-    percent = is_percent(metric)
-    low, high = value_domain(data["value"].to_list(), metric.target, percent)
-    colour = metric_colour(metric.name)
-    label = metric.label(lang)
-    date_axis = alt.Axis(format=axis_date_format(lang), title=t("date", lang), labelAngle=0)
-    line = (
-        alt.Chart(data)
-        .mark_line(color=colour, point=alt.OverlayMarkDef(color=colour, fill=colour))
-        .encode(
-            x=alt.X("period:T", axis=date_axis),
-            y=alt.Y(
-                "value:Q",
-                title=label,
-                scale=alt.Scale(domain=[low, high], zero=False, nice=False),
-                axis=value_axis(lang, percent, tickCount=5),
-            ),
-            tooltip=[
-                alt.Tooltip("period:T", title=t("date", lang), format="%Y-%m-%d"),
-                alt.Tooltip("text:N", title=label),
-            ],
-        )
-    )
-    layers: list[alt.Chart] = [line]
-    if metric.target is not None:
-        layers += target_marks(metric, lang, "y")
     if not marks.is_empty():
         tooltip = [
             alt.Tooltip("effective_date:T", title=t("col_effective_date", lang), format="%Y-%m-%d"),
