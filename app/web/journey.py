@@ -21,19 +21,10 @@ from app.web.data import per_scope
 from app.web.lists import literal, run, table
 from metrics.colours import BAD, NEUTRAL, metric_colour
 from metrics.formatting import axis_date_format
-from metrics.i18n import t
+from metrics.i18n import has, t
 from metrics.scope import Scope
 
 LATE_STEPS = ("production_start", "production_end", "shipment")
-MOVEMENT_TYPES = (
-    "GOODS_RECEIPT",
-    "ISSUE_TO_PRODUCTION",
-    "PRODUCTION_RECEIPT",
-    "SHIPMENT",
-    "ADJUSTMENT",
-    "TRANSFER_IN",
-    "TRANSFER_OUT",
-)
 MIN_NAME = 2  # characters of a customer name before a search matches names
 LINE_COLUMNS = (
     "j.order_id",
@@ -198,9 +189,10 @@ def lot_stock(movements: pl.DataFrame) -> pl.DataFrame:
 
 
 def movement_word(movement_type: str, lang: str) -> str:
-    """A movement type (SOURCES.md) in `lang`; an unknown one as it came."""
+    """A movement type (SOURCES.md) in `lang` (catalogue key movement_<type>); an unknown
+    one as it came."""
     key = f"movement_{movement_type.lower()}"
-    return t(key, lang) if movement_type in MOVEMENT_TYPES else movement_type
+    return t(key, lang) if has(key) else movement_type
 
 
 # -- cached readers (the caller's scope) -------------------------------------------------
