@@ -45,6 +45,11 @@ def session_settings(lake: Path, *, catalog: str = "hive") -> dict[str, str]:
     lake = lake.resolve()
     master = os.environ.get(MASTER_ENV, "local[2]")
     java = f"-Duser.timezone=UTC -Dderby.system.home={lake} -Dlog4j2.configurationFile={LOGGING}"
+    if master.startswith("local"):
+        # The driver is the whole cluster, running a build's few hundred small queries: the
+        # quick JIT alone (C1, with room for its code) and the serial collector spend 40 %
+        # less CPU than the JVM's defaults (3-day slice: 179 s of CPU against 292 s).
+        java += " -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:+UseSerialGC"
     settings = {
         "spark.master": master,
         "spark.app.name": "andon",
